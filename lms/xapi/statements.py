@@ -1,0 +1,588 @@
+"""xAPI statement builders: plain values in, validated plain-dict statements out."""
+
+import json
+import math
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from lms.xapi import vocabulary as v
+from lms.xapi.validation import assert_valid
+
+LanguageMap = Mapping[str, str]
+SUPPORTED_VERSIONS = ("1.0.3", "2.0.0")
+ACTIVITY_PROFILE = v.ADL_ACTIVITIES + "profile"
+
+
+@dataclass(frozen=True)
+class XapiConfig:
+    """Deployment-wide settings every statement carries (base IRI, platform, language)."""
+
+    base_iri: str
+    platform: str = "mobility-coach-lms"
+    language: str = "fr"
+    xapi_version: str = "1.0.3"
+
+    def __post_init__(self) -> None:
+        if self.xapi_version not in SUPPORTED_VERSIONS:
+            raise ValueError(f"xapi_version must be one of {SUPPORTED_VERSIONS}")
+        if not self.base_iri.startswith(("http://", "https://")):
+            raise ValueError("base_iri must be an absolute http(s) IRI")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A person as an xAPI Agent: ``Actor(email, name)`` or ``Actor(account_home_page=...,
+    account_name=...)`` when the deployment keeps e-mail addresses out of the LRS."""
+
+    email: str | None = None
+    name: str | None = None
+    account_home_page: str | None = None
+    account_name: str | None = None
+
+    def __post_init__(self) -> None:
+        has_account = self.account_home_page is not None or self.account_name is not None
+        if (self.email is None) == (not has_account):
+            raise ValueError("an Actor needs either an email or an account, not both")
+        if has_account and not (self.account_home_page and self.account_name):
+            raise ValueError("an account needs both account_home_page and account_name")
+
+    def to_xapi(self) -> dict[str, Any]:
+        """The Agent object, with exactly one inverse functional identifier."""
+        agent: dict[str, Any] = {"objectType": "Agent"}
+        if self.name:
+            agent["name"] = self.name
+        if self.email is not None:
+            agent["mbox"] = f"mailto:{self.email}"
+        else:
+            agent["account"] = {"homePage": self.account_home_page, "name": self.account_name}
+        return agent
+
+
+@dataclass(frozen=True)
+class ModuleRef:
+    """A training module: its code, its title and the framework units it develops."""
+
+    code: str
+    title: LanguageMap
+    units: Sequence[str] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Score:
+    """An xAPI score; build it with ``Score.points(raw, maximum)`` to get ``scaled`` too."""
+
+    raw: float | None = None
+    min: float | None = None
+    max: float | None = None
+    scaled: float | None = None
+
+    @classmethod
+    def points(cls, raw: float, maximum: float, minimum: float = 0) -> "Score":
+        """Score of ``raw`` points between ``minimum`` and ``maximum``, scaled to [0, 1]."""
+        if not minimum < maximum:
+            raise ValueError("minimum must be less than maximum")
+        # Four decimals keep the canonical JSON short and stable across platforms.
+        scaled = round((raw - minimum) / (maximum - minimum), 4)
+        return cls(raw=raw, min=minimum, max=maximum, scaled=scaled)
+
+    def to_xapi(self) -> dict[str, float]:
+        """The score object, leaving out the parts that are not known."""
+        parts = {"scaled": self.scaled, "raw": self.raw, "min": self.min, "max": self.max}
+        return {key: value for key, value in parts.items() if value is not None}
+
+
+def format_timestamp(moment: datetime) -> str:
+    """UTC, millisecond precision, ``Z`` offset; naive datetimes are refused."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("timestamps must be timezone-aware")
+    text = moment.astimezone(UTC).isoformat(timespec="milliseconds")
+    return text.replace("+00:00", "Z")
+
+
+def format_duration(seconds: float) -> str:
+    """ISO 8601 duration with at most two decimals of seconds, e.g. ``PT1H2M3.45S``."""
+    if isinstance(seconds, bool) or not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"a duration must be finite, non-negative seconds: {seconds!r}")
+    # Decimal rounding of the printed value, so 12.345 s reads PT12.35S as a person expects.
+    hundredths = int((Decimal(repr(seconds)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    hours, rest = divmod(hundredths, 360_000)
+    minutes, rest = divmod(rest, 6_000)
+    whole, fraction = divmod(rest, 100)
+    text = "PT"
+    if hours:
+        text += f"{hours}H"
+    if minutes:
+        text += f"{minutes}M"
+    if whole or fraction or text == "PT":
+        text += f"{whole}.{fraction:02d}".rstrip("0").rstrip(".") + "S"
+    return text
+
+
+def to_json(statement: Mapping[str, Any]) -> str:
+    """Canonical text of a statement: the outbox stores it and resends it byte-identically."""
+    return json.dumps(
+        statement, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+# --- internal helpers ------------------------------------------------------------------------
+
+
+def _activity(
+    activity_id: str,
+    activity_type: str,
+    name: LanguageMap | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    definition: dict[str, Any] = {"type": activity_type}
+    if name:
+        definition["name"] = dict(name)
+    if extra:
+        definition.update(extra)
+    return {"objectType": "Activity", "id": activity_id, "definition": definition}
+
+
+def _module_activity(config: XapiConfig, module: ModuleRef) -> dict[str, Any]:
+    return _activity(
+        v.module_activity_id(config.base_iri, module.code), v.ACTIVITY_MODULE, module.title
+    )
+
+
+def _framework_activity(
+    config: XapiConfig, unit_id: str, title: LanguageMap | None = None
+) -> dict[str, Any]:
+    return _activity(
+        v.framework_activity_id(config.base_iri, unit_id), v.ACTIVITY_COMPETENCY, title
+    )
+
+
+def _verb(verb_iri: str) -> dict[str, Any]:
+    return {"id": verb_iri, "display": dict(v.VERB_DISPLAY[verb_iri])}
+
+
+def _uuid_text(value: uuid.UUID, what: str) -> str:
+    if not isinstance(value, uuid.UUID):
+        raise TypeError(f"{what} must be a uuid.UUID, got {type(value).__name__}")
+    return str(value)
+
+
+def _json_value(value: Any) -> Any:
+    """A deep, JSON-native copy, so what we validate is what to_json will write."""
+    return json.loads(json.dumps(value, allow_nan=False))
+
+
+def _build(
+    config: XapiConfig,
+    *,
+    statement_id: uuid.UUID,
+    timestamp: datetime,
+    actor: Actor,
+    verb: str,
+    obj: dict[str, Any],
+    registration: uuid.UUID | None,
+    parents: Sequence[dict[str, Any]] = (),
+    groupings: Sequence[dict[str, Any]] = (),
+    result: dict[str, Any] | None = None,
+    instructor: Actor | None = None,
+) -> dict[str, Any]:
+    """Assemble the statement every builder shares, then validate it."""
+    context_activities: dict[str, Any] = {
+        "category": [_activity(v.profile_iri(config.base_iri), ACTIVITY_PROFILE)]
+    }
+    if parents:
+        context_activities["parent"] = list(parents)
+    if groupings:
+        context_activities["grouping"] = list(groupings)
+    context: dict[str, Any] = {"contextActivities": context_activities, "language": config.language}
+    # The spec allows platform only when the object is an Activity (not for voiding).
+    if obj.get("objectType") == "Activity":
+        context["platform"] = config.platform
+    if registration is not None:
+        context["registration"] = _uuid_text(registration, "registration")
+    if instructor is not None:
+        context["instructor"] = instructor.to_xapi()
+        if config.xapi_version == "2.0.0":
+            context["contextAgents"] = [
+                {
+                    "objectType": "contextAgent",
+                    "agent": instructor.to_xapi(),
+                    "relevantTypes": [v.role_iri(config.base_iri, v.ROLE_TRAINER)],
+                }
+            ]
+    statement: dict[str, Any] = {
+        "id": _uuid_text(statement_id, "statement_id"),
+        "timestamp": format_timestamp(timestamp),
+        "actor": actor.to_xapi(),
+        "verb": _verb(verb),
+        "object": obj,
+        "context": context,
+    }
+    if result:
+        statement["result"] = result
+    if config.xapi_version == "2.0.0":
+        statement["version"] = "2.0.0"
+    statement = _json_value(statement)
+    assert_valid(statement, version=config.xapi_version)
+    return statement
+
+
+def _groupings(config: XapiConfig, module: ModuleRef | None) -> list[dict[str, Any]]:
+    return [_framework_activity(config, unit) for unit in module.units] if module else []
+
+
+def _score_result(
+    *,
+    score: Score | None = None,
+    success: bool | None = None,
+    completion: bool | None = None,
+    duration_seconds: float | None = None,
+    response: str | None = None,
+    extensions: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    if score is not None:
+        result["score"] = score.to_xapi()
+    if success is not None:
+        result["success"] = success
+    if completion is not None:
+        result["completion"] = completion
+    if duration_seconds is not None:
+        result["duration"] = format_duration(duration_seconds)
+    if response is not None:
+        result["response"] = response
+    if extensions:
+        result["extensions"] = dict(extensions)
+    return result
+
+
+def _quiz_activity(config: XapiConfig, quiz_id: str | int, title: LanguageMap | None) -> dict:
+    return _activity(v.quiz_activity_id(config.base_iri, quiz_id), v.ACTIVITY_ASSESSMENT, title)
+
+
+# --- builders, one per event -----------------------------------------------------------------
+
+
+def module_launched(
+    config: XapiConfig,
+    *,
+    statement_id: uuid.UUID,
+    timestamp: datetime,
+    actor: Actor,
+    module: ModuleRef,
+    registration: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    """A coach opened a module."""
+    return _build(
+        config,
+        statement_id=statement_id,
+        timestamp=timestamp,
+        actor=actor,
+        verb=v.VERB_LAUNCHED,
+        obj=_module_activity(config, module),
+        registration=registration,
+        groupings=_groupings(config, module),
+    )
+
+
+def lesson_experienced(
+    config: XapiConfig,
+    *,
+    statement_id: uuid.UUID,
+    timestamp: datetime,
+    actor: Actor,
+    module: ModuleRef,
+    lesson_slug: str,
+    lesson_title: LanguageMap,
+    duration_seconds: float | None = None,
+    registration: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    """A coach read (went through) a lesson of a module."""
+    lesson = _activity(
+        v.lesson_activity_id(config.base_iri, module.code, lesson_slug),
+        v.ACTIVITY_LESSON,
+        lesson_title,
+    )
+    return _build(
+        config,
+        statement_id=statement_id,
+        timestamp=timestamp,
+        actor=actor,
+        verb=v.VERB_EXPERIENCED,
+        obj=lesson,
+        registration=registration,
+        parents=[_module_activity(config, module)],
+        groupings=_groupings(config, module),
+        result=_score_result(duration_seconds=duration_seconds),
+    )
+
+
+def quiz_attempted(
+    config: XapiConfig,
+    *,
+    statement_id: uuid.UUID,
+    timestamp: datetime,
+    actor: Actor,
+    module: ModuleRef,
+    quiz_id: str | int,
+    quiz_title: LanguageMap,
+    registration: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    """A coach started an attempt at a quiz."""
+    return _build(
+        config,
+        statement_id=statement_id,
+        timestamp=timestamp,
+        actor=actor,
+        verb=v.VERB_ATTEMPTED,
+        obj=_quiz_activity(config, quiz_id, quiz_title),
+        registration=registration,
+        parents=[_module_activity(config, module)],
+        groupings=_groupings(config, module),
+    )
+
+
+def question_answered(
+    config: XapiConfig,
+    *,
+    statement_id: uuid.UUID,
+    timestamp: datetime,
+    actor: Actor,
+    module: ModuleRef,
+    quiz_id: str | int,
+    question_id: str | int,
+    interaction: Mapping[str, Any],
+    response: str,
+    success: bool | None = None,
+    score: Score | None = None,
+    question_title: LanguageMap | None = None,
+    duration_seconds: float | None = None,
+    registration: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    """A coach answered one question; ``interaction`` is the question type's xAPI definition
+    (interactionType, choices…, and correctResponsesPattern once graded)."""
+    question = _activity(
+        v.question_activity_id(config.base_iri, question_id),
+        v.ACTIVITY_INTERACTION,
+        question_title,
+        extra=interaction,
+    )
+    return _build(
+        config,
+        statement_id=statement_id,
+        timestamp=timestamp,
+        actor=actor,
+        verb=v.VERB_ANSWERED,
+        obj=question,
+        registration=registration,
+        parents=[_module_activity(config, module), _quiz_activity(config, quiz_id, None)],
+        groupings=_groupings(config, module),
+        result=_score_result(
+            score=score, success=success, duration_seconds=duration_seconds, response=response
+        ),
+    )
+
+
+def quiz_completed(
+    config: XapiConfig,
+    *,
+    statement_id: uuid.UUID,
+    timestamp: datetime,
+    actor: Actor,
+    module: ModuleRef,
+    quiz_id: str | int,
+    quiz_title: LanguageMap,
+    score: Score,
+    passed: bool,
+    duration_seconds: float,
+    registration: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    """A coach finished a quiz attempt (completion, score, duration)."""
+    return _build(
+        config,
+        statement_id=statement_id,
+        timestamp=timestamp,
+        actor=actor,
+        verb=v.VERB_COMPLETED,
+        obj=_quiz_activity(config, quiz_id, quiz_title),
+        registration=registration,
+        parents=[_module_activity(config, module)],
+        groupings=_groupings(config, module),
+        result=_score_result(
+            score=score, success=passed, completion=True, duration_seconds=duration_seconds
+        ),
+    )
+
+
+def quiz_outcome(
+    config: XapiConfig,
+    *,
+    statement_id: uuid.UUID,
+    timestamp: datetime,
+    actor: Actor,
+    module: ModuleRef,
+    quiz_id: str | int,
+    quiz_title: LanguageMap,
+    score: Score,
+    passed: bool,
+    duration_seconds: float,
+    registration: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    """The ``passed`` or ``failed`` statement that goes with a completed quiz."""
+    return _build(
+        config,
+        statement_id=statement_id,
+        timestamp=timestamp,
+        actor=actor,
+        verb=v.VERB_PASSED if passed else v.VERB_FAILED,
+        obj=_quiz_activity(config, quiz_id, quiz_title),
+        registration=registration,
+        parents=[_module_activity(config, module)],
+        groupings=_groupings(config, module),
+        result=_score_result(
+            score=score, success=passed, completion=True, duration_seconds=duration_seconds
+        ),
+    )
+
+
+def quiz_finished(
+    config: XapiConfig,
+    *,
+    completed_statement_id: uuid.UUID,
+    outcome_statement_id: uuid.UUID,
+    timestamp: datetime,
+    actor: Actor,
+    module: ModuleRef,
+    quiz_id: str | int,
+    quiz_title: LanguageMap,
+    score: Score,
+    passed: bool,
+    duration_seconds: float,
+    registration: uuid.UUID | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Both statements of a finished quiz: ``completed`` then ``passed``/``failed``."""
+    common: dict[str, Any] = {
+        "timestamp": timestamp,
+        "actor": actor,
+        "module": module,
+        "quiz_id": quiz_id,
+        "quiz_title": quiz_title,
+        "score": score,
+        "passed": passed,
+        "duration_seconds": duration_seconds,
+        "registration": registration,
+    }
+    return (
+        quiz_completed(config, statement_id=completed_statement_id, **common),
+        quiz_outcome(config, statement_id=outcome_statement_id, **common),
+    )
+
+
+def session_attended(
+    config: XapiConfig,
+    *,
+    statement_id: uuid.UUID,
+    timestamp: datetime,
+    actor: Actor,
+    session_id: str | int,
+    session_title: LanguageMap,
+    joined_at: datetime,
+    left_at: datetime,
+    module: ModuleRef | None = None,
+    trainer: Actor | None = None,
+    registration: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    """A coach attended a live session from ``joined_at`` to ``left_at``."""
+    if left_at < joined_at:
+        raise ValueError("left_at must not be before joined_at")
+    meeting = _activity(
+        v.session_activity_id(config.base_iri, session_id), v.ACTIVITY_MEETING, session_title
+    )
+    extensions = {
+        v.extension_iri(config.base_iri, v.EXT_JOINED_AT): format_timestamp(joined_at),
+        v.extension_iri(config.base_iri, v.EXT_LEFT_AT): format_timestamp(left_at),
+    }
+    return _build(
+        config,
+        statement_id=statement_id,
+        timestamp=timestamp,
+        actor=actor,
+        verb=v.VERB_ATTENDED,
+        obj=meeting,
+        registration=registration,
+        parents=[_module_activity(config, module)] if module else [],
+        groupings=_groupings(config, module),
+        result=_score_result(
+            completion=True,
+            duration_seconds=(left_at - joined_at).total_seconds(),
+            extensions=extensions,
+        ),
+        instructor=trainer,
+    )
+
+
+def competence_validated(
+    config: XapiConfig,
+    *,
+    statement_id: uuid.UUID,
+    timestamp: datetime,
+    actor: Actor,
+    trainer: Actor,
+    unit_id: str,
+    unit_title: LanguageMap,
+    validated: bool,
+    modality: str,
+    evidence: str | Mapping[str, Any],
+    competence_id: str | None = None,
+    module: ModuleRef | None = None,
+    score: Score | None = None,
+    registration: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    """A trainer's decision on a coach's framework unit: ``mastered`` with success true when
+    validated, false when not; ``competence_id`` (e.g. C1 for unit C1.1) goes in grouping."""
+    if modality not in v.MODALITIES:
+        raise ValueError(f"modality must be one of {v.MODALITIES}, got {modality!r}")
+    extensions = {
+        v.extension_iri(config.base_iri, v.EXT_MODALITY): modality,
+        v.extension_iri(config.base_iri, v.EXT_EVIDENCE): _json_value(evidence),
+    }
+    groupings = [_framework_activity(config, competence_id)] if competence_id else []
+    return _build(
+        config,
+        statement_id=statement_id,
+        timestamp=timestamp,
+        actor=actor,
+        verb=v.VERB_MASTERED,
+        obj=_framework_activity(config, unit_id, unit_title),
+        registration=registration,
+        parents=[_module_activity(config, module)] if module else [],
+        groupings=groupings,
+        result=_score_result(score=score, success=validated, extensions=extensions),
+        instructor=trainer,
+    )
+
+
+def statement_voided(
+    config: XapiConfig,
+    *,
+    statement_id: uuid.UUID,
+    timestamp: datetime,
+    actor: Actor,
+    voided_statement_id: uuid.UUID,
+) -> dict[str, Any]:
+    """``actor`` (a trainer or admin) revokes an earlier statement; nothing is deleted."""
+    return _build(
+        config,
+        statement_id=statement_id,
+        timestamp=timestamp,
+        actor=actor,
+        verb=v.VERB_VOIDED,
+        obj={
+            "objectType": "StatementRef",
+            "id": _uuid_text(voided_statement_id, "voided_statement_id"),
+        },
+        registration=None,
+    )
