@@ -1,0 +1,59 @@
+# Two commands do everything: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+PORT ?= 5000
+TRANSLATIONS := lms/translations
+
+.PHONY: run test bench lint clean messages translations install install-test
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS) 2>&1 | grep -v "^compiling" || true
+
+run: install translations
+	@$(FLASK) db-check
+	@$(FLASK) db upgrade
+	@if [ -n "$$(ls content 2>/dev/null)" ] && $(FLASK) content --help >/dev/null 2>&1; then \
+		$(FLASK) content load || exit 1; fi
+	@$(FLASK) demo seed
+	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
+	@$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: install-test translations
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/pytest
+
+bench: install-test
+	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+lint: install-test
+	$(BIN)/ruff check lms tests benchmarks
+	$(BIN)/ruff format --check lms tests benchmarks
+	$(BIN)/lint-imports --no-cache
+
+# Refresh the catalogues after changing user-visible strings; then translate the new French msgids.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k _N -k N_ --no-location --sort-output \
+		--ignore-dirs=".venv .venv-ralph tests" -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) .venv-ralph instance .pytest_cache .ruff_cache .hypothesis tests/artifacts
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+	find $(TRANSLATIONS) -name '*.mo' -delete

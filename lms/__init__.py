@@ -1,0 +1,110 @@
+"""Mobility-coach training engine: the Flask application factory."""
+
+import sqlite3
+from pathlib import Path
+
+from flask import Flask, request, session
+from flask_babel import get_locale, gettext
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
+
+from lms.config import PROJECT_ROOT, load_config
+from lms.extensions import babel, csrf, db, login_manager, migrate
+
+
+def _N(message: str) -> str:  # noqa: N802 - marks a message for extraction, translated later
+    return message
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the application; ``overrides`` (tests) take precedence over the environment."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(load_config())
+    app.config.update(overrides or {})
+
+    _ensure_sqlite_directory(app.config["SQLALCHEMY_DATABASE_URI"])
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+
+    from lms.auth.models import User
+
+    login_manager.user_loader(lambda user_id: db.session.get(User, int(user_id)))
+    # Flashed messages are stored in the session, so translate when flashing, not lazily.
+    login_manager.login_message = _N("Please log in to see this page.")
+    login_manager.localize_callback = gettext
+
+    _register_blueprints(app)
+    _register_cli(app)
+    _register_errors(app)
+
+    from lms.web import security
+
+    security.init_app(app)
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    return app
+
+
+def _migrations_dir():
+    return PROJECT_ROOT / "migrations"
+
+
+def _ensure_sqlite_directory(url: str) -> None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def select_locale() -> str:
+    languages = ("fr", "en")
+    if current_user and current_user.is_authenticated and current_user.language in languages:
+        locale = current_user.language
+    elif session.get("lang") in languages:
+        locale = session["lang"]
+    else:
+        locale = request.accept_languages.best_match(languages) or "fr"
+    return locale
+
+
+def _register_blueprints(app: Flask) -> None:
+    from lms.admin.views import bp as admin_bp
+    from lms.auth.views import bp as auth_bp
+    from lms.web.views import bp as web_bp
+
+    for blueprint in (web_bp, auth_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_cli(app: Flask) -> None:
+    from lms.auth.cli import users_cli
+    from lms.cli import db_check
+    from lms.demo import demo_cli
+
+    for command in (users_cli, demo_cli, db_check):
+        app.cli.add_command(command)
+
+
+def _register_errors(app: Flask) -> None:
+    from werkzeug.exceptions import HTTPException
+
+    from lms.web.views import render_error, render_unavailable
+
+    app.register_error_handler(HTTPException, render_error)
+    app.register_error_handler(OperationalError, render_unavailable)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # Foreign keys are off by default in SQLite; WAL lets readers work while one writer commits.
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()

@@ -1,0 +1,1 @@
+"""Administration pages: users, cohorts, enrolments, CSV import of coaches."""

@@ -1,0 +1,1 @@
+"""Accounts, roles, cohorts, login and password handling."""

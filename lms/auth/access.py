@@ -1,0 +1,32 @@
+"""Who may use a view: one decorator per view, read by the route × role matrix test."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+PUBLIC = frozenset()
+
+
+def roles_required(*roles: str) -> Callable:
+    """Allow logged-in users having one of ``roles`` (any logged-in user when none given)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapper(*args, **kwargs):
+            if roles and current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapper.allowed_roles = frozenset(roles) or frozenset({"coach", "trainer", "admin"})
+        return wrapper
+
+    return decorator
+
+
+def public(view: Callable) -> Callable:
+    """Mark a view as reachable without logging in."""
+    view.allowed_roles = PUBLIC
+    return view

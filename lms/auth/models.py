@@ -1,0 +1,85 @@
+"""Users, cohorts and the login-failure log used for rate limiting."""
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.extensions import Base
+from lms.timeutil import UTCDateTime, utcnow
+
+ROLES = ("coach", "trainer", "admin")
+LANGUAGES = ("fr", "en")
+
+cohort_trainers = Table(
+    "cohort_trainers",
+    Base.metadata,
+    Column("cohort_id", Integer, ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+cohort_coaches = Table(
+    "cohort_coaches",
+    Base.metadata,
+    Column("cohort_id", Integer, ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('coach', 'trainer', 'admin')", name="role"),
+        CheckConstraint("language IN ('fr', 'en')", name="language"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    language: Mapped[str] = mapped_column(String(2), default="fr")
+    role: Mapped[str] = mapped_column(String(10), default="coach")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    cohorts: Mapped[list["Cohort"]] = relationship(
+        secondary=cohort_coaches, back_populates="coaches", order_by="Cohort.name"
+    )
+    taught_cohorts: Mapped[list["Cohort"]] = relationship(
+        secondary=cohort_trainers, back_populates="trainers", order_by="Cohort.name"
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
+
+
+class Cohort(Base):
+    __tablename__ = "cohorts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    coaches: Mapped[list[User]] = relationship(
+        secondary=cohort_coaches, back_populates="cohorts", order_by=User.display_name
+    )
+    trainers: Mapped[list[User]] = relationship(
+        secondary=cohort_trainers, back_populates="taught_cohorts", order_by=User.display_name
+    )
+
+
+class LoginFailure(Base):
+    """One failed login; counted per account and per address over a sliding window."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    ip: Mapped[str] = mapped_column(String(45), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -1,0 +1,94 @@
+"""Login, logout, own password, language choice."""
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from lms.auth import service
+from lms.auth.access import public, roles_required
+from lms.auth.forms import LanguageForm, LoginForm, PasswordForm
+from lms.extensions import db
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: an absolute URL here would be an open redirect.
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("web.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("web.home"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = service.authenticate(
+                db.session,
+                form.email.data,
+                form.password.data,
+                request.remote_addr or "unknown",
+                max_failures=current_app.config["LOGIN_MAX_FAILURES"],
+                window=timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"]),
+            )
+        except service.LoginThrottled:
+            flash(_("Too many failed attempts. Wait 15 minutes and try again."), "error")
+            return render_template("auth/login.html", form=form), 429
+        db.session.commit()
+        if user is not None:
+            session.clear()
+            login_user(user)
+            session["lang"] = user.language
+            return redirect(_safe_next(request.args.get("next")))
+        flash(_("Wrong email or password."), "error")
+        status = 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@roles_required()
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@roles_required()
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            service.change_password(current_user, form.current_password.data, form.new_password.data)
+        except service.AccountError as error:
+            form[error.field].errors.append(_("The current password is wrong."))
+        else:
+            db.session.commit()
+            flash(_("Your password has been changed."), "info")
+            return redirect(url_for("web.home"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/password.html", form=form), status
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def set_language():
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        return render_template("errors/error.html", code=400, message=_("Unknown language.")), 400
+    session["lang"] = form.language.data
+    if current_user.is_authenticated:
+        current_user.language = form.language.data
+        db.session.commit()
+    return redirect(_safe_next(request.form.get("next")))

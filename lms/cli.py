@@ -1,0 +1,25 @@
+"""Operator commands that belong to no single domain."""
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from lms.extensions import db
+
+
+@click.command("db-check")
+@with_appcontext
+def db_check() -> None:
+    """Check that the database can be reached; one clear line either way."""
+    url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    shown = url.render_as_string(hide_password=True)
+    try:
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+        raise click.ClickException(f"cannot reach the database {shown}: {reason}") from None
+    click.echo(f"database reachable: {shown}")

@@ -1,0 +1,57 @@
+"""`flask demo …`: demonstration accounts and data for a fresh install."""
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from lms.auth import service
+from lms.auth.models import Cohort, User
+from lms.extensions import db
+
+demo_cli = AppGroup("demo", help="Demonstration data.")
+
+DEMO_PASSWORD = "mobility-demo"  # noqa: S105 - printed on purpose, with a warning
+DEMO_COHORT = "Demo cohort"
+DEMO_ACCOUNTS = (
+    ("admin@example.org", "Alice Admin", "admin", "fr"),
+    ("trainer@example.org", "Thomas Formateur", "trainer", "fr"),
+    ("coach@example.org", "Camille Coach", "coach", "fr"),
+    ("coach2@example.org", "Chris Coach", "coach", "en"),
+)
+
+
+def seed_demo(session) -> list[User]:
+    """Create the demo cohort and accounts if missing; leave existing ones untouched."""
+    cohort = session.scalar(select(Cohort).where(Cohort.name == DEMO_COHORT))
+    if cohort is None:
+        cohort = service.create_cohort(session, DEMO_COHORT)
+    users = []
+    for email, name, role, language in DEMO_ACCOUNTS:
+        user = session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = service.create_user(
+                session, email=email, display_name=name, role=role, language=language,
+                password=DEMO_PASSWORD,
+            )
+        if role == "coach":
+            service.enrol_coach(cohort, user)
+        elif role == "trainer":
+            service.assign_trainer(cohort, user)
+        users.append(user)
+    session.flush()
+    return users
+
+
+@demo_cli.command("seed")
+def seed() -> None:
+    """Create the demo cohort and accounts (idempotent)."""
+    users = seed_demo(db.session)
+    db.session.commit()
+    click.echo(f"Demo accounts (password: {DEMO_PASSWORD}):")
+    for user in users:
+        click.echo(f"  {user.role:8} {user.email}")
+    click.secho(
+        "WARNING: these accounts share a public password. Change it or deactivate them "
+        "before real coaches use this server.",
+        fg="yellow",
+    )

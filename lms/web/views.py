@@ -1,0 +1,46 @@
+"""Home page per role and the error pages."""
+
+from flask import Blueprint, render_template
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from lms.auth import queries
+from lms.auth.access import roles_required
+from lms.extensions import db
+
+bp = Blueprint("web", __name__)
+
+
+@bp.route("/")
+@roles_required()
+def home():
+    cohorts = queries.visible_cohorts(db.session, current_user)
+    return render_template(f"web/home_{current_user.role}.html", cohorts=cohorts)
+
+
+def error_messages() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood. Check what you entered and try again."),
+        403: _("You do not have access to this page."),
+        404: _("This page does not exist."),
+        405: _("This action is not allowed here."),
+        413: _("The file is too large."),
+        429: _("Too many requests. Wait a moment and try again."),
+        500: _("Something went wrong on our side. Try again later."),
+    }
+
+
+def render_error(error: HTTPException | Exception):
+    code = error.code if isinstance(error, HTTPException) and error.code else 500
+    message = error_messages().get(code, _("Unexpected error."))
+    if isinstance(error, HTTPException) and code == 400 and getattr(error, "description", None):
+        # CSRF and validation failures explain themselves; keep it short and translated.
+        if "CSRF" in str(error.description):
+            message = _("The form has expired or was not sent from this site. Reload the page and try again.")
+    return render_template("errors/error.html", code=code, message=message), code
+
+
+def render_unavailable(error: Exception):
+    message = _("The database cannot be reached. Try again in a few minutes.")
+    return render_template("errors/error.html", code=503, message=message), 503
