@@ -612,7 +612,9 @@ def validate_tree(root: Path) -> Report:
     state = _State(root)
     framework, listed_units = _read_framework(state)
     modules = _read_modules(state, framework, listed_units)
-    quizzes = _read_quizzes(state, framework, {module.code for module in modules})
+    # Module folders, not parsed modules: a broken module.yaml must not also break its bank.
+    module_dirs = {p.parent.name for p in (root / MODULES_DIR).glob("*/module.yaml")}
+    quizzes = _read_quizzes(state, framework, module_dirs)
     _check_module_banks(state, modules, quizzes)
     _check_skill_coverage(state)
     state.errors.sort(key=lambda error: (error.file, error.line))
