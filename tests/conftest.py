@@ -11,7 +11,7 @@ from lms import create_app
 from lms.extensions import db
 from tests import factories
 
-pytest_plugins = ["tests.support.postgres"]
+pytest_plugins = ["tests.support.postgres", "tests.support.browser"]
 
 BACKENDS = ["sqlite", "postgresql"]
 

@@ -58,8 +58,10 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @roles_required()
 def logout():
+    language = current_user.language
     logout_user()
     session.clear()
+    session["lang"] = language  # the next page stays in the language the user chose
     flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
 

@@ -1,0 +1,1 @@
+"""Quiz engine: question types, scoring, item statistics and GIFT import/export."""
