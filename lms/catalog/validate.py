@@ -525,19 +525,29 @@ def _count(number: int, what: str) -> str:
     return f"{number} {what}{'' if number == 1 else 's'}"
 
 
+def _suggest(word: str, allowed: tuple[str, ...], cutoff: float) -> str | None:
+    # A shortened or lengthened name ("duration" for "duration_minutes") beats a fuzzy match.
+    prefixed = [name for name in allowed if name.startswith(word) or word.startswith(name)]
+    if len(prefixed) == 1:
+        return prefixed[0]
+    close = difflib.get_close_matches(word, allowed, n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
 def _unexpected(key: Any, allowed: Iterable[str]) -> str:
     allowed = tuple(allowed)
-    close = difflib.get_close_matches(str(key), allowed, n=1)
+    close = _suggest(str(key), allowed, 0.6)
     if close:
-        return f"unexpected key; did you mean '{close[0]}'?"
+        return f"unexpected key; did you mean '{close}'?"
     return f"unexpected key; expected one of: {', '.join(allowed)}"
 
 
 def _unknown(what: str, value: Any, allowed: Iterable[str]) -> str:
     allowed = tuple(allowed)
     shown = f"'{value}'" if isinstance(value, str) else _kind(value)
-    close = difflib.get_close_matches(str(value), allowed, n=1) if isinstance(value, str) else []
-    hint = f"; did you mean '{close[0]}'?" if close else f"; expected one of: {', '.join(allowed)}"
+    # Stricter than for keys: a value close to a valid one is a typo, not another intent.
+    close = _suggest(value, allowed, 0.75) if isinstance(value, str) and value else None
+    hint = f"; did you mean '{close}'?" if close else f"; expected one of: {', '.join(allowed)}"
     return f"unknown {what} {shown}{hint}"
 
 

@@ -1,0 +1,545 @@
+"""The content validator: one deliberately broken copy of a valid mini tree per check."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from lms.catalog.cli import content_cli
+from lms.catalog.validate import validate_tree
+from lms.catalog.yamlfile import LineDict, parse_yaml
+
+FIXTURE = Path(__file__).parent / "catalog_fixtures" / "valid"
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+MODULE = "content/modules/C1.1/module.yaml"
+UNIT = "content/framework/C1.1.yaml"
+COMPETENCES = "content/framework/competences.yaml"
+QUIZ = "quizzes/C1.1.yaml"
+LESSONS = "content/modules/C1.1/lessons"
+
+
+class Tree:
+    """A copy of the valid fixture that a test breaks in one place."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def replace(self, name: str, old: str, new: str) -> "Tree":
+        path = self.root / name
+        text = path.read_text(encoding="utf-8")
+        assert text.count(old) == 1, f"{old!r} must occur once in {name}"
+        path.write_text(text.replace(old, new), encoding="utf-8")
+        return self
+
+    def write(self, name: str, text: str | bytes) -> "Tree":
+        path = self.root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return self
+
+    def remove(self, name: str) -> "Tree":
+        path = self.root / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+        return self
+
+    def errors(self) -> list[str]:
+        return [str(error) for error in validate_tree(self.root).errors]
+
+
+@pytest.fixture
+def tree(tmp_path) -> Tree:
+    shutil.copytree(FIXTURE, tmp_path / "tree")
+    return Tree(tmp_path / "tree")
+
+
+# --------------------------------------------------------------------------- YAML reader
+
+
+def test_yaml_reader_keeps_the_line_of_keys_and_items():
+    document = parse_yaml("a: 1\nlist:\n  - x\n  - {fr: un, en: one}\n")
+    assert document.problems == []
+    assert isinstance(document.data, LineDict)
+    assert document.data.line_of("list") == 2
+    assert document.data["list"].line_of(1) == 4
+    assert document.data["list"][1].line_of("en") == 4
+
+
+def test_yaml_reader_reports_duplicate_keys_that_pyyaml_would_drop():
+    document = parse_yaml("a: 1\nb:\n  c: 1\n  c: 2\n")
+    assert [(p.line, p.field, p.message) for p in document.problems] == [
+        (4, "b.c", "duplicate key 'c' (first on line 3)")
+    ]
+    assert document.data["b"]["c"] == 1
+
+
+def test_yaml_reader_reports_syntax_errors_with_their_line():
+    document = parse_yaml("a: 1\nb: [1, 2\nc: 3\n")
+    assert document.data is None
+    assert [(p.line, p.field) for p in document.problems] == [(3, "yaml")]
+    assert document.problems[0].message.startswith("syntax error: ")
+
+
+# --------------------------------------------------------------------------- the valid tree
+
+
+def test_the_valid_fixture_has_no_error_and_is_fully_read():
+    report = validate_tree(FIXTURE)
+    assert report.errors == []
+    content = report.content
+    assert content.framework.id == "atma-mobility-coach"
+    assert [unit.id for unit in content.framework.units] == ["C1.1"]
+    assert [skill.id for skill in content.framework.skills] == [f"C1.1-S{n}" for n in range(1, 5)]
+    (module,) = content.modules
+    assert [lesson.slug for lesson in module.lessons] == ["project-formats", "budget", "partners"]
+    budget = module.lessons[1]
+    assert "<table>" in budget.html.en and "<li>first step</li>" in budget.html.fr
+    assert 300 <= budget.words_en <= 1200 and 300 <= budget.words_fr <= 1200
+    assert module.mastery.overall == 0.7
+    assert len(content.questions) == 12
+    question = content.questions[0]
+    assert question.module == "C1.1" and question.skills == ("C1.1-S1",)
+    assert question.definition["options"][0]["fraction"] == 1
+    assert len(question.content_hash) == 64
+
+
+def test_hashes_change_with_the_content_and_only_then(tree):
+    before = validate_tree(tree.root).content
+    again = validate_tree(tree.root).content
+    assert [q.content_hash for q in before.questions] == [q.content_hash for q in again.questions]
+    tree.replace(QUIZ, "Which format suits a newcomer?", "Which format suits a beginner?")
+    tree.replace(f"{LESSONS}/budget.fr.md", "## Le budget", "## Le budget du projet")
+    after = validate_tree(tree.root).content
+    changed = [
+        q.id for q, r in zip(before.questions, after.questions, strict=True)
+        if q.content_hash != r.content_hash
+    ]  # fmt: skip
+    assert changed == ["C1.1-Q01"]
+    lessons = zip(before.modules[0].lessons, after.modules[0].lessons, strict=True)
+    assert [a.slug for a, b in lessons if a.content_hash != b.content_hash] == ["budget"]
+
+
+def test_the_definition_is_a_fresh_copy(tree):
+    question = validate_tree(tree.root).content.questions[0]
+    question.definition["id"] = "changed"
+    assert question.definition["id"] == "C1.1-Q01"
+
+
+# --------------------------------------------------------------------------- one check each
+
+
+def test_yaml_syntax_error(tree):
+    tree.replace(MODULE, "  duration_minutes: 60\n", "  duration_minutes: [60\n")
+    errors = tree.errors()
+    assert len(errors) == 1
+    assert errors[0].startswith(f"{MODULE}:6: yaml: syntax error: ")
+
+
+def test_duplicate_key(tree):
+    tree.replace(
+        MODULE, "  duration_minutes: 60\n", "  duration_minutes: 60\n  duration_minutes: 90\n"
+    )
+    assert tree.errors() == [
+        f"{MODULE}:6: module.duration_minutes: duplicate key 'duration_minutes' (first on line 5)"
+    ]
+
+
+def test_duplicate_question_id(tree):
+    tree.replace(QUIZ, "  - id: C1.1-Q02\n", "  - id: C1.1-Q01\n")
+    assert tree.errors() == [
+        f"{QUIZ}:24: questions[1].id: duplicate question id 'C1.1-Q01' (first on line 15)"
+    ]
+
+
+def test_duplicate_skill_id(tree):
+    tree.replace(UNIT, "    - id: C1.1-S4\n", "    - id: C1.1-S3\n")
+    errors = tree.errors()
+    assert (
+        f"{UNIT}:22: unit.skills[3].id: duplicate skill id 'C1.1-S3' (first on line 18)" in errors
+    )
+
+
+def test_duplicate_option_id(tree):
+    tree.replace(QUIZ, '{id: b, text: {fr: "Accréditation"', '{id: a, text: {fr: "Accréditation"')
+    assert (
+        f"{QUIZ}:23: questions[0].options[1].id: "
+        "duplicate id 'a' in this question (first on line 22)" in tree.errors()
+    )
+
+
+def test_unknown_skill(tree):
+    tree.replace(QUIZ, "    skills: [C1.1-S4, C1.1-S2]\n", "    skills: [C1.1-S4, C1.1-S9]\n")
+    assert tree.errors() == [
+        f"{QUIZ}:118: questions[11].skills[1]: unknown skill 'C1.1-S9': not in {UNIT}"
+    ]
+
+
+def test_unknown_skill_in_an_evaluation_grid(tree):
+    tree.replace(
+        MODULE, "          skills: [C1.1-S1, C1.1-S3]\n", "          skills: [C1.1-S1, C1.1-S7]\n"
+    )
+    assert tree.errors() == [
+        f"{MODULE}:21: module.validation.evaluation_grid.criteria[0].skills[1]: "
+        f"unknown skill 'C1.1-S7': not in {UNIT}"
+    ]
+
+
+def test_missing_translation(tree):
+    tree.replace(MODULE, ', en: "A short module for tests."}', "}")
+    assert tree.errors() == [f"{MODULE}:4: module.summary: missing translation 'en'"]
+
+
+def test_empty_translation(tree):
+    tree.replace(QUIZ, 'feedback: {fr: "Oui.", en: "Yes."}\n', 'feedback: {fr: "Oui.", en: " "}\n')
+    assert tree.errors() == [f"{QUIZ}:39: questions[2].feedback.en: empty translation"]
+
+
+def test_unknown_question_type(tree):
+    tree.replace(QUIZ, "    type: essay\n", "    type: essai\n")
+    assert tree.errors() == [
+        f"{QUIZ}:83: questions[7].type: unknown question type 'essai'; did you mean 'essay'?"
+    ]
+
+
+def test_skill_with_fewer_than_three_questions(tree):
+    tree.replace(QUIZ, "  - id: C1.1-Q03\n    type: true_false\n    skills: [C1.1-S1]\n",
+                 "  - id: C1.1-Q03\n    type: true_false\n    skills: [C1.1-S2]\n")  # fmt: skip
+    assert tree.errors() == [
+        f"{UNIT}:10: unit.skills[0].id: skill C1.1-S1 has 2 questions; at least 3 are required"
+    ]
+
+
+def test_module_without_lessons(tree):
+    text = (tree.root / MODULE).read_text(encoding="utf-8")
+    tree.write(MODULE, text[: text.index("  lessons:\n")] + "  lessons: []\n")
+    tree.remove(LESSONS)
+    assert tree.errors() == [f"{MODULE}:32: module.lessons: has 0 lessons; expected at least 3"]
+
+
+def test_lesson_file_missing(tree):
+    tree.remove(f"{LESSONS}/budget.en.md")
+    assert tree.errors() == [
+        f"{MODULE}:36: module.lessons[1].slug: lesson file lessons/budget.en.md is missing"
+    ]
+
+
+def test_lesson_file_not_listed(tree):
+    tree.write(f"{LESSONS}/extra.fr.md", "## Extra\n")
+    tree.write(f"{LESSONS}/budget.de.md", "## Budget\n")
+    assert tree.errors() == [
+        f"{LESSONS}/budget.de.md:1: file: unknown language 'de'; expected one of: fr, en",
+        f"{LESSONS}/extra.fr.md:1: file: not a lesson of {MODULE}",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("    overall: 0.7\n", "    overall: 1.5\n",
+         f"{MODULE}:26: module.mastery.overall: must be a number in (0, 1], got 1.5"),
+        ("    overall: 0.7\n", "    overall: 0\n",
+         f"{MODULE}:26: module.mastery.overall: must be a number in (0, 1], got 0"),
+        ("    per_skill: 0.5\n", "    per_skill: -0.1\n",
+         f"{MODULE}:27: module.mastery.per_skill: must be a number in [0, 1], got -0.1"),
+    ],
+)  # fmt: skip
+def test_mastery_rule_out_of_range(tree, old, new, expected):
+    tree.replace(MODULE, old, new)
+    assert tree.errors() == [expected]
+
+
+def test_mastery_per_skill_zero_is_allowed(tree):
+    tree.replace(MODULE, "    per_skill: 0.5\n", "    per_skill: 0\n")
+    assert tree.errors() == []
+
+
+def test_pass_mark_out_of_range(tree):
+    tree.replace(QUIZ, "    pass_mark: 0.7\n", "    pass_mark: 70\n")
+    assert tree.errors() == [
+        f"{QUIZ}:8: quiz.settings.pass_mark: must be a number in (0, 1], got 70"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "expected"),
+    [
+        (MODULE, "[asynchronous, synchronous]", "[asynchronous, live]",
+         f"{MODULE}:6: module.delivery_modes[1]: unknown delivery mode 'live'; "
+         "expected one of: asynchronous, synchronous"),
+        (MODULE, "[quiz, observation]", "[quiz, interview]",
+         f"{MODULE}:14: module.validation.modalities[1]: unknown validation modality 'interview'; "
+         "expected one of: quiz, test, observation, jury, debriefing"),
+        (QUIZ, "grading_method: highest", "grading_method: best",
+         f"{QUIZ}:6: quiz.settings.grading_method: unknown grading method 'best'; "
+         "expected one of: highest, average, first, last"),
+        (QUIZ, "feedback_timing: after_submission", "feedback_timing: after_submit",
+         f"{QUIZ}:11: quiz.settings.feedback_timing: unknown feedback timing 'after_submit'; "
+         "did you mean 'after_submission'?"),
+        (QUIZ, "layout: one_per_page", "layout: single_page",
+         f"{QUIZ}:13: quiz.settings.layout: unknown layout 'single_page'; "
+         "expected one of: one_per_page, all_on_one_page"),
+    ],
+)  # fmt: skip
+def test_unknown_vocabulary(tree, name, old, new, expected):
+    tree.replace(name, old, new)
+    assert tree.errors() == [expected]
+
+
+def test_questions_per_attempt_larger_than_the_bank(tree):
+    tree.replace(QUIZ, "    questions_per_attempt: 0\n", "    questions_per_attempt: 13\n")
+    assert tree.errors() == [
+        f"{QUIZ}:12: quiz.settings.questions_per_attempt: "
+        "13 is more than the 12 questions of the bank"
+    ]
+
+
+def test_questions_per_attempt_too_small_to_represent_every_skill(tree):
+    tree.replace(QUIZ, "    questions_per_attempt: 0\n", "    questions_per_attempt: 3\n")
+    assert tree.errors() == [
+        f"{QUIZ}:12: quiz.settings.questions_per_attempt: 3 questions cannot represent each of "
+        "the 4 skills of the bank"
+    ]
+
+
+def test_unexpected_key(tree):
+    tree.replace(MODULE, "  duration_minutes: 60\n", "  duration_minutes: 60\n  duration: 60\n")
+    assert tree.errors() == [
+        f"{MODULE}:6: module.duration: unexpected key; did you mean 'duration_minutes'?"
+    ]
+
+
+def test_unexpected_key_inside_a_question_option(tree):
+    tree.replace(
+        QUIZ, 'en: "Short-term project"}, fraction: 1}', 'en: "Short-term project"}, fracton: 1}'
+    )
+    errors = tree.errors()
+    assert (
+        f"{QUIZ}:22: questions[0].options[0].fracton: unexpected key; did you mean 'fraction'?"
+        in errors
+    )
+    assert f"{QUIZ}:22: questions[0].options[0].fraction: is required" in errors
+
+
+def test_unexpected_language(tree):
+    tree.replace(
+        MODULE, 'en: "Notes for the trainer."}', 'en: "Notes for the trainer.", de: "Notizen"}'
+    )
+    assert tree.errors() == [
+        f"{MODULE}:28: module.trainer_notes.de: unexpected key; expected one of: fr, en"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "expected"),
+    [
+        (UNIT, "    - id: C1.1-S3\n", "    - id: C1.1-X3\n",
+         f"{UNIT}:18: unit.skills[2].id: 'C1.1-X3' is not a valid id like C1.1-S1"),
+        (QUIZ, "  - id: C1.1-Q05\n", "  - id: C1.1-Q5\n",
+         f"{QUIZ}:50: questions[4].id: 'C1.1-Q5' is not a valid id like C1.1-Q01"),
+        (QUIZ, "  - id: C1.1-Q05\n", "  - id: C2-Q05\n",
+         f"{QUIZ}:50: questions[4].id: question id 'C2-Q05' must start with C1.1-Q"),
+    ],
+)  # fmt: skip
+def test_ids_must_match_their_pattern(tree, name, old, new, expected):
+    tree.replace(name, old, new)
+    assert expected in tree.errors()
+
+
+def test_unit_listed_without_a_framework_file(tree):
+    tree.replace(COMPETENCES, "    units: [C1.1]\n", "    units: [C1.1, C1.2]\n")
+    errors = tree.errors()
+    assert (
+        f"{COMPETENCES}:9: competences[0].units[1]: "
+        "unit C1.2 has no file content/framework/C1.2.yaml" in errors
+    )
+    assert (
+        f"{COMPETENCES}:9: competences[0].units[1]: "
+        "unit C1.2 has no module content/modules/C1.2/module.yaml" in errors
+    )
+
+
+def test_framework_file_of_an_unlisted_unit(tree):
+    text = (tree.root / UNIT).read_text(encoding="utf-8")
+    tree.write("content/framework/C1.3.yaml", text.replace("C1.1", "C1.3"))
+    errors = tree.errors()
+    assert (
+        f"content/framework/C1.3.yaml:2: unit.id: unit C1.3 is not listed in {COMPETENCES}"
+        in errors
+    )
+
+
+def test_question_on_a_skill_of_another_unit(tree):
+    tree.replace(COMPETENCES, "    units: [C1.1]\n", "    units: [C1.1, C1.2]\n")
+    text = (tree.root / UNIT).read_text(encoding="utf-8")
+    tree.write("content/framework/C1.2.yaml", text.replace("C1.1", "C1.2"))
+    tree.replace(QUIZ, "    skills: [C1.1-S4, C1.1-S2]\n", "    skills: [C1.1-S4, C1.2-S2]\n")
+    assert (
+        f"{QUIZ}:118: questions[11].skills[1]: skill 'C1.2-S2' belongs to unit C1.2, not C1.1"
+        in tree.errors()
+    )
+
+
+def test_markdown_lesson_rules(tree):
+    tree.write(f"{LESSONS}/budget.en.md", "")
+    partners = (tree.root / f"{LESSONS}/partners.fr.md").read_text(encoding="utf-8")
+    tree.write(f"{LESSONS}/partners.fr.md", "Intro sans titre.\n\n" + partners + "\n<b>gras</b>\n")
+    tree.write(f"{LESSONS}/project-formats.en.md", b"## Formats\n\n\xff\xfe broken\n")
+    assert tree.errors() == [
+        f"{LESSONS}/budget.en.md:1: markdown: empty lesson",
+        f"{LESSONS}/partners.fr.md:1: markdown: a lesson starts with a '## ' heading",
+        f"{LESSONS}/partners.fr.md:13: markdown: raw HTML "
+        "is not allowed (it would be shown as text)",
+        f"{LESSONS}/project-formats.en.md:1: markdown: not valid UTF-8 text",
+    ]
+
+
+def test_lesson_word_count(tree):
+    tree.write(f"{LESSONS}/budget.en.md", "## Budget\n\nToo short.\n")
+    assert tree.errors() == [
+        f"{LESSONS}/budget.en.md:1: markdown: 3 words; a lesson has 300 to 1,200 words"
+    ]
+
+
+def test_every_problem_is_reported_at_once(tree):
+    tree.replace(MODULE, "    overall: 0.7\n", "    overall: 2\n")
+    tree.replace(QUIZ, "    pass_mark: 0.7\n", "    pass_mark: 0\n")
+    tree.replace(UNIT, "      kind: attitude\n", "      kind: behaviour\n")
+    assert tree.errors() == [
+        f"{UNIT}:23: unit.skills[3].kind: unknown skill kind 'behaviour'; "
+        "expected one of: knowledge, know-how, attitude",
+        f"{MODULE}:26: module.mastery.overall: must be a number in (0, 1], got 2",
+        f"{QUIZ}:8: quiz.settings.pass_mark: must be a number in (0, 1], got 0",
+    ]
+
+
+# --------------------------------------------------------------------------- type-specific checks
+
+TYPE_CASES = [
+    pytest.param(
+        'en: "Short-term project"}, fraction: 1}\n',
+        'en: "Short-term project"}, fraction: 0.5}\n',
+        "questions[0]",
+        id="single choice without a correct answer",
+    ),
+    pytest.param(
+        "      - {id: b, text: {fr: \"ErasmusPro\", en: \"ErasmusPro\"}, fraction: 0.5}\n",
+        "      - {id: b, text: {fr: \"ErasmusPro\", en: \"ErasmusPro\"}, fraction: 0.25}\n",
+        "questions[1]",
+        id="multiple response weights below 100 %",
+    ),
+    pytest.param(
+        '      - {id: p2, left: {fr: "Référent", en: "Coach"}, '
+        'right: {fr: "Organise", en: "Organises"}}\n',
+        "",
+        "questions[6]",
+        id="matching with one pair",
+    ),
+    pytest.param(
+        "      - {value: 6, tolerance: 0, fraction: 1}\n",
+        "      - {value: 6, tolerance: -1, fraction: 1}\n",
+        "questions[3]",
+        id="numerical with a negative tolerance",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("old", "new", "question"), TYPE_CASES)
+def test_type_specific_definition_errors(tree, old, new, question):
+    pytest.importorskip("lms.quiz.types")
+    tree.replace(QUIZ, old, new)
+    errors = validate_tree(tree.root).errors
+    assert errors, "the broken definition must be reported"
+    assert all(error.file == QUIZ and error.field.startswith(question) for error in errors)
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+@pytest.fixture
+def runner():
+    app = Flask(__name__)
+    app.config.update(CONTENT_ROOT=FIXTURE, BASE_IRI="https://lms.example.org/xapi")
+    app.cli.add_command(content_cli)
+    return app.test_cli_runner()
+
+
+def test_cli_validate_ok(runner):
+    result = runner.invoke(args=["content", "validate"])
+    assert result.exit_code == 0
+    assert result.output == "content OK: 1 module, 3 lessons, 12 questions, 4 skills\n"
+
+
+def test_cli_validate_lists_errors_and_fails(runner, tree):
+    tree.replace(MODULE, "    overall: 0.7\n", "    overall: 1.5\n")
+    result = runner.invoke(args=["content", "validate", "--root", str(tree.root)])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{MODULE}:26: module.mastery.overall: must be a number in (0, 1], got 1.5"
+    ]
+    assert result.stderr == "1 error in 1 file\n"
+
+
+def test_cli_validate_json_prints_one_object(runner, tree):
+    tree.replace(QUIZ, "    pass_mark: 0.7\n", "    pass_mark: 7\n")
+    result = runner.invoke(args=["content", "validate", "--json", "--root", str(tree.root)])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["ok"] is False
+    assert data["errors"] == [
+        {"file": QUIZ, "line": 8, "field": "quiz.settings.pass_mark",
+         "message": "must be a number in (0, 1], got 7"}
+    ]  # fmt: skip
+    assert data["modules"] == [
+        {
+            "code": "C1.1",
+            "lessons": 3,
+            "questions": 12,
+            "question_types": [
+                "essay", "matching", "multiple_response", "numerical",
+                "ordering", "short_answer", "single_choice", "true_false",
+            ],
+            "languages": ["en", "fr"],
+        }
+    ]  # fmt: skip
+    assert data["skills"] == [
+        {"id": "C1.1-S1", "unit": "C1.1", "questions": 3},
+        {"id": "C1.1-S2", "unit": "C1.1", "questions": 4},
+        {"id": "C1.1-S3", "unit": "C1.1", "questions": 3},
+        {"id": "C1.1-S4", "unit": "C1.1", "questions": 3},
+    ]
+
+
+# --------------------------------------------------------------------------- the real content
+
+
+def test_the_repository_content_is_valid():
+    """Acceptance: seven modules, both languages, every skill with at least three questions."""
+    banks = sorted((REPOSITORY / "quizzes").glob("*.yaml"))
+    if len(banks) < 7:
+        pytest.skip(f"the content is still being written ({len(banks)} of 7 question banks)")
+    report = validate_tree(REPOSITORY)
+    assert [str(error) for error in report.errors] == []
+    content = report.content
+    assert [module.code for module in content.modules] == [
+        "C1.1", "C1.2", "C2", "C3", "C4.1", "C4.2", "C5"
+    ]  # fmt: skip
+    assert [competence.id for competence in content.framework.competences] == [
+        "C1", "C2", "C3", "C4", "C5"
+    ]  # fmt: skip
+    per_skill = {skill.id: 0 for skill in content.framework.skills}
+    for question in content.questions:
+        for skill_id in question.skills:
+            per_skill[skill_id] += 1
+    assert min(per_skill.values()) >= 3
+    for module in content.modules:
+        assert len(module.lessons) >= 3
+        for lesson in module.lessons:
+            assert lesson.html.fr and lesson.html.en
