@@ -101,9 +101,11 @@ DURATION_RE = re.compile(
     rf"^P(?!$)(?:{_NUM}Y)?(?:{_NUM}M)?(?:{_NUM}W)?(?:{_NUM}D)?"
     rf"(?:T(?=\d)(?:{_NUM}H)?(?:{_NUM}M)?(?:{_NUM}S)?)?$"
 )
-# RFC 5646 language tag (langtag, private use and the regular grandfathered forms).
+# RFC 5646 language tag (langtag, private use and the regular grandfathered forms). The
+# grammar also allows 4-8 letter primary subtags, but none is registered, and accepting them
+# would let words like "english" or "French" through as tags.
 _LANGTAG = (
-    r"(?:[A-Za-z]{2,3}(?:-[A-Za-z]{3}){0,3}|[A-Za-z]{4,8})"
+    r"[A-Za-z]{2,3}(?:-[A-Za-z]{3}){0,3}"
     r"(?:-[A-Za-z]{4})?"
     r"(?:-(?:[A-Za-z]{2}|\d{3}))?"
     r"(?:-(?:[A-Za-z0-9]{5,8}|\d[A-Za-z0-9]{3}))*"
