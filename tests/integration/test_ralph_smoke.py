@@ -169,3 +169,20 @@ def test_statements_follows_more_links_across_pages(ralph, lrs):
 
     assert len(paged) == 5
     assert {s["id"] for s in paged} == {s["id"] for s in ralph.statements(activity=activity)}
+
+
+def test_stop_and_start_keep_the_port_and_the_data(ralph, lrs):
+    kept = launched(unique_module())
+    assert lrs.post_statements([to_json(kept)]).ok
+    url = ralph.url
+
+    ralph.stop()
+    try:
+        down = lrs.post_statements([to_json(launched(unique_module()))])
+        assert (down.outcome, down.status_code) == ("retry", None)
+    finally:
+        ralph.start()
+
+    assert ralph.url == url
+    assert_stored_as_sent(ralph.statement(kept["id"]), kept)
+    assert lrs.post_statements([to_json(launched(unique_module()))]).ok
