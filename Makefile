@@ -29,7 +29,7 @@ translations: $(VENV)/.installed
 run: install translations
 	@$(FLASK) db-check
 	@$(FLASK) db upgrade
-	@if [ -n "$$(ls content 2>/dev/null)" ] && $(FLASK) content --help >/dev/null 2>&1; then \
+	@if [ -n "$$(ls content 2>/dev/null)" ] && $(FLASK) content load --help >/dev/null 2>&1; then \
 		$(FLASK) content load || exit 1; fi
 	@$(FLASK) demo seed
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"

@@ -83,10 +83,11 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from lms.auth.cli import users_cli
+    from lms.catalog.cli import content_cli
     from lms.cli import db_check
     from lms.demo import demo_cli
 
-    for command in (users_cli, demo_cli, db_check):
+    for command in (users_cli, content_cli, demo_cli, db_check):
         app.cli.add_command(command)
 
 

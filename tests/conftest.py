@@ -11,7 +11,7 @@ from lms import create_app
 from lms.extensions import db
 from tests import factories
 
-pytest_plugins = ["tests.support.postgres", "tests.support.browser"]
+pytest_plugins = ["tests.support.postgres", "tests.support.browser", "tests.support.ralph"]
 
 BACKENDS = ["sqlite", "postgresql"]
 
