@@ -11,7 +11,9 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from lms.catalog.case import framework_to_case
+from lms.catalog.service import load_content
 from lms.catalog.validate import LANGUAGES, Report, validate_tree
+from lms.extensions import db
 
 content_cli = AppGroup("content", help="Validate, export and load the course content.")
 
@@ -118,3 +120,25 @@ def export_case_command(out: Path | None, root: Path | None) -> None:
     else:
         out.write_text(text, encoding="utf-8")
         click.echo(f"wrote {out} ({len(package['CFItems'])} items)", err=True)
+
+
+@content_cli.command("load")
+@root_option
+def load_command(root: Path | None) -> None:
+    """Validate, then load the content into the database in one transaction (versioned)."""
+    report = validate_tree(_root(root))
+    if not report.ok:
+        for error in report.errors:
+            click.echo(str(error), err=True)
+        raise click.ClickException(
+            f"the content has {_count(len(report.errors), 'error')}; nothing was loaded"
+        )
+    try:
+        summary = load_content(db.session, report)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    for line in summary.lines():
+        click.echo(line)
+    click.echo("content loaded" if summary.changed else "content unchanged")

@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from lms.catalog.markdown import count_words, first_block, raw_html_lines, render_markdown
-from lms.catalog.yamlfile import LineDict, LineList, join_path, load_yaml, to_plain
+from lms.catalog.yamlfile import (
+    LineDict,
+    LineList,
+    join_path,
+    load_yaml,
+    to_plain,
+    with_lines,
+)
 
 LANGUAGES = ("fr", "en")
 FRAMEWORK_DIR = "content/framework"
@@ -398,9 +405,10 @@ class _File:
             if lang not in value:
                 self.error(line, here, f"missing translation '{lang}'")
             elif not isinstance(text, str):
-                self.error(
-                    value.line_of(lang), join_path(here, lang), f"must be text, got {_kind(text)}"
-                )
+                # YAML reads a bare `No` or `2024` as a boolean or a number.
+                hint = " (quote it)" if isinstance(text, int | float | bool) else ""
+                message = f"must be text, got {_kind(text)}{hint}"
+                self.error(value.line_of(lang), join_path(here, lang), message)
             elif not text.strip():
                 self.error(value.line_of(lang), join_path(here, lang), "empty translation")
             else:
@@ -1324,6 +1332,34 @@ def _read_question(
         canonical_json=canonical,
         content_hash=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
     )
+
+
+def validate_questions(
+    module_code: str,
+    questions: Iterable[Mapping[str, Any]],
+    skill_units: Mapping[str, str],
+    *,
+    source: str = "import",
+    question_types: Mapping[str, Any] | None = None,
+) -> tuple[list[ContentError], list[Question]]:
+    """Check questions that come from elsewhere than a bank file (a GIFT import).
+
+    ``skill_units`` maps each known skill to its unit. Errors name ``source`` as their file and
+    the question's number (1-based) as their line.
+    """
+    types = default_question_types() if question_types is None else question_types
+    state = _State(Path("."), types)
+    for skill_id, unit in skill_units.items():
+        state.skills[skill_id] = _SkillRef(unit, source, 1, "")
+    f = state.file(source)
+    read: list[Question] = []
+    for position, question in enumerate(questions):
+        node = with_lines(to_plain(question), position + 1)
+        here = f"questions[{position}]"
+        checked = _read_question(state, f, node, position + 1, here, module_code, types, position)
+        if checked is not None:
+            read.append(checked)
+    return state.errors, read
 
 
 def _check_type_fields(

@@ -166,3 +166,18 @@ def to_plain(node: Any) -> Any:
     if isinstance(node, list):
         return [to_plain(value) for value in node]
     return node
+
+
+def with_lines(value: Any, line: int) -> Any:
+    """Plain data wrapped as :class:`LineDict` / :class:`LineList`, every line set to ``line``."""
+    if isinstance(value, dict):
+        mapping = LineDict({key: with_lines(item, line) for key, item in value.items()})
+        mapping.line = line
+        mapping.key_lines = dict.fromkeys(mapping, line)
+        return mapping
+    if isinstance(value, list | tuple):
+        sequence = LineList(with_lines(item, line) for item in value)
+        sequence.line = line
+        sequence.item_lines = [line] * len(sequence)
+        return sequence
+    return value
