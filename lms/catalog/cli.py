@@ -90,9 +90,7 @@ def validate_command(as_json: bool, root: Path | None) -> None:
             )
         else:
             files = len({error.file for error in report.errors})
-            click.echo(
-                f"{_count(len(report.errors), 'error')} in {_count(files, 'file')}", err=True
-            )
+            click.echo(f"{_count(len(report.errors), 'error')} in {_count(files, 'file')}")
     if not report.ok:
         raise SystemExit(1)
 

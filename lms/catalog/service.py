@@ -76,6 +76,7 @@ class LoadSummary:
 
 def _json(value: Any) -> Any:
     """Plain JSON data (dicts and lists) for a content dataclass or tuple."""
+
     def default(item: Any) -> Any:
         if dataclasses.is_dataclass(item) and not isinstance(item, type):
             return dataclasses.asdict(item)
