@@ -1,0 +1,1 @@
+"""Competence validation: decisions with evidence, revocations, progress, completion records."""

@@ -1,0 +1,381 @@
+"""Validation workflow: decide, revoke, validate automatically on a passed quiz, validate in bulk.
+
+Services flush and never commit; the caller commits. Each decision records its xAPI statement
+(``mastered``, success true or false) in the same transaction; a revocation records ``voided``.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from lms.auth.models import User
+from lms.catalog import queries as catalog
+from lms.catalog.models import Module
+from lms.competence.evidence import StoredFile
+from lms.competence.models import MODALITIES, NOT_VALIDATED, VALIDATED, Validation
+from lms.quiz import mastery
+from lms.quiz.models import GRADED, Attempt
+from lms.quiz.service import registration_for
+from lms.timeutil import utcnow
+from lms.xapi import outbox
+from lms.xapi import statements as xs
+
+AUTO_VALIDATOR_NAME = "auto-validation"
+NOTE_MAX_LENGTH = 4000
+
+
+def N_(message: str) -> str:  # noqa: N802 - marks a message for extraction
+    return message
+
+
+class ValidationError(Exception):
+    """A decision the rules do not allow; ``msgid`` (with ``params``) is shown to the trainer."""
+
+    def __init__(self, msgid: str, **params):
+        super().__init__(msgid % params if params else msgid)
+        self.msgid, self.params = msgid, params
+
+
+@dataclass(frozen=True)
+class RubricScore:
+    levels: dict[str, str]
+    points: float
+    maximum: float
+
+    @property
+    def fraction(self) -> float:
+        return self.points / self.maximum if self.maximum else 0.0
+
+
+@dataclass
+class BulkResult:
+    validated: list[Validation] = field(default_factory=list)
+    skipped: list[tuple[User, str]] = field(default_factory=list)  # (coach, msgid)
+
+
+def actor_of(user: User) -> xs.Actor:
+    return xs.Actor(email=user.email, name=user.display_name)
+
+
+def automatic_actor(xapi: xs.XapiConfig) -> xs.Actor:
+    """Who decides an automatic validation in xAPI: the platform's own account."""
+    return xs.Actor(
+        account_home_page=xapi.base_iri, account_name=AUTO_VALIDATOR_NAME, name="Quiz rule"
+    )
+
+
+def module_for_unit(session: Session, unit_code: str) -> Module:
+    module = catalog.module_by_code(session, unit_code)
+    if module is None:
+        raise ValidationError(N_("Unknown unit %(unit)s."), unit=unit_code)
+    return module
+
+
+def allowed_modalities(module: Module) -> list[str]:
+    """The modalities the module allows, in the framework's order."""
+    allowed = set((module.validation or {}).get("modalities", []))
+    return [modality for modality in MODALITIES if modality in allowed]
+
+
+def evaluation_grid(module: Module) -> dict:
+    return (module.validation or {}).get("evaluation_grid") or {}
+
+
+def score_rubric(grid: dict, levels: dict[str, str]) -> RubricScore:
+    """Points of the chosen level per criterion; every criterion of the grid must be scored."""
+    criteria = grid.get("criteria") or []
+    scale = {level["id"]: float(level["points"]) for level in grid.get("levels") or []}
+    if not criteria or not scale:
+        raise ValidationError(N_("This module has no evaluation grid."))
+    top = max(scale.values())
+    points, chosen = 0.0, {}
+    for criterion in criteria:
+        level = levels.get(criterion["id"])
+        if not level:
+            raise ValidationError(N_("Choose a level for every criterion of the grid."))
+        if level not in scale:
+            raise ValidationError(N_("Unknown level %(level)s."), level=level)
+        chosen[criterion["id"]] = level
+        points += scale[level]
+    unknown = set(levels) - set(chosen)
+    if unknown:
+        raise ValidationError(N_("Unknown criterion %(criterion)s."), criterion=sorted(unknown)[0])
+    return RubricScore(levels=chosen, points=points, maximum=top * len(criteria))
+
+
+def standing_validation(session: Session, coach_id: int, unit_code: str) -> Validation | None:
+    return session.scalar(
+        select(Validation).where(
+            Validation.coach_id == coach_id,
+            Validation.unit_code == unit_code,
+            Validation.decision == VALIDATED,
+            Validation.revoked_at.is_(None),
+        )
+    )
+
+
+def _module_ref(module: Module) -> xs.ModuleRef:
+    return xs.ModuleRef(code=module.code, title=module.title, units=(module.code,))
+
+
+def _evidence_summary(validation: Validation) -> dict:
+    summary: dict = {"decision": validation.decision, "automatic": validation.automatic}
+    if validation.rubric:
+        summary["rubric"] = dict(validation.rubric)
+    if validation.note:
+        summary["note"] = validation.note
+    if validation.attachment_name:
+        summary["attachment"] = validation.attachment_name
+    if validation.attempt_id is not None:
+        summary["attempt"] = validation.attempt_id
+    if validation.live_session_id is not None:
+        summary["session"] = validation.live_session_id
+    return summary
+
+
+def _emit_decision(
+    session: Session,
+    validation: Validation,
+    *,
+    coach: User,
+    module: Module,
+    trainer: xs.Actor,
+    score: xs.Score | None,
+    xapi: xs.XapiConfig,
+) -> None:
+    unit = module.unit
+    statement = xs.competence_validated(
+        xapi,
+        statement_id=validation.statement_id,
+        timestamp=validation.decided_at,
+        actor=actor_of(coach),
+        trainer=trainer,
+        unit_id=unit.code,
+        unit_title=unit.title,
+        validated=validation.decision == VALIDATED,
+        modality=validation.modality,
+        evidence=_evidence_summary(validation),
+        competence_id=unit.competence.code,
+        module=_module_ref(module),
+        score=score,
+        registration=registration_for(session, coach, module.code),
+    )
+    outbox.record(session, statement, user_id=coach.id)
+
+
+def validate(
+    session: Session,
+    *,
+    coach: User,
+    unit_code: str,
+    modality: str,
+    validated: bool,
+    decided_by: User,
+    xapi: xs.XapiConfig,
+    rubric: dict[str, str] | None = None,
+    note: str = "",
+    attachment: StoredFile | None = None,
+    attempt: Attempt | None = None,
+    live_session_id: int | None = None,
+    now: datetime | None = None,
+) -> Validation:
+    """Record a trainer's decision on a coach's unit with its evidence, and emit ``mastered``.
+
+    The quiz result is only proposed: the trainer may decide either way. A unit already
+    validated must be revoked before a new decision is recorded for it.
+    """
+    if coach.role != "coach":
+        raise ValidationError(N_("Only coaches have competences to validate."))
+    if decided_by.role not in ("trainer", "admin"):
+        raise ValidationError(N_("Only trainers and administrators decide on competences."))
+    module = module_for_unit(session, unit_code)
+    if modality not in allowed_modalities(module):
+        raise ValidationError(
+            N_("The module %(unit)s is not validated by %(modality)s."),
+            unit=unit_code,
+            modality=modality,
+        )
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ValidationError(N_("The note is too long (4,000 characters at most)."))
+    scored = score_rubric(evaluation_grid(module), rubric) if rubric else None
+    if attempt is not None and (attempt.user_id != coach.id or attempt.module_code != unit_code):
+        raise ValidationError(N_("This attempt is not this coach's attempt at this unit."))
+    if standing_validation(session, coach.id, unit_code) is not None:
+        raise ValidationError(
+            N_("%(unit)s is already validated for this coach; revoke it first."), unit=unit_code
+        )
+    validation = Validation(
+        coach_id=coach.id,
+        unit_code=unit_code,
+        modality=modality,
+        decision=VALIDATED if validated else NOT_VALIDATED,
+        automatic=False,
+        attempt_id=attempt.id if attempt is not None else None,
+        live_session_id=live_session_id,
+        rubric=scored.levels if scored else None,
+        rubric_points=scored.points if scored else None,
+        rubric_max=scored.maximum if scored else None,
+        note=note,
+        attachment_path=attachment.path if attachment else None,
+        attachment_name=attachment.name if attachment else None,
+        attachment_type=attachment.type if attachment else None,
+        attachment_size=attachment.size if attachment else None,
+        decided_by_id=decided_by.id,
+        decided_at=now or utcnow(),
+        statement_id=uuid.uuid4(),
+    )
+    session.add(validation)
+    session.flush()
+    if scored is not None:
+        score = xs.Score.points(scored.points, scored.maximum)
+    elif attempt is not None and attempt.marks is not None and attempt.max_marks:
+        score = xs.Score.points(attempt.marks, attempt.max_marks)
+    else:
+        score = None
+    _emit_decision(
+        session,
+        validation,
+        coach=coach,
+        module=module,
+        trainer=actor_of(decided_by),
+        score=score,
+        xapi=xapi,
+    )
+    return validation
+
+
+def revoke(
+    session: Session,
+    validation: Validation,
+    *,
+    revoked_by: User,
+    xapi: xs.XapiConfig,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Validation:
+    """Revoke a decision: record ``voided`` for its statement; the row and history stay."""
+    if revoked_by.role not in ("trainer", "admin"):
+        raise ValidationError(N_("Only trainers and administrators decide on competences."))
+    if validation.revoked_at is not None:
+        raise ValidationError(N_("This decision has already been revoked."))
+    now = now or utcnow()
+    voiding = outbox.void(
+        session,
+        xapi,
+        validation.statement_id,
+        actor_of(revoked_by),
+        timestamp=now,
+        voiding_id=uuid.uuid4(),
+    )
+    validation.revoked_at = now
+    validation.revoked_by_id = revoked_by.id
+    validation.revoke_reason = (reason or "").strip()[:NOTE_MAX_LENGTH] or None
+    validation.void_statement_id = uuid.UUID(voiding.id)
+    session.flush()
+    return validation
+
+
+def auto_validate_on_pass(
+    session: Session, attempt: Attempt, xapi: xs.XapiConfig, *, now: datetime | None = None
+) -> Validation | None:
+    """Validate the unit when the module's rule says a passed quiz is enough.
+
+    Called by the quiz service after grading. Only a fully graded, passed attempt whose
+    proposed status is "evidence sufficient" counts; a unit already validated is left alone.
+    """
+    if attempt.state != GRADED or not attempt.passed:
+        return None
+    if attempt.proposed_status != mastery.EVIDENCE_SUFFICIENT:
+        return None
+    module = catalog.module_by_code(session, attempt.module_code)
+    if module is None or not (module.validation or {}).get("auto_validate_by_quiz"):
+        return None
+    if standing_validation(session, attempt.user_id, module.code) is not None:
+        return None
+    coach = session.get(User, attempt.user_id)
+    validation = Validation(
+        coach_id=coach.id,
+        unit_code=module.code,
+        modality="quiz",
+        decision=VALIDATED,
+        automatic=True,
+        attempt_id=attempt.id,
+        note="",
+        decided_by_id=None,
+        decided_at=now or utcnow(),
+        statement_id=uuid.uuid4(),
+    )
+    try:
+        # Two gradings finishing together: the partial unique index lets only one through.
+        with session.begin_nested():
+            session.add(validation)
+            session.flush()
+    except IntegrityError:
+        return None
+    score = None
+    if attempt.marks is not None and attempt.max_marks:
+        score = xs.Score.points(attempt.marks, attempt.max_marks)
+    _emit_decision(
+        session,
+        validation,
+        coach=coach,
+        module=module,
+        trainer=automatic_actor(xapi),
+        score=score,
+        xapi=xapi,
+    )
+    return validation
+
+
+def bulk_validate(
+    session: Session,
+    *,
+    coaches: list[User],
+    unit_code: str,
+    modality: str,
+    validated: bool,
+    decided_by: User,
+    xapi: xs.XapiConfig,
+    live_session_id: int | None = None,
+    note: str = "",
+    now: datetime | None = None,
+) -> BulkResult:
+    """The same decision for several coaches (the participants of a live session).
+
+    A coach whose unit is already validated is skipped and reported, the others are recorded.
+    """
+    result = BulkResult()
+    module = module_for_unit(session, unit_code)
+    if modality not in allowed_modalities(module):
+        raise ValidationError(
+            N_("The module %(unit)s is not validated by %(modality)s."),
+            unit=unit_code,
+            modality=modality,
+        )
+    for coach in coaches:
+        if standing_validation(session, coach.id, unit_code) is not None:
+            result.skipped.append((coach, N_("already validated")))
+            continue
+        if coach.role != "coach":
+            result.skipped.append((coach, N_("not a coach")))
+            continue
+        result.validated.append(
+            validate(
+                session,
+                coach=coach,
+                unit_code=unit_code,
+                modality=modality,
+                validated=validated,
+                decided_by=decided_by,
+                xapi=xapi,
+                note=note,
+                live_session_id=live_session_id,
+                now=now,
+            )
+        )
+    return result

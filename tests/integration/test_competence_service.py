@@ -1,0 +1,347 @@
+"""Validation workflow on SQLite and PostgreSQL: decide, revoke, automatic and bulk validation."""
+
+import json
+import uuid
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from lms.competence import service
+from lms.competence.evidence import StoredFile
+from lms.competence.models import Validation
+from lms.quiz import service as quiz_service
+from lms.xapi import vocabulary as v
+from lms.xapi.models import Statement
+from lms.xapi.statements import XapiConfig
+from tests import factories
+
+XAPI = XapiConfig(base_iri="https://lms.example.org/xapi")
+LEVELS = [
+    {"id": "insufficient", "points": 0, "label": {"fr": "Insuffisant", "en": "Insufficient"}},
+    {"id": "partial", "points": 1, "label": {"fr": "Partiel", "en": "Partial"}},
+    {"id": "mastered", "points": 2, "label": {"fr": "Maîtrisé", "en": "Mastered"}},
+    {"id": "expert", "points": 3, "label": {"fr": "Expert", "en": "Expert"}},
+]
+GRID = {
+    "criteria": [
+        {"id": "accuracy", "label": {"fr": "Exactitude", "en": "Accuracy"}, "skills": ["T1-S1"]},
+        {"id": "support", "label": {"fr": "Accompagnement", "en": "Support"}, "skills": ["T1-S2"]},
+    ],
+    "levels": LEVELS,
+}
+
+
+def validation_rule(*modalities: str, auto: bool = False) -> dict:
+    label = {"fr": "Règle", "en": "Rule"}
+    return {
+        "modalities": list(modalities),
+        "auto_validate_by_quiz": auto,
+        "description": label,
+        "evaluation_grid": GRID,
+    }
+
+
+@pytest.fixture
+def world(db_session):
+    trainer = factories.make_user(db_session, role="trainer")
+    coaches = [factories.make_user(db_session) for _ in range(3)]
+    factories.make_cohort(db_session, trainers=[trainer], coaches=coaches)
+    quiz = factories.make_quiz(db_session, validation=validation_rule("quiz", "observation"))
+    db_session.commit()
+    return {"trainer": trainer, "coaches": coaches, "quiz": quiz}
+
+
+def statements(session, verb: str) -> list[dict]:
+    rows = session.scalars(select(Statement).where(Statement.verb == verb).order_by(Statement.seq))
+    return [json.loads(row.text) for row in rows]
+
+
+def test_validation_by_observation_records_evidence_and_emits_mastered(db_session, world):
+    coach, trainer = world["coaches"][0], world["trainer"]
+    attachment = StoredFile(path="evidence/abc.pdf", name="report.pdf", type="pdf", size=1234)
+    validation = service.validate(
+        db_session,
+        coach=coach,
+        unit_code="T1",
+        modality="observation",
+        validated=True,
+        decided_by=trainer,
+        xapi=XAPI,
+        rubric={"accuracy": "mastered", "support": "expert"},
+        note="Ran the pre-departure briefing well.",
+        attachment=attachment,
+    )
+    db_session.commit()
+    assert (validation.decision, validation.rubric_points, validation.rubric_max) == (
+        "validated",
+        5.0,
+        6.0,
+    )
+    assert validation.decided_by_id == trainer.id and validation.decided_at is not None
+    assert validation.attachment_name == "report.pdf" and not validation.automatic
+
+    [statement] = statements(db_session, v.VERB_MASTERED)
+    assert statement["id"] == str(validation.statement_id)
+    assert statement["actor"]["mbox"] == f"mailto:{coach.email}"
+    assert statement["context"]["instructor"]["mbox"] == f"mailto:{trainer.email}"
+    assert statement["object"]["id"] == "https://lms.example.org/xapi/framework/T1"
+    assert statement["result"]["success"] is True
+    assert statement["result"]["score"]["scaled"] == pytest.approx(5 / 6, abs=1e-4)
+    extensions = statement["result"]["extensions"]
+    assert extensions["https://lms.example.org/xapi/extensions/modality"] == "observation"
+    evidence = extensions["https://lms.example.org/xapi/extensions/evidence"]
+    assert evidence["rubric"] == {"accuracy": "mastered", "support": "expert"}
+    assert evidence["attachment"] == "report.pdf"
+
+
+def test_a_not_validated_decision_is_a_failed_mastery(db_session, world):
+    coach, trainer = world["coaches"][0], world["trainer"]
+    service.validate(
+        db_session,
+        coach=coach,
+        unit_code="T1",
+        modality="observation",
+        validated=False,
+        decided_by=trainer,
+        xapi=XAPI,
+        note="Not yet.",
+    )
+    db_session.commit()
+    [statement] = statements(db_session, v.VERB_MASTERED)
+    assert statement["result"]["success"] is False
+    # A refusal does not block a later validation.
+    later = service.validate(
+        db_session,
+        coach=coach,
+        unit_code="T1",
+        modality="observation",
+        validated=True,
+        decided_by=trainer,
+        xapi=XAPI,
+    )
+    assert later.decision == "validated"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"modality": "jury"}, "is not validated by"),
+        ({"rubric": {"accuracy": "mastered"}}, "every criterion"),
+        ({"rubric": {"accuracy": "mastered", "support": "genius"}}, "Unknown level"),
+        (
+            {"rubric": {"accuracy": "partial", "support": "partial", "extra": "partial"}},
+            "Unknown criterion",
+        ),
+        ({"unit_code": "ZZ"}, "Unknown unit"),
+        ({"note": "x" * 4001}, "too long"),
+    ],
+)
+def test_decisions_the_rules_refuse(db_session, world, changes, message):
+    values = {
+        "coach": world["coaches"][0],
+        "unit_code": "T1",
+        "modality": "observation",
+        "validated": True,
+        "decided_by": world["trainer"],
+        "xapi": XAPI,
+    }
+    values.update(changes)
+    with pytest.raises(service.ValidationError) as error:
+        service.validate(db_session, **values)
+    assert message in str(error.value)
+    assert statements(db_session, v.VERB_MASTERED) == []
+
+
+def test_only_trainers_decide_and_only_for_coaches(db_session, world):
+    coach, other = world["coaches"][:2]
+    with pytest.raises(service.ValidationError):
+        service.validate(
+            db_session,
+            coach=coach,
+            unit_code="T1",
+            modality="observation",
+            validated=True,
+            decided_by=other,
+            xapi=XAPI,
+        )
+    with pytest.raises(service.ValidationError):
+        service.validate(
+            db_session,
+            coach=world["trainer"],
+            unit_code="T1",
+            modality="observation",
+            validated=True,
+            decided_by=world["trainer"],
+            xapi=XAPI,
+        )
+
+
+def test_a_validated_unit_must_be_revoked_before_a_new_decision(db_session, world):
+    coach, trainer = world["coaches"][0], world["trainer"]
+    first = service.validate(
+        db_session,
+        coach=coach,
+        unit_code="T1",
+        modality="observation",
+        validated=True,
+        decided_by=trainer,
+        xapi=XAPI,
+    )
+    with pytest.raises(service.ValidationError, match="already validated"):
+        service.validate(
+            db_session,
+            coach=coach,
+            unit_code="T1",
+            modality="quiz",
+            validated=True,
+            decided_by=trainer,
+            xapi=XAPI,
+        )
+    service.revoke(db_session, first, revoked_by=trainer, xapi=XAPI, reason="Wrong coach")
+    second = service.validate(
+        db_session,
+        coach=coach,
+        unit_code="T1",
+        modality="quiz",
+        validated=True,
+        decided_by=trainer,
+        xapi=XAPI,
+    )
+    db_session.commit()
+    history = db_session.scalars(
+        select(Validation).where(Validation.coach_id == coach.id).order_by(Validation.id)
+    ).all()
+    assert [(row.id, row.is_standing) for row in history] == [(first.id, False), (second.id, True)]
+
+
+def test_revoking_voids_the_statement_and_keeps_the_history(db_session, world):
+    coach, trainer = world["coaches"][0], world["trainer"]
+    validation = service.validate(
+        db_session,
+        coach=coach,
+        unit_code="T1",
+        modality="observation",
+        validated=True,
+        decided_by=trainer,
+        xapi=XAPI,
+    )
+    db_session.commit()
+    service.revoke(db_session, validation, revoked_by=trainer, xapi=XAPI, reason="Evidence lost")
+    db_session.commit()
+    assert validation.revoked_at is not None and validation.revoked_by_id == trainer.id
+    assert validation.revoke_reason == "Evidence lost"
+    [voiding] = statements(db_session, v.VERB_VOIDED)
+    assert voiding["id"] == str(validation.void_statement_id)
+    assert voiding["object"] == {"objectType": "StatementRef", "id": str(validation.statement_id)}
+    assert voiding["actor"]["mbox"] == f"mailto:{trainer.email}"
+    original = db_session.scalar(
+        select(Statement).where(Statement.id == str(validation.statement_id))
+    )
+    assert original.voided is True
+    assert db_session.get(Validation, validation.id) is not None
+    with pytest.raises(service.ValidationError, match="already been revoked"):
+        service.revoke(db_session, validation, revoked_by=trainer, xapi=XAPI)
+
+
+def test_the_database_refuses_two_standing_validations(db_session, world):
+    coach, trainer = world["coaches"][0], world["trainer"]
+    for _ in range(2):
+        db_session.add(
+            Validation(
+                coach_id=coach.id,
+                unit_code="T1",
+                modality="jury",
+                decision="validated",
+                decided_by_id=trainer.id,
+                statement_id=uuid.uuid4(),
+            )
+        )
+    with pytest.raises(IntegrityError):
+        db_session.flush()
+
+
+def _passed_attempt(session, coach, quiz, answers=("a", "a", "a", "a")):
+    attempt = quiz_service.start(session, user=coach, quiz=quiz, xapi=XAPI)
+    for position, raw in enumerate(answers, start=1):
+        quiz_service.save_answer(session, attempt, position, raw)
+    quiz_service.submit(session, attempt, xapi=XAPI)
+    return attempt
+
+
+def test_a_module_whose_rule_allows_it_validates_on_a_passed_quiz(db_session):
+    coach = factories.make_user(db_session)
+    quiz = factories.make_quiz(
+        db_session,
+        code="T2",
+        skills=("T2-S1", "T2-S2"),
+        validation=validation_rule("quiz", "debriefing", auto=True),
+    )
+    attempt = _passed_attempt(db_session, coach, quiz)
+    validation = service.auto_validate_on_pass(db_session, attempt, XAPI)
+    db_session.commit()
+    assert validation is not None and validation.automatic and validation.modality == "quiz"
+    assert validation.decided_by_id is None and validation.attempt_id == attempt.id
+    [statement] = statements(db_session, v.VERB_MASTERED)
+    assert statement["context"]["instructor"]["account"]["name"] == "auto-validation"
+    assert statement["result"]["score"]["scaled"] == 1.0
+    # Grading again (a regrade) does not validate twice.
+    assert service.auto_validate_on_pass(db_session, attempt, XAPI) is None
+
+
+def test_the_quiz_result_is_only_proposed_when_the_rule_does_not_allow_it(db_session, world):
+    attempt = _passed_attempt(db_session, world["coaches"][0], world["quiz"])
+    assert attempt.passed and attempt.proposed_status == "evidence_sufficient"
+    assert service.auto_validate_on_pass(db_session, attempt, XAPI) is None
+    assert db_session.scalars(select(Validation)).all() == []
+
+
+def test_a_failed_quiz_does_not_validate_automatically(db_session):
+    coach = factories.make_user(db_session)
+    quiz = factories.make_quiz(
+        db_session,
+        code="T3",
+        skills=("T3-S1", "T3-S2"),
+        validation=validation_rule("quiz", auto=True),
+    )
+    attempt = _passed_attempt(db_session, coach, quiz, answers=("a", "b", "b", "b"))
+    assert attempt.passed is False
+    assert service.auto_validate_on_pass(db_session, attempt, XAPI) is None
+
+
+def test_bulk_validation_of_a_live_sessions_participants(db_session, world):
+    trainer, coaches = world["trainer"], world["coaches"]
+    service.validate(
+        db_session,
+        coach=coaches[0],
+        unit_code="T1",
+        modality="observation",
+        validated=True,
+        decided_by=trainer,
+        xapi=XAPI,
+    )
+    result = service.bulk_validate(
+        db_session,
+        coaches=coaches,
+        unit_code="T1",
+        modality="observation",
+        validated=True,
+        decided_by=trainer,
+        xapi=XAPI,
+        live_session_id=42,
+        note="Role play in session",
+    )
+    db_session.commit()
+    assert [row.coach_id for row in result.validated] == [coaches[1].id, coaches[2].id]
+    assert [(coach.id, why) for coach, why in result.skipped] == [
+        (coaches[0].id, "already validated")
+    ]
+    assert {row.live_session_id for row in result.validated} == {42}
+    assert len(statements(db_session, v.VERB_MASTERED)) == 3
+
+
+def test_score_rubric_sums_levels_over_the_best_level():
+    scored = service.score_rubric(GRID, {"accuracy": "partial", "support": "insufficient"})
+    assert (scored.points, scored.maximum, scored.fraction) == (1.0, 6.0, 1 / 6)
+    with pytest.raises(service.ValidationError, match="no evaluation grid"):
+        service.score_rubric({}, {"accuracy": "partial"})
