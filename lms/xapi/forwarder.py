@@ -1,0 +1,569 @@
+"""The forwarder: deliver outbox statements to each LRS endpoint in batches, safely in parallel."""
+
+import logging
+import random
+import secrets
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, Integer, String, and_, exists, func, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from lms.timeutil import UTCDateTime, utcnow
+from lms.xapi.client import LrsClient, PostResult, backoff_delay
+from lms.xapi.models import (
+    COMPLETION_VERBS,
+    CONFIG_ENDPOINT_NAME,
+    Delivery,
+    Endpoint,
+    Statement,
+)
+
+log = logging.getLogger(__name__)
+
+# How far behind the newest enqueued statement the cheap enqueue looks for stragglers: a
+# statement's seq is taken at insert but visible at commit, so a slow transaction can commit
+# a lower seq after higher ones. A full sweep (at start, then every SWEEP_SECONDS) catches the
+# rest, however late.
+LOOKBACK = 1000
+SWEEP_SECONDS = 600.0
+# Longest in-process wait before retrying an unreachable endpoint in the long-running loop.
+LOOP_BACKOFF_CAP = 300.0
+
+
+@dataclass(frozen=True)
+class ForwardSettings:
+    """Tuning of one forwarder; the defaults suit production."""
+
+    batch_size: int = 100
+    timeout: float = 10.0
+    # POSTs of one batch within a run before leaving it pending for later.
+    tries: int = 4
+    backoff_base: float = 1.0
+    backoff_cap: float = 60.0
+    claim_seconds: float = 300.0
+    idle_seconds: float = 2.0
+    xapi_version: str = "1.0.3"
+
+
+def settings_from(config: Mapping[str, Any], **overrides: Any) -> ForwardSettings:
+    """Settings from the application config (``XAPI_FORWARD_*`` keys), then ``overrides``."""
+    defaults = ForwardSettings()
+    settings = ForwardSettings(
+        batch_size=int(config.get("XAPI_FORWARD_BATCH", defaults.batch_size)),
+        timeout=float(config.get("XAPI_FORWARD_TIMEOUT", defaults.timeout)),
+        tries=int(config.get("XAPI_FORWARD_TRIES", defaults.tries)),
+        backoff_base=float(config.get("XAPI_FORWARD_BACKOFF", defaults.backoff_base)),
+        backoff_cap=float(config.get("XAPI_FORWARD_BACKOFF_CAP", defaults.backoff_cap)),
+        claim_seconds=float(config.get("XAPI_FORWARD_CLAIM_SECONDS", defaults.claim_seconds)),
+        idle_seconds=float(config.get("XAPI_FORWARD_IDLE", defaults.idle_seconds)),
+        xapi_version=str(config.get("XAPI_VERSION", defaults.xapi_version)),
+    )
+    return replace(settings, **overrides)
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the forwarder needs to talk to one endpoint."""
+
+    id: int
+    name: str
+    url: str
+    username: str
+    password: str
+    scope: str = "all"
+
+
+@dataclass
+class ForwardReport:
+    """Outcome of a run: sent during it; pending and dead (refused) as left at its end."""
+
+    sent: int = 0
+    pending: int = 0
+    dead: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        """0 all delivered, 3 some still pending (LRS unreachable), 4 some dead-lettered."""
+        if self.pending:
+            return 3
+        if self.dead:
+            return 4
+        return 0
+
+    @property
+    def line(self) -> str:
+        return f"sent {self.sent}, pending {self.pending}, dead {self.dead}"
+
+
+def sync_config_endpoint(session: Session, *, url: str, username: str, scope: str) -> None:
+    """Mirror the LMS_LRS_* endpoint into the endpoints table, where its delivery state lives.
+
+    A new URL is a new LRS, which must receive every statement: the old row is kept (its
+    history) but deactivated and renamed. Flushes, never commits."""
+    rows = list(session.scalars(select(Endpoint).where(Endpoint.source == "config")))
+    current = next((row for row in rows if row.url == url), None) if url else None
+    for row in rows:
+        if row is not current and row.active:
+            row.active = False
+        if row is not current and row.name == CONFIG_ENDPOINT_NAME:
+            row.name = f"{CONFIG_ENDPOINT_NAME}-{row.id}"
+    session.flush()
+    if not url:
+        return
+    if current is None:
+        current = Endpoint(name=CONFIG_ENDPOINT_NAME, url=url, source="config")
+        session.add(current)
+    current.name = CONFIG_ENDPOINT_NAME
+    current.username = username
+    current.scope = scope if scope in ("all", "completions") else "all"
+    current.active = True
+    session.flush()
+
+
+def load_targets(
+    session: Session, config: Mapping[str, Any], name: str | None = None
+) -> list[Target]:
+    """The active endpoints (or the one named), with the credentials to use for each."""
+    query = select(Endpoint).where(Endpoint.active.is_(True)).order_by(Endpoint.name)
+    if name is not None:
+        query = query.where(Endpoint.name == name)
+    targets = []
+    for row in session.scalars(query):
+        from_config = row.source == "config"
+        targets.append(
+            Target(
+                id=row.id,
+                name=row.name,
+                url=row.url,
+                username=config.get("LRS_USERNAME", "") if from_config else row.username,
+                password=config.get("LRS_PASSWORD", "") if from_config else row.password,
+                scope=row.scope,
+            )
+        )
+    if name is not None and not targets:
+        raise LookupError(f"no active LRS endpoint named {name!r}")
+    return targets
+
+
+@dataclass
+class _Claim:
+    token: str
+    # (delivery id, statement text) in statement order.
+    items: list[tuple[int, str]] = field(default_factory=list)
+
+
+class _Unreachable(Exception):
+    def __init__(self, result: PostResult) -> None:
+        super().__init__(result.reason)
+        self.result = result
+
+
+class Forwarder:
+    """Claims pending deliveries, POSTs them in batches, records what became of each.
+
+    Several forwarders (threads or processes) may run against one database: a delivery is
+    claimed by one of them at a time (SKIP LOCKED on PostgreSQL, BEGIN IMMEDIATE on SQLite)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        targets: Sequence[Target] | Callable[[], Sequence[Target]],
+        settings: ForwardSettings | None = None,
+        *,
+        stop: threading.Event | None = None,
+        on_batch: Callable[["Forwarder"], None] | None = None,
+        client_factory: Callable[[Target, ForwardSettings], LrsClient] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.engine = engine
+        self._targets = targets if callable(targets) else (lambda: list(targets))
+        self.settings = settings or ForwardSettings()
+        self.stop = stop or threading.Event()
+        self.on_batch = on_batch
+        self._client_factory = client_factory or _default_client
+        self._rng = rng or random.Random()
+        self._postgres = engine.dialect.name == "postgresql"
+        self.sent = 0
+
+    # --- entry points ----------------------------------------------------------------------
+    def run_once(self) -> ForwardReport:
+        """Deliver everything pending now (ignoring scheduled retry times), then report."""
+        targets = list(self._targets())
+        self.sent = 0
+        for target in targets:
+            if self.stop.is_set():
+                break
+            with self._client_factory(target, self.settings) as client:
+                self.enqueue(target, full=True)
+                while not self.stop.is_set():
+                    claim = self._claim(target, due_only=False)
+                    if not claim.items:
+                        break
+                    reachable = self._deliver(target, client, claim)
+                    if self.on_batch is not None:
+                        self.on_batch(self)
+                    if not reachable:
+                        break
+        for target in targets:
+            self.enqueue(target, full=False)
+        return self.report([target.id for target in targets])
+
+    def run_forever(self) -> None:
+        """Forward until ``stop`` is set, sleeping when idle and backing off, per endpoint,
+        while an LRS is unreachable. Database errors are logged and retried."""
+        clients: dict[Target, LrsClient] = {}
+        failures: dict[int, int] = {}
+        resume_at: dict[int, datetime] = {}
+        last_sweep: dict[int, datetime] = {}
+        try:
+            while not self.stop.is_set():
+                busy = False
+                try:
+                    for target in self._targets():
+                        if self.stop.is_set() or resume_at.get(target.id, utcnow()) > utcnow():
+                            continue
+                        client = clients.get(target)
+                        if client is None:
+                            client = clients[target] = self._client_factory(target, self.settings)
+                        swept = last_sweep.get(target.id)
+                        full = swept is None or utcnow() - swept > timedelta(seconds=SWEEP_SECONDS)
+                        self.enqueue(target, full=full)
+                        if full:
+                            last_sweep[target.id] = utcnow()
+                        claim = self._claim(target, due_only=True)
+                        if not claim.items:
+                            continue
+                        busy = True
+                        if self._deliver(target, client, claim):
+                            failures[target.id] = 0
+                        else:
+                            count = failures.get(target.id, 0)
+                            failures[target.id] = count + 1
+                            delay = backoff_delay(
+                                count, self.settings.backoff_base, LOOP_BACKOFF_CAP, rng=self._rng
+                            )
+                            resume_at[target.id] = utcnow() + timedelta(seconds=delay)
+                            log.warning("%s unreachable, next try in %.0f s", target.name, delay)
+                        if self.on_batch is not None:
+                            self.on_batch(self)
+                except Exception:  # noqa: BLE001 - a long-running worker must survive a DB outage
+                    log.exception("forwarding failed; retrying")
+                    busy = False
+                if not busy:
+                    self.stop.wait(self.settings.idle_seconds)
+        finally:
+            for client in clients.values():
+                client.close()
+
+    def report(self, endpoint_ids: Sequence[int]) -> ForwardReport:
+        """Sent so far by this forwarder, and pending/dead deliveries at these endpoints now."""
+        counts = {"pending": 0, "dead": 0}
+        if endpoint_ids:
+            query = (
+                select(Delivery.state, func.count())
+                .where(Delivery.endpoint_id.in_(endpoint_ids), Delivery.state != "sent")
+                .group_by(Delivery.state)
+            )
+            with Session(self.engine) as session:
+                counts.update(dict(session.execute(query).tuples().all()))
+        return ForwardReport(sent=self.sent, pending=counts["pending"], dead=counts["dead"])
+
+    # --- enqueue and claim -----------------------------------------------------------------
+    def enqueue(self, target: Target, *, full: bool) -> None:
+        """Create the pending delivery rows of statements this endpoint has not seen yet."""
+        already = exists().where(
+            Delivery.statement_seq == Statement.seq, Delivery.endpoint_id == target.id
+        )
+        now = utcnow()
+        source = select(
+            Statement.seq,
+            literal(target.id, Integer),
+            literal("pending", String),
+            literal(0, Integer),
+            literal(now, UTCDateTime),
+        ).where(~already)
+        if target.scope == "completions":
+            source = source.where(Statement.verb.in_(COMPLETION_VERBS))
+        with Session(self.engine) as session, session.begin():
+            if not full:
+                newest = session.scalar(
+                    select(func.max(Delivery.statement_seq)).where(
+                        Delivery.endpoint_id == target.id
+                    )
+                )
+                if newest is not None:
+                    source = source.where(Statement.seq > newest - LOOKBACK)
+            dialect_insert = postgresql.insert if self._postgres else sqlite.insert
+            statement = (
+                dialect_insert(Delivery)
+                .from_select(
+                    ["statement_seq", "endpoint_id", "state", "attempts", "updated_at"], source
+                )
+                .on_conflict_do_nothing()
+            )
+            session.execute(statement)
+
+    def _claimable(self, target: Target, limit: int, due_only: bool, now: datetime):
+        conditions = [
+            Delivery.endpoint_id == target.id,
+            Delivery.state == "pending",
+            or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now),
+        ]
+        if due_only:
+            conditions.append(or_(Delivery.next_try_at.is_(None), Delivery.next_try_at <= now))
+        return (
+            select(Delivery.id)
+            .where(and_(*conditions))
+            .order_by(Delivery.statement_seq)
+            .limit(limit)
+        )
+
+    def _claim(self, target: Target, *, due_only: bool) -> _Claim:
+        """Take up to one batch of pending deliveries for this forwarder alone."""
+        claim = _Claim(token=secrets.token_hex(16))
+        now = utcnow()
+        until = now + timedelta(seconds=self.settings.claim_seconds)
+        query = self._claimable(target, self.settings.batch_size, due_only, now)
+        if self._postgres:
+            with Session(self.engine) as session, session.begin():
+                ids = list(session.scalars(query.with_for_update(skip_locked=True)))
+                if ids:
+                    session.execute(
+                        update(Delivery)
+                        .where(Delivery.id.in_(ids))
+                        .values(claimed_until=until, claim_token=claim.token)
+                    )
+        else:
+            ids = self._claim_sqlite(query, until, claim.token)
+        if not ids:
+            return claim
+        with Session(self.engine) as session:
+            rows = session.execute(
+                select(Delivery.id, Statement.text)
+                .join(Statement, Statement.seq == Delivery.statement_seq)
+                .where(Delivery.id.in_(ids), Delivery.claim_token == claim.token)
+                .order_by(Delivery.statement_seq)
+            )
+            claim.items = [(row.id, row.text) for row in rows]
+        return claim
+
+    def _claim_sqlite(self, query, until: datetime, token: str) -> list[int]:
+        # SQLite has no row locks: BEGIN IMMEDIATE takes the database's single write lock
+        # before reading, so no other forwarder can claim between our SELECT and UPDATE.
+        with self.engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                ids = list(connection.scalars(query))
+                if ids:
+                    connection.execute(
+                        update(Delivery)
+                        .where(Delivery.id.in_(ids))
+                        .values(claimed_until=until, claim_token=token)
+                    )
+            except BaseException:
+                connection.exec_driver_sql("ROLLBACK")
+                raise
+            connection.exec_driver_sql("COMMIT")
+        return ids
+
+    # --- delivery --------------------------------------------------------------------------
+    def _deliver(self, target: Target, client: LrsClient, claim: _Claim) -> bool:
+        """Send one claimed batch; False when the endpoint proved unreachable."""
+        try:
+            self._send(target, client, claim.token, claim.items)
+        except _Unreachable:
+            return False
+        return True
+
+    def _send(
+        self, target: Target, client: LrsClient, token: str, items: list[tuple[int, str]]
+    ) -> None:
+        result = self._post(target, client, [text for _, text in items])
+        ids = [delivery_id for delivery_id, _ in items]
+        if result.ok:
+            self._mark(ids, token, state="sent", result=result)
+            self.sent += len(ids)
+            return
+        if result.outcome == "retry":
+            self._mark(ids, token, state="pending", result=result)
+            raise _Unreachable(result)
+        if len(items) == 1:
+            log.warning(
+                "%s refused statement (delivery %s): %s", target.name, ids[0], result.reason
+            )
+            self._mark(ids, token, state="dead", result=result)
+            return
+        # Refused as a whole: halve until the refused statements stand alone, so every
+        # good statement still goes through.
+        middle = len(items) // 2
+        try:
+            self._send(target, client, token, items[:middle])
+        except _Unreachable:
+            self._release([delivery_id for delivery_id, _ in items[middle:]], token)
+            raise
+        self._send(target, client, token, items[middle:])
+
+    def _post(self, target: Target, client: LrsClient, texts: list[str]) -> PostResult:
+        """POST one batch, retrying network errors, 5xx and 429 with backoff and jitter."""
+        settings = self.settings
+        result = PostResult("retry", reason="stopped before sending")
+        for attempt in range(max(1, settings.tries)):
+            result = client.post_statements(texts)
+            if result.outcome != "retry" or attempt + 1 >= settings.tries:
+                break
+            if result.retry_after is not None and result.retry_after > settings.backoff_cap:
+                break  # the LRS asks for a long pause: leave it to a later run
+            delay = backoff_delay(
+                attempt,
+                settings.backoff_base,
+                settings.backoff_cap,
+                retry_after=result.retry_after,
+                rng=self._rng,
+            )
+            log.info(
+                "%s: %s (try %d of %d), again in %.2f s",
+                target.name,
+                result.reason or result.status_code,
+                attempt + 1,
+                settings.tries,
+                delay,
+            )
+            if self.stop.wait(delay):
+                break
+        return result
+
+    def _mark(self, ids: list[int], token: str, *, state: str, result: PostResult) -> None:
+        now = utcnow()
+        values: dict[str, Any] = {
+            "state": state,
+            "attempts": Delivery.attempts + 1,
+            "last_status": result.status_code,
+            "claimed_until": None,
+            "claim_token": None,
+            "updated_at": now,
+        }
+        if state == "sent":
+            values.update(sent_at=now, last_error=None, next_try_at=None)
+        elif state == "dead":
+            values.update(last_error=_error_text(result), next_try_at=None)
+        else:
+            attempts = select(func.max(Delivery.attempts)).where(Delivery.id.in_(ids))
+            with Session(self.engine) as session:
+                tries_so_far = session.scalar(attempts) or 0
+            delay = backoff_delay(
+                tries_so_far,
+                self.settings.backoff_base,
+                LOOP_BACKOFF_CAP,
+                retry_after=result.retry_after,
+                rng=self._rng,
+            )
+            values.update(
+                last_error=_error_text(result), next_try_at=now + timedelta(seconds=delay)
+            )
+        with Session(self.engine) as session, session.begin():
+            session.execute(
+                update(Delivery)
+                .where(Delivery.id.in_(ids), Delivery.claim_token == token)
+                .values(**values)
+            )
+
+    def _release(self, ids: list[int], token: str) -> None:
+        with Session(self.engine) as session, session.begin():
+            session.execute(
+                update(Delivery)
+                .where(Delivery.id.in_(ids), Delivery.claim_token == token)
+                .values(claimed_until=None, claim_token=None)
+            )
+
+
+def _error_text(result: PostResult) -> str:
+    status = f"HTTP {result.status_code}: " if result.status_code else ""
+    return status + (result.reason or "no reason given")
+
+
+def _default_client(target: Target, settings: ForwardSettings) -> LrsClient:
+    return LrsClient(
+        target.url,
+        target.username,
+        target.password,
+        version=settings.xapi_version,
+        timeout=settings.timeout,
+    )
+
+
+def retry_dead(
+    session: Session,
+    *,
+    statement_id: str | None = None,
+    endpoint_id: int | None = None,
+) -> int:
+    """Put dead letters back to pending (all, or one statement's, or one endpoint's); returns
+    how many. Flushes, never commits."""
+    query = update(Delivery).where(Delivery.state == "dead")
+    if statement_id is not None:
+        seq = select(Statement.seq).where(Statement.id == statement_id).scalar_subquery()
+        query = query.where(Delivery.statement_seq == seq)
+    if endpoint_id is not None:
+        query = query.where(Delivery.endpoint_id == endpoint_id)
+    result = session.execute(
+        query.values(state="pending", next_try_at=None, updated_at=utcnow()),
+        execution_options={"synchronize_session": False},
+    )
+    session.flush()
+    return result.rowcount
+
+
+class EndpointError(ValueError):
+    """An endpoint cannot be saved as given; ``field`` names the culprit, ``code`` the rule
+    (reserved, duplicate, url, scope, not_editable) so a view can explain it in any language."""
+
+    def __init__(self, message: str, field: str, code: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.code = code
+
+
+def save_endpoint(
+    session: Session,
+    *,
+    endpoint_id: int | None,
+    name: str,
+    url: str,
+    username: str,
+    password: str,
+    scope: str,
+    active: bool,
+) -> Endpoint:
+    """Create or update an endpoint managed on the admin page; an empty ``password`` keeps
+    the stored one. Flushes, never commits."""
+    name, url = name.strip(), url.strip().rstrip("/")
+    if name == CONFIG_ENDPOINT_NAME or name.startswith(CONFIG_ENDPOINT_NAME + "-"):
+        raise EndpointError(
+            f"the name {name!r} is reserved for the LMS_LRS_URL endpoint", "name", "reserved"
+        )
+    if not url.startswith(("http://", "https://")):
+        raise EndpointError("the URL must start with http:// or https://", "url", "url")
+    if scope not in ("all", "completions"):
+        raise EndpointError(f"unknown scope {scope!r}", "scope", "scope")
+    clash = session.scalar(select(Endpoint.id).where(Endpoint.name == name))
+    if clash is not None and clash != endpoint_id:
+        raise EndpointError(f"an endpoint named {name!r} already exists", "name", "duplicate")
+    if endpoint_id is None:
+        endpoint = Endpoint(source="admin", password="")
+        session.add(endpoint)
+    else:
+        endpoint = session.get(Endpoint, endpoint_id)
+        if endpoint is None or endpoint.source != "admin":
+            raise EndpointError("this endpoint cannot be edited here", "name", "not_editable")
+    endpoint.name, endpoint.url, endpoint.username = name, url, username.strip()
+    endpoint.scope, endpoint.active = scope, active
+    if password:
+        endpoint.password = password
+    session.flush()
+    return endpoint

@@ -1,0 +1,191 @@
+"""Read-only outbox queries: statements by filters and visibility, endpoints, dead letters."""
+
+import json
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Integer, String, column, func, select, table
+from sqlalchemy.orm import Session, joinedload
+
+from lms.xapi.models import Delivery, Endpoint, Statement
+
+# Accounts and cohorts are read through their table names, not lms.auth's models: xapi sits
+# below every domain (import contract), yet must scope statements to a coach or a cohort.
+_users = table("users", column("id", Integer), column("email", String))
+_cohorts = table("cohorts", column("id", Integer), column("name", String))
+_cohort_coaches = table("cohort_coaches", column("cohort_id", Integer), column("user_id", Integer))
+_cohort_trainers = table(
+    "cohort_trainers", column("cohort_id", Integer), column("user_id", Integer)
+)
+
+
+def agent_ifi(agent: Mapping[str, Any]) -> str | None:
+    """One string naming an Agent or identified Group by its inverse functional identifier:
+    the ``mailto:`` IRI itself, or ``sha1:…``, ``openid:…``, ``account:["home","name"]``;
+    None for an anonymous group."""
+    if "mbox" in agent:
+        return str(agent["mbox"])
+    if "mbox_sha1sum" in agent:
+        return "sha1:" + str(agent["mbox_sha1sum"]).lower()
+    if "openid" in agent:
+        return "openid:" + str(agent["openid"])
+    account = agent.get("account")
+    if isinstance(account, Mapping):
+        name = json.dumps([account.get("homePage"), account.get("name")], ensure_ascii=False)
+        return "account:" + name
+    return None
+
+
+def object_key(obj: Mapping[str, Any]) -> str:
+    """What the ``activity`` filter and exports match a statement's object on."""
+    kind = obj.get("objectType", "Activity")
+    if kind in ("Agent", "Group"):
+        return agent_ifi(obj) or kind
+    if kind == "SubStatement":
+        return kind
+    return str(obj["id"]).lower() if kind == "StatementRef" else str(obj["id"])
+
+
+def user_id_for_ifi(session: Session, ifi: str | None) -> int | None:
+    """The account whose e-mail address is this ``mailto:`` identifier, if there is one."""
+    if not ifi or not ifi.startswith("mailto:"):
+        return None
+    email = ifi[len("mailto:") :].strip().lower()
+    return session.scalar(select(_users.c.id).where(_users.c.email == email))
+
+
+def user_id_for_email(session: Session, email: str) -> int | None:
+    """The account with this e-mail address, if there is one."""
+    return user_id_for_ifi(session, "mailto:" + email)
+
+
+def trainer_scope(session: Session, trainer_id: int) -> set[int]:
+    """Accounts whose statements a trainer sees: the coaches of the cohorts they teach, and
+    themself (a trainer is the actor of the voiding statements they make)."""
+    taught = select(_cohort_trainers.c.cohort_id).where(_cohort_trainers.c.user_id == trainer_id)
+    coaches = select(_cohort_coaches.c.user_id).where(_cohort_coaches.c.cohort_id.in_(taught))
+    return set(session.scalars(coaches)) | {trainer_id}
+
+
+def cohort_exists(session: Session, cohort_id: int) -> bool:
+    return session.scalar(select(_cohorts.c.id).where(_cohorts.c.id == cohort_id)) is not None
+
+
+def cohort_coach_ids(session: Session, cohort_id: int) -> list[int]:
+    """The coaches enrolled in a cohort."""
+    query = select(_cohort_coaches.c.user_id).where(_cohort_coaches.c.cohort_id == cohort_id)
+    return sorted(session.scalars(query))
+
+
+def teaches(session: Session, trainer_id: int, cohort_id: int) -> bool:
+    """True when the account is one of the cohort's trainers."""
+    query = select(_cohort_trainers.c.user_id).where(
+        _cohort_trainers.c.cohort_id == cohort_id, _cohort_trainers.c.user_id == trainer_id
+    )
+    return session.scalar(query) is not None
+
+
+def exportable_cohorts(session: Session, user_id: int, *, every: bool) -> list[tuple[int, str]]:
+    """(id, name) of the cohorts an account may export: all of them (``every``, admins) or
+    the ones they teach."""
+    query = select(_cohorts.c.id, _cohorts.c.name).order_by(_cohorts.c.name)
+    if not every:
+        taught = select(_cohort_trainers.c.cohort_id).where(_cohort_trainers.c.user_id == user_id)
+        query = query.where(_cohorts.c.id.in_(taught))
+    return [(row.id, row.name) for row in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class StatementFilter:
+    """The xAPI GET /statements filters we support; None means no constraint."""
+
+    agent_ifi: str | None = None
+    verb: str | None = None
+    activity: str | None = None
+    registration: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    ascending: bool = False
+
+
+def find_statements(
+    session: Session,
+    filters: StatementFilter,
+    *,
+    visible_user_ids: Collection[int] | None,
+    limit: int,
+    after_seq: int | None = None,
+) -> tuple[list[Statement], int | None]:
+    """A page of unvoided statements, newest stored first (oldest with ``ascending``), and the
+    cursor of the next page (None on the last). ``visible_user_ids`` None means all."""
+    query = select(Statement).where(Statement.voided.is_(False))
+    if visible_user_ids is not None:
+        query = query.where(Statement.user_id.in_(list(visible_user_ids)))
+    if filters.agent_ifi is not None:
+        query = query.where(Statement.actor_ifi == filters.agent_ifi)
+    if filters.verb is not None:
+        query = query.where(Statement.verb == filters.verb)
+    if filters.activity is not None:
+        query = query.where(Statement.object_id == filters.activity)
+    if filters.registration is not None:
+        query = query.where(Statement.registration == filters.registration)
+    if filters.since is not None:
+        query = query.where(Statement.stored > filters.since)
+    if filters.until is not None:
+        query = query.where(Statement.stored <= filters.until)
+    # seq follows stored (both set at recording) and, unlike stored, never ties.
+    if filters.ascending:
+        if after_seq is not None:
+            query = query.where(Statement.seq > after_seq)
+        query = query.order_by(Statement.seq)
+    else:
+        if after_seq is not None:
+            query = query.where(Statement.seq < after_seq)
+        query = query.order_by(Statement.seq.desc())
+    rows = list(session.scalars(query.limit(limit + 1)))
+    if len(rows) > limit:
+        return rows[:limit], rows[limit - 1].seq
+    return rows, None
+
+
+def get_statement(
+    session: Session, statement_id: str, *, visible_user_ids: Collection[int] | None
+) -> Statement | None:
+    """One statement by id, or None when it does not exist or is not visible."""
+    query = select(Statement).where(Statement.id == statement_id)
+    if visible_user_ids is not None:
+        query = query.where(Statement.user_id.in_(list(visible_user_ids)))
+    return session.scalar(query)
+
+
+def endpoints(session: Session, *, active_only: bool = False) -> list[Endpoint]:
+    """Every configured LRS endpoint, by name."""
+    query = select(Endpoint).order_by(Endpoint.name)
+    if active_only:
+        query = query.where(Endpoint.active.is_(True))
+    return list(session.scalars(query))
+
+
+def delivery_counts(session: Session) -> dict[int, dict[str, int]]:
+    """{endpoint id: {state: number of deliveries}}."""
+    counts: dict[int, dict[str, int]] = {}
+    query = select(Delivery.endpoint_id, Delivery.state, func.count()).group_by(
+        Delivery.endpoint_id, Delivery.state
+    )
+    for endpoint_id, state, number in session.execute(query):
+        counts.setdefault(endpoint_id, {})[state] = number
+    return counts
+
+
+def dead_letters(session: Session, limit: int = 200) -> list[Delivery]:
+    """Statements an LRS refused, oldest first, with their endpoint and the LRS's reason."""
+    query = (
+        select(Delivery)
+        .where(Delivery.state == "dead")
+        .options(joinedload(Delivery.statement), joinedload(Delivery.endpoint))
+        .order_by(Delivery.statement_seq, Delivery.endpoint_id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
