@@ -1,11 +1,16 @@
 """GIFT import and export: the corpus in tests/unit/gift, problems with lines, round trips."""
 
+import json
 from pathlib import Path
 
 import pytest
+import yaml
+from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lms.extensions import db
+from lms.quiz.cli import quiz_cli
 from lms.quiz.gift import Problem, escape, parse_gift, write_gift
 from lms.quiz.types import QUESTION_TYPES, definition_errors
 
@@ -518,3 +523,189 @@ def test_any_text_survives_a_round_trip(question_text, option_texts, feedback, g
     result = parse_gift(write_gift([question]))
     assert result.problems == []
     assert result.questions == [question]
+
+
+# --- flask quiz import-gift / export-gift ------------------------------------------------------
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = Flask(__name__)
+    app.config.update(
+        TESTING=True, CONTENT_ROOT=tmp_path / "content", SQLALCHEMY_DATABASE_URI="sqlite://"
+    )
+    db.init_app(app)
+    app.cli.add_command(quiz_cli)
+    return app
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CORPUS_FILE = str(CORPUS / "mobility.gift")
+
+
+def test_cli_import_dry_run_prints_json_and_problems(runner):
+    result = runner.invoke(
+        args=["quiz", "import-gift", CORPUS_FILE, "--module", "C1.1", "--dry-run"]
+    )
+    assert result.exit_code == 0, result.output
+    preview = json.loads(result.stdout)
+    assert len(preview) == 27
+    first = preview[0]
+    assert first["title"] == "C1.1-G01"
+    assert first["type"] == "single_choice"
+    assert first["text"] == "Quel programme européen finance la mobilité des apprentis ?"
+    assert first["skills"] == ["C1.1-S1"]
+    assert first["answers"][0] == {"text": "Erasmus+", "fraction": 1}
+    matching = next(item for item in preview if item["title"] == "C1.2-G10")
+    assert matching["answers"][-1] == {"left": "", "right": "Réserve le billet d'avion"}
+    assert f"{CORPUS_FILE}:{line_of(read('mobility.gift'), '::BAD-04')}: BAD-04: " in result.stderr
+    assert result.stderr.count(CORPUS_FILE) == 13
+
+
+def test_cli_import_strict_fails_on_problems_and_writes_nothing(runner, monkeypatch):
+    calls = []
+    monkeypatch.setattr("lms.catalog.service.import_questions", lambda *a, **k: calls.append(a))
+    args = ["quiz", "import-gift", CORPUS_FILE, "--module", "C1.1", "--strict"]
+    assert runner.invoke(args=[*args, "--dry-run"]).exit_code == 1
+    result = runner.invoke(args=args)
+    assert result.exit_code == 1
+    assert "nothing imported (--strict)" in result.stderr
+    assert calls == []
+
+
+def test_cli_import_english_file_in_dry_run(runner, tmp_path):
+    gift = tmp_path / "bank.gift"
+    gift.write_text("::C1.1-Q40::A coach prepares departures.{T}\n", encoding="utf-8")
+    args = ["quiz", "import-gift", str(gift), "--module", "C1.1", "--lang", "en", "--dry-run"]
+    result = runner.invoke(args=[*args, "--strict"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)[0]["question"]["text"] == {
+        "en": "A coach prepares departures."
+    }
+
+
+def test_cli_import_hands_the_questions_to_the_catalog(runner, monkeypatch, tmp_path):
+    from lms.catalog.service import LoadSummary
+
+    received = {}
+
+    def import_questions(session, module_code, questions, **options):
+        received.update(session=session, module=module_code, questions=questions, **options)
+        summary = LoadSummary()
+        summary.counts["questions"].created = len(questions)
+        return summary
+
+    monkeypatch.setattr("lms.catalog.service.import_questions", import_questions)
+    gift = tmp_path / "bank.gift"
+    gift.write_text(
+        "$CATEGORY: top\n\n// [tag:C1.1-S1]\n::C1.1-Q07::[html]Vrai ?{T}\n\n"
+        "::Titre libre::Faux ?{F}\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["quiz", "import-gift", str(gift), "--module", "C1.1", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {
+        "module": "C1.1",
+        "questions": 2,
+        "created": 2,
+        "new_versions": 0,
+        "unchanged": 0,
+        "problems": [],
+    }
+    assert received["module"] == "C1.1"
+    assert received["session"] is db.session
+    first, second = received["questions"]
+    # GIFT-only keys are dropped; a title that is no bank id leaves the numbering to the bank.
+    assert first == {
+        "id": "C1.1-Q07",
+        "type": "true_false",
+        "skills": ["C1.1-S1"],
+        "text": {"fr": "Vrai ?"},
+        "answer": True,
+        "source": "GIFT import: bank.gift",
+    }
+    assert "id" not in second and second["answer"] is False
+
+    result = runner.invoke(args=["quiz", "import-gift", str(gift), "--module", "C1.1"])
+    assert result.exit_code == 0
+    assert "2 question(s) imported into C1.1: 2 new" in result.stdout
+
+
+def test_cli_import_reports_the_catalog_errors_at_their_lines(runner, monkeypatch, tmp_path):
+    from lms.catalog.service import ContentInvalid
+    from lms.catalog.validate import ContentError
+
+    def import_questions(session, module_code, questions, **options):
+        raise ContentInvalid(
+            [ContentError(options["source"], 2, "questions[1].text", "missing translation 'en'")]
+        )
+
+    monkeypatch.setattr("lms.catalog.service.import_questions", import_questions)
+    gift = tmp_path / "bank.gift"
+    gift.write_text("::a::Un ?{T}\n\n\n::b::Deux ?{F}\n", encoding="utf-8")
+    result = runner.invoke(args=["quiz", "import-gift", str(gift), "--module", "C1.1"])
+    assert result.exit_code == 1
+    assert f"{gift}:4: questions[1].text: missing translation 'en'" in result.stderr
+    assert "1 error(s): nothing imported" in result.stderr
+
+
+def test_cli_import_refuses_a_file_that_is_not_utf8(runner, tmp_path):
+    gift = tmp_path / "latin1.gift"
+    gift.write_bytes("Qu'est-ce qu'un accompagnateur ? {=Un référent}".encode("latin-1"))
+    result = runner.invoke(args=["quiz", "import-gift", str(gift), "--module", "C1.1", "--dry-run"])
+    assert result.exit_code == 2
+    assert "not UTF-8 text" in result.output
+
+
+def write_bank(app, questions):
+    folder = Path(app.config["CONTENT_ROOT"]) / "quizzes"
+    folder.mkdir(parents=True)
+    bank = {"quiz": {"module": "C1.1", "title": fr("Quiz")}, "questions": questions}
+    (folder / "C1.1.yaml").write_text(yaml.safe_dump(bank, allow_unicode=True), encoding="utf-8")
+
+
+def test_cli_export_writes_the_bank_as_gift(app, runner, tmp_path):
+    ordering = {
+        "id": "C1.1-Q03",
+        "type": "ordering",
+        "skills": ["C1.1-S1"],
+        "text": fr("Ordonnez."),
+        "items": [{"id": "a", "text": fr("a")}, {"id": "b", "text": fr("b")}],
+    }
+    bank = [ROUND_TRIP[0], ROUND_TRIP[1], ordering]
+    write_bank(app, bank)
+    result = runner.invoke(args=["quiz", "export-gift", "--module", "C1.1"])
+    assert result.exit_code == 0, result.output
+    assert parse_gift(result.stdout).questions == bank[:2]
+    assert "quizzes/C1.1.yaml: questions[2]: C1.1-Q03: not exported: ordering" in result.stderr
+
+    out = tmp_path / "C1.1.gift"
+    result = runner.invoke(args=["quiz", "export-gift", "--module", "C1.1", "--out", str(out)])
+    assert result.exit_code == 0
+    assert "2 question(s) of C1.1 written to" in result.stdout
+    assert parse_gift(out.read_text(encoding="utf-8")).questions == bank[:2]
+
+
+def test_cli_export_in_english(app, runner):
+    question = {**ROUND_TRIP[2], "text": {"fr": "Vrai ?", "en": "True?"}}
+    write_bank(app, [question])
+    result = runner.invoke(args=["quiz", "export-gift", "--module", "C1.1", "--lang", "en"])
+    assert result.exit_code == 0
+    assert "::C1.2-Q03::True? {TRUE" in result.stdout
+
+
+@pytest.mark.parametrize("code", ["../etc", "C1.1/../x", ".hidden", ""])
+def test_cli_export_refuses_what_is_not_a_module_code(runner, code):
+    result = runner.invoke(args=["quiz", "export-gift", "--module", code])
+    assert result.exit_code == 2
+    assert "is not a module code" in result.output
+
+
+def test_cli_export_without_a_bank(runner):
+    result = runner.invoke(args=["quiz", "export-gift", "--module", "C9"])
+    assert result.exit_code == 2
+    assert "quizzes/C9.yaml not found" in result.output

@@ -1,10 +1,13 @@
 """Quiz item analysis checked against a matrix worked out by hand and against Moodle's loops."""
 
+import json
 import math
 import random
 
 import pytest
+from flask import Flask
 
+from lms.quiz.cli import quiz_cli
 from lms.quiz.statistics import (
     QuestionFlag,
     compute_statistics,
@@ -277,3 +280,69 @@ def test_dict_output_has_the_cli_keys():
         "discriminative_efficiency",
         "effective_weight",
     ]
+
+
+# --- flask quiz stats --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def runner(tmp_path):
+    app = Flask(__name__)
+    app.config.update(TESTING=True, CONTENT_ROOT=tmp_path)
+    app.cli.add_command(quiz_cli)
+    return app.test_cli_runner()
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_cli_stats_prints_one_json_object(runner, tmp_path):
+    csv_file = write(
+        tmp_path,
+        "marks.csv",
+        "attempt,q1,q2,q3\nmax,1,1,2\nA1,1,1,2\nA2,1,0,1\n\nA3,0,1,0\nA4,0,0,1\n",
+    )
+    result = runner.invoke(args=["quiz", "stats", "--marks-csv", str(csv_file)])
+    assert result.exit_code == 0, result.output
+    output = json.loads(result.output)
+    assert output["quiz"]["n"] == 4
+    assert output["quiz"]["cic"] == pytest.approx(50)
+    assert output["quiz"]["standard_error"] == pytest.approx(1)
+    assert [q["id"] for q in output["questions"]] == IDS
+    assert output["questions"][2]["discrimination_index"] == pytest.approx(50)
+
+
+def test_cli_stats_default_max_and_semicolons(runner, tmp_path):
+    csv_file = write(tmp_path, "marks.csv", "attempt;Q1;Q2\na;1;0,5\nb;0;1\nc;1;1\n")
+    result = runner.invoke(args=["quiz", "stats", "--marks-csv", str(csv_file)])
+    assert result.exit_code == 0, result.output
+    output = json.loads(result.output)
+    assert output["questions"][1]["facility"] == pytest.approx(2.5 / 3)
+    assert output["quiz"]["kurtosis"] is None  # three attempts: Moodle gives no kurtosis
+
+
+@pytest.mark.parametrize(
+    ("content", "line", "message"),
+    [
+        ("", 1, "empty file"),
+        ("student,q1\na,1\n", 1, "the header must be attempt"),
+        ("attempt,q1,q1\n", 1, "duplicate question id 'q1'"),
+        ("attempt,q1,q2\na,1,1\nb,1\n", 3, "expected 3 cells"),
+        ("attempt,q1,q2\na,1,x\n", 2, "'x' is not a number"),
+        ("attempt,q1,q2\nmax,1,0\n", 2, "maximum mark of q2 must be positive"),
+        ("attempt,q1,q2\na,1,1\nmax,1,1\n", 3, "the max row must come right after the header"),
+        ("attempt,q1,q2\nmax,1,2\na,1,3\n", 3, "mark 3 of q2 is above its maximum 2"),
+        ("attempt,q1\n\na,inf\n", 3, "not a finite number"),
+    ],
+)
+def test_cli_stats_bad_csv_is_a_usage_error_with_file_and_line(
+    runner, tmp_path, content, line, message
+):
+    csv_file = write(tmp_path, "marks.csv", content)
+    result = runner.invoke(args=["quiz", "stats", "--marks-csv", str(csv_file)])
+    assert result.exit_code == 2
+    assert f"{csv_file}:{line}: " in result.output
+    assert message in result.output

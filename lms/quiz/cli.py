@@ -1,0 +1,292 @@
+"""Quiz commands: item statistics from a marks CSV, GIFT import into a bank, GIFT export."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+from flask import current_app
+from flask.cli import AppGroup
+
+from lms.quiz.gift import GiftResult, Problem, parse_gift, write_gift
+from lms.quiz.statistics import compute_statistics, statistics_as_dict
+
+quiz_cli = AppGroup("quiz", help="Question banks (GIFT import and export) and item statistics.")
+
+LANGUAGES = ("fr", "en")
+MODULE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
+# Keys a GIFT file carries that the content format does not have.
+GIFT_ONLY_KEYS = ("category", "format")
+
+
+# --- stats ------------------------------------------------------------------------------------
+
+
+def _number(cell: str, where: str) -> float:
+    text = cell.strip().replace(",", ".")
+    try:
+        value = float(text)
+    except ValueError:
+        raise click.UsageError(f"{where}: '{cell}' is not a number") from None
+    if not math.isfinite(value):
+        raise click.UsageError(f"{where}: '{cell}' is not a finite number")
+    return value
+
+
+def read_marks_csv(path: Path) -> tuple[list[str], list[float], list[list[float]]]:
+    """Question ids, maximum marks and the marks matrix of a CSV; UsageError on bad input.
+
+    Layout: a header ``attempt,<question id>,…``; optionally a row whose first cell is ``max``
+    with each question's maximum mark (default 1); then one row per attempt. A semicolon
+    separator (with decimal commas) is accepted as spreadsheets write it in French.
+    """
+    try:
+        content = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise click.UsageError(f"{path}: cannot be read: {error}") from None
+    first_line = content.split("\n", 1)[0]
+    delimiter = ";" if ";" in first_line and "," not in first_line else ","
+    reader = csv.reader(content.splitlines(), delimiter=delimiter)
+    ids: list[str] = []
+    maxima: list[float] | None = None
+    marks: list[list[float]] = []
+    for row in reader:
+        line = reader.line_num
+        where = f"{path}:{line}"
+        if not any(cell.strip() for cell in row):
+            continue
+        cells = [cell.strip() for cell in row]
+        if not ids:
+            if cells[0].lower() != "attempt" or len(cells) < 2:
+                raise click.UsageError(f"{where}: the header must be attempt,<question id>,...")
+            ids = cells[1:]
+            for index, question_id in enumerate(ids):
+                if not question_id:
+                    raise click.UsageError(f"{where}: column {index + 2} has no question id")
+                if ids.index(question_id) != index:
+                    raise click.UsageError(f"{where}: duplicate question id '{question_id}'")
+            continue
+        if len(cells) != len(ids) + 1:
+            raise click.UsageError(
+                f"{where}: expected {len(ids) + 1} cells (attempt and {len(ids)} marks), "
+                f"found {len(cells)}"
+            )
+        if cells[0].lower() == "max":
+            if maxima is not None or marks:
+                raise click.UsageError(f"{where}: the max row must come right after the header")
+            maxima = [_number(cell, where) for cell in cells[1:]]
+            for question_id, maximum in zip(ids, maxima, strict=True):
+                if maximum <= 0:
+                    raise click.UsageError(
+                        f"{where}: the maximum mark of {question_id} must be positive"
+                    )
+            continue
+        row_marks = [_number(cell, where) for cell in cells[1:]]
+        for question_id, mark, maximum in zip(
+            ids, row_marks, maxima or [1.0] * len(ids), strict=True
+        ):
+            if mark > maximum:
+                raise click.UsageError(
+                    f"{where}: mark {mark:g} of {question_id} is above its maximum {maximum:g}"
+                )
+        marks.append(row_marks)
+    if not ids:
+        raise click.UsageError(
+            f"{path}:1: empty file: a header attempt,<question id>,... is needed"
+        )
+    return ids, maxima or [1.0] * len(ids), marks
+
+
+@quiz_cli.command("stats")
+@click.option(
+    "--marks-csv",
+    "marks_csv",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV: attempt,<question id>,...; an optional 'max' row; one row per attempt.",
+)
+def stats_command(marks_csv: Path) -> None:
+    """Print the quiz and item statistics of a marks matrix as one JSON object."""
+    ids, maxima, marks = read_marks_csv(marks_csv)
+    stats = compute_statistics(marks, maxima, ids)
+    click.echo(json.dumps(statistics_as_dict(stats), ensure_ascii=False))
+
+
+# --- import-gift ------------------------------------------------------------------------------
+
+
+def _text(value: Any, lang: str) -> str:
+    if isinstance(value, Mapping):
+        return str(value.get(lang) or "")
+    return "" if value is None else str(value)
+
+
+def answers_summary(question: Mapping, lang: str) -> list[dict]:
+    """The answers of a question, flat, for a person checking an import."""
+    kind = question["type"]
+    if kind in ("single_choice", "multiple_response"):
+        return [
+            {"text": _text(o["text"], lang), "fraction": o["fraction"]} for o in question["options"]
+        ]
+    if kind == "true_false":
+        return [{"text": "true" if question["answer"] else "false", "fraction": 1}]
+    if kind == "short_answer":
+        return [{"text": a["text"], "fraction": a["fraction"]} for a in question["answers"]]
+    if kind == "numerical":
+        return [
+            {"value": a["value"], "tolerance": a.get("tolerance", 0), "fraction": a["fraction"]}
+            for a in question["answers"]
+        ]
+    if kind == "matching":
+        pairs = [
+            {"left": _text(p["left"], lang), "right": _text(p["right"], lang)}
+            for p in question["pairs"]
+        ]
+        extra = [
+            {"left": "", "right": _text(d["text"], lang)} for d in question.get("distractors") or []
+        ]
+        return pairs + extra
+    if kind == "ordering":
+        return [{"text": _text(item["text"], lang)} for item in question["items"]]
+    return []
+
+
+def _preview(result: GiftResult, lang: str) -> list[dict]:
+    return [
+        {
+            "title": question["id"],
+            "line": line,
+            "type": question["type"],
+            "text": _text(question["text"], lang),
+            "answers": answers_summary(question, lang),
+            "skills": question["skills"],
+            "category": question.get("category"),
+            "question": question,
+        }
+        for question, line in zip(result.questions, result.lines, strict=True)
+    ]
+
+
+def for_bank(question: Mapping, module_code: str, source: str) -> dict:
+    """A parsed GIFT question as the bank takes it: GIFT-only keys dropped, a provenance note.
+
+    A title that is not a ``<module>-Q<nn>`` id is dropped too, so the bank numbers the question;
+    a title that is one updates that question.
+    """
+    prepared = {key: value for key, value in question.items() if key not in GIFT_ONLY_KEYS}
+    if not re.fullmatch(rf"{re.escape(module_code)}-Q\d+", str(prepared.get("id", ""))):
+        prepared.pop("id", None)
+    prepared.setdefault("source", source)
+    return prepared
+
+
+def _report(file: str, problems: list[Problem]) -> None:
+    for problem in problems:
+        click.echo(f"{file}:{problem.line}: {problem.message}", err=True)
+
+
+@quiz_cli.command("import-gift")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--module", "module_code", required=True, help="Module code, e.g. C1.1.")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="fr", show_default=True)
+@click.option("--dry-run", is_flag=True, help="Print what would be imported; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the import summary as JSON.")
+@click.option("--strict", is_flag=True, help="Fail (exit 1), importing nothing, on any problem.")
+def import_gift_command(
+    file: Path, module_code: str, lang: str, dry_run: bool, as_json: bool, strict: bool
+) -> None:
+    """Import the questions of a GIFT FILE into a module's question bank."""
+    try:
+        text = file.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise click.UsageError(
+            f"{file}: not UTF-8 text ({error.reason} at byte {error.start})"
+        ) from None
+    result = parse_gift(text, lang=lang)
+    _report(str(file), result.problems)
+    if dry_run:
+        click.echo(json.dumps(_preview(result, lang), ensure_ascii=False, indent=2))
+        if strict and result.problems:
+            raise SystemExit(1)
+        return
+    if strict and result.problems:
+        click.echo(f"{len(result.problems)} problem(s): nothing imported (--strict)", err=True)
+        raise SystemExit(1)
+
+    from lms.catalog.service import ContentInvalid, import_questions
+    from lms.extensions import db
+
+    questions = [for_bank(q, module_code, f"GIFT import: {file.name}") for q in result.questions]
+    try:
+        summary = import_questions(db.session, module_code, questions, source=str(file))
+    except ContentInvalid as invalid:
+        db.session.rollback()
+        for error in invalid.errors:
+            # The bank names a question by its rank in the list; point at its line in the file.
+            rank = getattr(error, "line", 0)
+            line = result.lines[rank - 1] if 0 < rank <= len(result.lines) else rank
+            click.echo(f"{file}:{line}: {error.field}: {error.message}", err=True)
+        click.echo(f"{len(invalid.errors)} error(s): nothing imported", err=True)
+        raise SystemExit(1) from None
+    db.session.commit()
+    counts = summary.counts["questions"]
+    if as_json:
+        figures = {
+            "module": module_code,
+            "questions": len(questions),
+            "created": counts.created,
+            "new_versions": counts.new_versions,
+            "unchanged": counts.unchanged,
+            "problems": [{"line": p.line, "message": p.message} for p in result.problems],
+        }
+        click.echo(json.dumps(figures, ensure_ascii=False))
+    else:
+        click.echo(
+            f"{len(questions)} question(s) imported into {module_code}: {counts.created} new, "
+            f"{counts.new_versions} new version(s), {counts.unchanged} unchanged"
+        )
+
+
+# --- export-gift ------------------------------------------------------------------------------
+
+
+@quiz_cli.command("export-gift")
+@click.option("--module", "module_code", required=True, help="Module code, e.g. C1.1.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: stdout).",
+)
+@click.option("--lang", type=click.Choice(LANGUAGES), default="fr", show_default=True)
+def export_gift_command(module_code: str, out: Path | None, lang: str) -> None:
+    """Write a module's question bank (quizzes/<CODE>.yaml) as GIFT, in one language."""
+    if not MODULE_CODE.fullmatch(module_code) or ".." in module_code:
+        raise click.UsageError(f"'{module_code}' is not a module code (e.g. C1.1)")
+    relative = f"quizzes/{module_code}.yaml"
+    path = Path(current_app.config["CONTENT_ROOT"]) / relative
+    if not path.is_file():
+        raise click.UsageError(f"no question bank for module {module_code}: {relative} not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise click.ClickException(f"{relative}: cannot be read: {error}") from None
+    questions = data.get("questions") if isinstance(data, Mapping) else None
+    if not isinstance(questions, list):
+        raise click.ClickException(f"{relative}: no 'questions' list")
+    problems: list[Problem] = []
+    text = write_gift(questions, lang=lang, problems=problems)
+    for problem in problems:
+        click.echo(f"{relative}: questions[{problem.line - 1}]: {problem.message}", err=True)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    out.write_text(text, encoding="utf-8")
+    written = len(questions) - len({p.line for p in problems if "not exported" in p.message})
+    click.echo(f"{written} question(s) of {module_code} written to {out}")
