@@ -48,6 +48,11 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     security.init_app(app)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    # `make run` forwards from a thread; production runs `flask xapi forward` on its own.
+    if app.config["LRS_URL"] and not app.testing and app.config["LMS_ENV"] != "production":
+        from lms.xapi.cli import forward_in_background
+
+        forward_in_background(app)
     return app
 
 
@@ -76,8 +81,9 @@ def _register_blueprints(app: Flask) -> None:
     from lms.admin.views import bp as admin_bp
     from lms.auth.views import bp as auth_bp
     from lms.web.views import bp as web_bp
+    from lms.xapi.views import bp as xapi_bp
 
-    for blueprint in (web_bp, auth_bp, admin_bp):
+    for blueprint in (web_bp, auth_bp, admin_bp, xapi_bp):
         app.register_blueprint(blueprint)
 
 
@@ -86,8 +92,9 @@ def _register_cli(app: Flask) -> None:
     from lms.catalog.cli import content_cli
     from lms.cli import db_check
     from lms.demo import demo_cli
+    from lms.xapi.cli import xapi_cli
 
-    for command in (users_cli, content_cli, demo_cli, db_check):
+    for command in (users_cli, content_cli, demo_cli, db_check, xapi_cli):
         app.cli.add_command(command)
 
 

@@ -23,6 +23,11 @@ EXPECTED = {
     "admin.new_cohort": {ADMIN},
     "admin.cohort": {ADMIN},
     "admin.import_coaches": {ADMIN},
+    "xapi.statements": LOGGED_IN,
+    "xapi.export_records": {TRAINER, ADMIN},
+    "xapi.admin": {ADMIN},
+    "xapi.save_endpoint": {ADMIN},
+    "xapi.retry_dead_letters": {ADMIN},
 }
 
 
