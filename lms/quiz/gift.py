@@ -262,7 +262,7 @@ def _matching(answer: str, base: int, lang: str) -> dict:
             pair_id = f"p{len(pairs) + 1}"
             pairs.append({"id": pair_id, "left": _lang(left, lang), "right": _lang(right, lang)})
         else:
-            distractors.append({"id": f"d{len(distractors) + 1}", "text": _lang(right, lang)})
+            distractors.append({"id": f"x{len(distractors) + 1}", "text": _lang(right, lang)})
     question: dict = {"type": "matching", "pairs": pairs}
     if distractors:
         question["distractors"] = distractors

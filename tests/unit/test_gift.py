@@ -200,7 +200,7 @@ def test_matching_with_a_distractor(corpus):
         "left": {"fr": "Contrat pédagogique"},
         "right": {"fr": "Décrit les acquis visés"},
     }
-    assert question["distractors"] == [{"id": "d1", "text": {"fr": "Réserve le billet d'avion"}}]
+    assert question["distractors"] == [{"id": "x1", "text": {"fr": "Réserve le billet d'avion"}}]
     assert "distractors" not in by_id(result, "C3-G20")
 
 
@@ -367,7 +367,7 @@ ROUND_TRIP = [
             {"id": "p2", "left": fr("Argumenter"), "right": fr("B2 # avancé")},
             {"id": "p3", "left": fr("Nuancer"), "right": fr("C1")},
         ],
-        "distractors": [{"id": "d1", "text": fr("Z9")}, {"id": "d2", "text": fr("A0 : aucun")}],
+        "distractors": [{"id": "x1", "text": fr("Z9")}, {"id": "x2", "text": fr("A0 : aucun")}],
     },
     {
         "id": "C3-Q10",
