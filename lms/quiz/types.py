@@ -108,10 +108,11 @@ def _lang_map(value: Any, lang: str) -> dict[str, str]:
 
 
 def format_number(value: float) -> str:
-    """Shortest text for a number: integers without a decimal point."""
-    if float(value).is_integer() and abs(value) < 1e15:
+    """Shortest text for a number: integers without a decimal point, binary noise rounded off."""
+    value = float(f"{float(value):.12g}")  # 0.3 - 0.1 is 0.19999999999999998 in binary
+    if value.is_integer() and abs(value) < 1e15:
         return str(int(value))
-    return repr(float(value))
+    return repr(value)
 
 
 def _items_errors(
@@ -638,17 +639,14 @@ class Numerical(QuestionType):
 
     @classmethod
     def _patterns(cls, defn: Mapping) -> list[str]:
+        # Always a range, even for an exact value ("90[:]90"): one shape for every consumer.
         patterns = []
         for answer in _valid_items(defn, "answers"):
             if _fraction(answer) < 1.0 - FRACTION_TOLERANCE or not _is_number(answer.get("value")):
                 continue
             value, tolerance = float(answer["value"]), float(answer.get("tolerance", 0) or 0)
-            if tolerance:
-                patterns.append(
-                    f"{format_number(value - tolerance)}[:]{format_number(value + tolerance)}"
-                )
-            else:
-                patterns.append(format_number(value))
+            low, high = format_number(value - tolerance), format_number(value + tolerance)
+            patterns.append(f"{low}[:]{high}")
         return patterns
 
     @classmethod

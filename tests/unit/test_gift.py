@@ -529,7 +529,8 @@ def test_any_text_survives_a_round_trip(question_text, option_texts, feedback, g
 
 
 @pytest.fixture
-def app(tmp_path):
+def bare_app(tmp_path):
+    """A bare Flask app: the quiz commands need no more than CONTENT_ROOT and a session."""
     app = Flask(__name__)
     app.config.update(
         TESTING=True, CONTENT_ROOT=tmp_path / "content", SQLALCHEMY_DATABASE_URI="sqlite://"
@@ -540,15 +541,15 @@ def app(tmp_path):
 
 
 @pytest.fixture
-def runner(app):
-    return app.test_cli_runner()
+def quiz_runner(bare_app):
+    return bare_app.test_cli_runner()
 
 
 CORPUS_FILE = str(CORPUS / "mobility.gift")
 
 
-def test_cli_import_dry_run_prints_json_and_problems(runner):
-    result = runner.invoke(
+def test_cli_import_dry_run_prints_json_and_problems(quiz_runner):
+    result = quiz_runner.invoke(
         args=["quiz", "import-gift", CORPUS_FILE, "--module", "C1.1", "--dry-run"]
     )
     assert result.exit_code == 0, result.output
@@ -566,29 +567,29 @@ def test_cli_import_dry_run_prints_json_and_problems(runner):
     assert result.stderr.count(CORPUS_FILE) == 13
 
 
-def test_cli_import_strict_fails_on_problems_and_writes_nothing(runner, monkeypatch):
+def test_cli_import_strict_fails_on_problems_and_writes_nothing(quiz_runner, monkeypatch):
     calls = []
     monkeypatch.setattr("lms.catalog.service.import_questions", lambda *a, **k: calls.append(a))
     args = ["quiz", "import-gift", CORPUS_FILE, "--module", "C1.1", "--strict"]
-    assert runner.invoke(args=[*args, "--dry-run"]).exit_code == 1
-    result = runner.invoke(args=args)
+    assert quiz_runner.invoke(args=[*args, "--dry-run"]).exit_code == 1
+    result = quiz_runner.invoke(args=args)
     assert result.exit_code == 1
     assert "nothing imported (--strict)" in result.stderr
     assert calls == []
 
 
-def test_cli_import_english_file_in_dry_run(runner, tmp_path):
+def test_cli_import_english_file_in_dry_run(quiz_runner, tmp_path):
     gift = tmp_path / "bank.gift"
     gift.write_text("::C1.1-Q40::A coach prepares departures.{T}\n", encoding="utf-8")
     args = ["quiz", "import-gift", str(gift), "--module", "C1.1", "--lang", "en", "--dry-run"]
-    result = runner.invoke(args=[*args, "--strict"])
+    result = quiz_runner.invoke(args=[*args, "--strict"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)[0]["question"]["text"] == {
         "en": "A coach prepares departures."
     }
 
 
-def test_cli_import_hands_the_questions_to_the_catalog(runner, monkeypatch, tmp_path):
+def test_cli_import_hands_the_questions_to_the_catalog(quiz_runner, monkeypatch, tmp_path):
     from lms.catalog.service import LoadSummary
 
     received = {}
@@ -606,7 +607,9 @@ def test_cli_import_hands_the_questions_to_the_catalog(runner, monkeypatch, tmp_
         "::Titre libre::Faux ?{F}\n",
         encoding="utf-8",
     )
-    result = runner.invoke(args=["quiz", "import-gift", str(gift), "--module", "C1.1", "--json"])
+    result = quiz_runner.invoke(
+        args=["quiz", "import-gift", str(gift), "--module", "C1.1", "--json"]
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {
         "module": "C1.1",
@@ -630,12 +633,12 @@ def test_cli_import_hands_the_questions_to_the_catalog(runner, monkeypatch, tmp_
     }
     assert "id" not in second and second["answer"] is False
 
-    result = runner.invoke(args=["quiz", "import-gift", str(gift), "--module", "C1.1"])
+    result = quiz_runner.invoke(args=["quiz", "import-gift", str(gift), "--module", "C1.1"])
     assert result.exit_code == 0
     assert "2 question(s) imported into C1.1: 2 new" in result.stdout
 
 
-def test_cli_import_reports_the_catalog_errors_at_their_lines(runner, monkeypatch, tmp_path):
+def test_cli_import_reports_the_catalog_errors_at_their_lines(quiz_runner, monkeypatch, tmp_path):
     from lms.catalog.service import ContentInvalid
     from lms.catalog.validate import ContentError
 
@@ -647,16 +650,18 @@ def test_cli_import_reports_the_catalog_errors_at_their_lines(runner, monkeypatc
     monkeypatch.setattr("lms.catalog.service.import_questions", import_questions)
     gift = tmp_path / "bank.gift"
     gift.write_text("::a::Un ?{T}\n\n\n::b::Deux ?{F}\n", encoding="utf-8")
-    result = runner.invoke(args=["quiz", "import-gift", str(gift), "--module", "C1.1"])
+    result = quiz_runner.invoke(args=["quiz", "import-gift", str(gift), "--module", "C1.1"])
     assert result.exit_code == 1
     assert f"{gift}:4: questions[1].text: missing translation 'en'" in result.stderr
     assert "1 error(s): nothing imported" in result.stderr
 
 
-def test_cli_import_refuses_a_file_that_is_not_utf8(runner, tmp_path):
+def test_cli_import_refuses_a_file_that_is_not_utf8(quiz_runner, tmp_path):
     gift = tmp_path / "latin1.gift"
     gift.write_bytes("Qu'est-ce qu'un accompagnateur ? {=Un référent}".encode("latin-1"))
-    result = runner.invoke(args=["quiz", "import-gift", str(gift), "--module", "C1.1", "--dry-run"])
+    result = quiz_runner.invoke(
+        args=["quiz", "import-gift", str(gift), "--module", "C1.1", "--dry-run"]
+    )
     assert result.exit_code == 2
     assert "not UTF-8 text" in result.output
 
@@ -668,7 +673,7 @@ def write_bank(app, questions):
     (folder / "C1.1.yaml").write_text(yaml.safe_dump(bank, allow_unicode=True), encoding="utf-8")
 
 
-def test_cli_export_writes_the_bank_as_gift(app, runner, tmp_path):
+def test_cli_export_writes_the_bank_as_gift(bare_app, quiz_runner, tmp_path):
     ordering = {
         "id": "C1.1-Q03",
         "type": "ordering",
@@ -677,35 +682,35 @@ def test_cli_export_writes_the_bank_as_gift(app, runner, tmp_path):
         "items": [{"id": "a", "text": fr("a")}, {"id": "b", "text": fr("b")}],
     }
     bank = [ROUND_TRIP[0], ROUND_TRIP[1], ordering]
-    write_bank(app, bank)
-    result = runner.invoke(args=["quiz", "export-gift", "--module", "C1.1"])
+    write_bank(bare_app, bank)
+    result = quiz_runner.invoke(args=["quiz", "export-gift", "--module", "C1.1"])
     assert result.exit_code == 0, result.output
     assert parse_gift(result.stdout).questions == bank[:2]
     assert "quizzes/C1.1.yaml: questions[2]: C1.1-Q03: not exported: ordering" in result.stderr
 
     out = tmp_path / "C1.1.gift"
-    result = runner.invoke(args=["quiz", "export-gift", "--module", "C1.1", "--out", str(out)])
+    result = quiz_runner.invoke(args=["quiz", "export-gift", "--module", "C1.1", "--out", str(out)])
     assert result.exit_code == 0
     assert "2 question(s) of C1.1 written to" in result.stdout
     assert parse_gift(out.read_text(encoding="utf-8")).questions == bank[:2]
 
 
-def test_cli_export_in_english(app, runner):
+def test_cli_export_in_english(bare_app, quiz_runner):
     question = {**ROUND_TRIP[2], "text": {"fr": "Vrai ?", "en": "True?"}}
-    write_bank(app, [question])
-    result = runner.invoke(args=["quiz", "export-gift", "--module", "C1.1", "--lang", "en"])
+    write_bank(bare_app, [question])
+    result = quiz_runner.invoke(args=["quiz", "export-gift", "--module", "C1.1", "--lang", "en"])
     assert result.exit_code == 0
     assert "::C1.2-Q03::True? {TRUE" in result.stdout
 
 
 @pytest.mark.parametrize("code", ["../etc", "C1.1/../x", ".hidden", ""])
-def test_cli_export_refuses_what_is_not_a_module_code(runner, code):
-    result = runner.invoke(args=["quiz", "export-gift", "--module", code])
+def test_cli_export_refuses_what_is_not_a_module_code(quiz_runner, code):
+    result = quiz_runner.invoke(args=["quiz", "export-gift", "--module", code])
     assert result.exit_code == 2
     assert "is not a module code" in result.output
 
 
-def test_cli_export_without_a_bank(runner):
-    result = runner.invoke(args=["quiz", "export-gift", "--module", "C9"])
+def test_cli_export_without_a_bank(quiz_runner):
+    result = quiz_runner.invoke(args=["quiz", "export-gift", "--module", "C9"])
     assert result.exit_code == 2
     assert "quizzes/C9.yaml not found" in result.output

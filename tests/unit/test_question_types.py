@@ -461,6 +461,12 @@ def test_numerical_tolerance_boundary_survives_binary_rounding():
     assert score_raw(defn, "0,41")[1].fraction == 0.0
 
 
+def test_numerical_pattern_has_no_binary_noise():
+    defn = variant(NUMERICAL, answers=[{"value": 0.3, "tolerance": 0.1, "fraction": 1}])
+    assert xapi_interaction(defn)["correctResponsesPattern"] == ["0.2[:]0.4"]
+    assert xapi_response(defn, 0.1 + 0.2) == "0.3"
+
+
 def test_numerical_malformed():
     for raw in ("douze", ["1", "2"], {"v": 1}, float("nan"), True):
         with pytest.raises(ResponseError):
@@ -549,7 +555,7 @@ XAPI_CASES = [
     (MULTI, "choice", ["a[,]b"], ["c", "a"], "a[,]c"),
     (TRUE_FALSE, "true-false", ["true"], "false", "false"),
     (SHORT, "fill-in", ["Europass Mobilité", "Europass Mobility"], " x  y ", "x y"),
-    (NUMERICAL, "numeric", ["90", "12[:]13"], "12,5", "12.5"),
+    (NUMERICAL, "numeric", ["90[:]90", "12[:]13"], "12,5", "12.5"),
     (MATCHING, "matching", ["p1[.]p1[,]p2[.]p2[,]p3[.]p3[,]p4[.]p4"], {"p2": "x1"}, "p2[.]x1"),
     (ORDERING, "sequencing", ["a[,]b[,]c[,]d[,]e"], ["b", "a"], "b[,]a"),
     (ESSAY, "long-fill-in", None, "Texte", "Texte"),

@@ -286,7 +286,7 @@ def test_dict_output_has_the_cli_keys():
 
 
 @pytest.fixture
-def runner(tmp_path):
+def quiz_runner(tmp_path):
     app = Flask(__name__)
     app.config.update(TESTING=True, CONTENT_ROOT=tmp_path)
     app.cli.add_command(quiz_cli)
@@ -299,13 +299,13 @@ def write(tmp_path, name, text):
     return path
 
 
-def test_cli_stats_prints_one_json_object(runner, tmp_path):
+def test_cli_stats_prints_one_json_object(quiz_runner, tmp_path):
     csv_file = write(
         tmp_path,
         "marks.csv",
         "attempt,q1,q2,q3\nmax,1,1,2\nA1,1,1,2\nA2,1,0,1\n\nA3,0,1,0\nA4,0,0,1\n",
     )
-    result = runner.invoke(args=["quiz", "stats", "--marks-csv", str(csv_file)])
+    result = quiz_runner.invoke(args=["quiz", "stats", "--marks-csv", str(csv_file)])
     assert result.exit_code == 0, result.output
     output = json.loads(result.output)
     assert output["quiz"]["n"] == 4
@@ -315,9 +315,9 @@ def test_cli_stats_prints_one_json_object(runner, tmp_path):
     assert output["questions"][2]["discrimination_index"] == pytest.approx(50)
 
 
-def test_cli_stats_default_max_and_semicolons(runner, tmp_path):
+def test_cli_stats_default_max_and_semicolons(quiz_runner, tmp_path):
     csv_file = write(tmp_path, "marks.csv", "attempt;Q1;Q2\na;1;0,5\nb;0;1\nc;1;1\n")
-    result = runner.invoke(args=["quiz", "stats", "--marks-csv", str(csv_file)])
+    result = quiz_runner.invoke(args=["quiz", "stats", "--marks-csv", str(csv_file)])
     assert result.exit_code == 0, result.output
     output = json.loads(result.output)
     assert output["questions"][1]["facility"] == pytest.approx(2.5 / 3)
@@ -339,10 +339,10 @@ def test_cli_stats_default_max_and_semicolons(runner, tmp_path):
     ],
 )
 def test_cli_stats_bad_csv_is_a_usage_error_with_file_and_line(
-    runner, tmp_path, content, line, message
+    quiz_runner, tmp_path, content, line, message
 ):
     csv_file = write(tmp_path, "marks.csv", content)
-    result = runner.invoke(args=["quiz", "stats", "--marks-csv", str(csv_file)])
+    result = quiz_runner.invoke(args=["quiz", "stats", "--marks-csv", str(csv_file)])
     assert result.exit_code == 2
     assert f"{csv_file}:{line}: " in result.output
     assert message in result.output
