@@ -1,5 +1,6 @@
 """Shared fixtures: an app on SQLite and on PostgreSQL, clients per role, a CLI runner."""
 
+import json
 import re
 
 import flask_migrate
@@ -65,6 +66,43 @@ def clear_tables(app) -> None:
 def app(migrated_app):
     yield migrated_app
     clear_tables(migrated_app)
+
+
+@pytest.fixture
+def invalid_on_purpose() -> set[str]:
+    """Ids of statements a test stores invalid on purpose; the validity check skips them."""
+    return set()
+
+
+@pytest.fixture(autouse=True)
+def every_recorded_statement_is_valid(request):
+    """After each test that has an app: every statement it left in the outbox passes the
+    strict xAPI validator, so the whole suite checks every statement the code emits."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    # Requested here, so this check runs before the app fixture empties the tables.
+    app = request.getfixturevalue("app")
+    skipped = (
+        request.getfixturevalue("invalid_on_purpose")
+        if "invalid_on_purpose" in request.fixturenames
+        else set()
+    )
+    yield
+    from lms.xapi.validation import validate_statement
+
+    with app.app_context(), db.engine.connect() as connection:
+        if not connection.scalar(text("SELECT EXISTS (SELECT 1 FROM xapi_statements)")):
+            return
+        rows = connection.execute(text("SELECT id, text FROM xapi_statements")).all()
+    broken = {}
+    for statement_id, body in rows:
+        statement = json.loads(body)
+        version = "2.0.0" if str(statement.get("version", "")).startswith("2.") else "1.0.3"
+        errors = validate_statement(statement, version=version)
+        if errors and statement_id not in skipped:
+            broken[statement_id] = errors
+    assert broken == {}, f"statements recorded by this test break the xAPI rules: {broken}"
 
 
 @pytest.fixture
