@@ -1,0 +1,1 @@
+"""The coach's browser experience: modules, lessons, quizzes, progress and live sessions."""

@@ -1,0 +1,297 @@
+"""What the coach's pages read: catalogue with progress, attempts, live sessions (no writes)."""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from lms.auth.models import Cohort, User, cohort_coaches, cohort_trainers
+from lms.catalog import queries as catalog
+from lms.catalog.models import Competence, Module, Quiz, Skill, Unit
+from lms.delivery.models import (
+    ENDED,
+    OPEN,
+    PAUSED,
+    RUNNING,
+    LessonProgress,
+    LiveParticipant,
+    LiveSession,
+    ModuleVisit,
+)
+from lms.quiz import mastery
+from lms.quiz.models import GRADED, NEEDS_GRADING, Attempt, AttemptSlot
+
+NOT_STARTED, IN_PROGRESS, SUBMITTED, PASSED, FAILED = (
+    "not_started", "in_progress", "submitted", "passed", "failed",
+)  # fmt: skip
+
+
+@dataclass
+class ModuleProgress:
+    """Where a coach stands in one module, as the home page and the progress page show it."""
+
+    module: Module
+    lessons_total: int = 0
+    lessons_done: int = 0
+    quiz_status: str = NOT_STARTED
+    quiz_score: float | None = None  # by the quiz's grading method, over graded attempts
+    competence_status: str = mastery.NOT_STARTED
+    continue_slug: str | None = None  # next lesson to read; None: go to the quiz
+    visited: bool = False
+
+    @property
+    def steps_done(self) -> int:
+        quiz_done = self.quiz_status in (PASSED, FAILED, SUBMITTED)
+        return self.lessons_done + (1 if quiz_done else 0)
+
+    @property
+    def steps_total(self) -> int:
+        return self.lessons_total + 1
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.steps_done / self.steps_total) if self.steps_total else 0
+
+
+@dataclass
+class CompetenceGroup:
+    competence: Competence
+    modules: list[ModuleProgress] = field(default_factory=list)
+
+
+def module_by_code(session: Session, code: str) -> Module | None:
+    module = catalog.module_by_code(session, code)
+    return module if module is not None and module.active else None
+
+
+def lessons(session: Session, module_code: str) -> list[tuple]:
+    """(lesson, current version) in reading order."""
+    return catalog.lessons(session, module_code)
+
+
+def done_slugs(session: Session, user_id: int, module_code: str) -> set[str]:
+    query = select(LessonProgress.lesson_slug).where(
+        LessonProgress.user_id == user_id, LessonProgress.module_code == module_code
+    )
+    return set(session.scalars(query))
+
+
+def module_visit(session: Session, user_id: int, module_code: str) -> ModuleVisit | None:
+    return session.scalar(
+        select(ModuleVisit).where(
+            ModuleVisit.user_id == user_id, ModuleVisit.module_code == module_code
+        )
+    )
+
+
+def attempts_of(session: Session, user_id: int, quiz_id: int | None = None) -> list[Attempt]:
+    """A coach's attempts, oldest first (of one quiz when ``quiz_id`` is given)."""
+    query = (
+        select(Attempt).where(Attempt.user_id == user_id).order_by(Attempt.started_at, Attempt.id)
+    )
+    if quiz_id is not None:
+        query = query.where(Attempt.quiz_id == quiz_id)
+    return list(session.scalars(query))
+
+
+def attempt_with_slots(session: Session, attempt_id: int) -> Attempt | None:
+    query = (
+        select(Attempt)
+        .where(Attempt.id == attempt_id)
+        .options(
+            selectinload(Attempt.slots).selectinload(AttemptSlot.answers),
+            selectinload(Attempt.slots).selectinload(AttemptSlot.grades),
+            selectinload(Attempt.slots).selectinload(AttemptSlot.question_version),
+        )
+    )
+    return session.scalar(query)
+
+
+def quiz_for_module(session: Session, module_code: str) -> Quiz | None:
+    return catalog.quiz_for_module(session, module_code)
+
+
+def skills_by_code(session: Session) -> dict[str, Skill]:
+    return catalog.skills_by_code(session)
+
+
+def _quiz_progress(progress: ModuleProgress, quiz: Quiz | None, attempts: list[Attempt]) -> None:
+    if quiz is None or not attempts:
+        return
+    graded = [a for a in attempts if a.state == GRADED and a.score is not None]
+    if any(a.state == NEEDS_GRADING for a in attempts) and not graded:
+        progress.quiz_status = SUBMITTED
+    elif graded:
+        method = quiz.settings.get("grading_method", "highest")
+        progress.quiz_score = mastery.grade_over_attempts([a.score for a in graded], method)
+        pass_mark = float(quiz.settings.get("pass_mark", 0.7))
+        progress.quiz_status = PASSED if progress.quiz_score >= pass_mark - 1e-9 else FAILED
+    else:
+        progress.quiz_status = IN_PROGRESS
+    decided = [a for a in attempts if a.proposed_status and a.state != "open"]
+    if decided:
+        best = max(decided, key=lambda a: (a.score or 0.0, a.id))
+        progress.competence_status = best.proposed_status
+    else:
+        progress.competence_status = mastery.IN_PROGRESS
+
+
+def module_progress(session: Session, user: User, module: Module) -> ModuleProgress:
+    return catalogue(session, user, only=module.code)[0].modules[0]
+
+
+def catalogue(session: Session, user: User, only: str | None = None) -> list[CompetenceGroup]:
+    """Active modules grouped by competence (framework order), with the coach's progress."""
+    modules = [m for m in catalog.modules(session) if only is None or m.code == only]
+    if not modules:
+        return []
+    units = {u.id: u for u in session.scalars(select(Unit).options(selectinload(Unit.competence)))}
+    lesson_rows = {m.code: catalog.lessons(session, m.code) for m in modules}
+    done = {}
+    for row in session.scalars(select(LessonProgress).where(LessonProgress.user_id == user.id)):
+        done.setdefault(row.module_code, set()).add(row.lesson_slug)
+    visits = {
+        v.module_code: v
+        for v in session.scalars(select(ModuleVisit).where(ModuleVisit.user_id == user.id))
+    }
+    quizzes = {q.module_code: q for q in session.scalars(select(Quiz))}
+    attempts: dict[str, list[Attempt]] = {}
+    for attempt in attempts_of(session, user.id):
+        attempts.setdefault(attempt.module_code, []).append(attempt)
+
+    groups: dict[int, CompetenceGroup] = {}
+    for module in modules:
+        competence = units[module.unit_id].competence
+        group = groups.setdefault(competence.id, CompetenceGroup(competence))
+        slugs = [lesson.slug for lesson, _ in lesson_rows[module.code]]
+        read = done.get(module.code, set()) & set(slugs)
+        visit = visits.get(module.code)
+        progress = ModuleProgress(
+            module=module, lessons_total=len(slugs), lessons_done=len(read), visited=bool(visit)
+        )
+        progress.continue_slug = _continue_slug(slugs, read, visit)
+        _quiz_progress(progress, quizzes.get(module.code), attempts.get(module.code, []))
+        group.modules.append(progress)
+    return sorted(groups.values(), key=lambda g: g.competence.position)
+
+
+def _continue_slug(slugs: list[str], read: set[str], visit: ModuleVisit | None) -> str | None:
+    """The lesson last opened if it is not done yet, else the first lesson not done."""
+    if visit and visit.last_lesson_slug in slugs and visit.last_lesson_slug not in read:
+        return visit.last_lesson_slug
+    return next((slug for slug in slugs if slug not in read), None)
+
+
+# --- progress page -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SkillProgress:
+    skill: Skill
+    fraction: float | None  # latest graded evidence; None when the quiz never assessed it
+    earned: float = 0.0
+    maximum: float = 0.0
+
+
+@dataclass
+class UnitProgress:
+    unit: Unit
+    module: ModuleProgress | None
+    skills: list[SkillProgress] = field(default_factory=list)
+
+
+@dataclass
+class CompetenceProgress:
+    competence: Competence
+    units: list[UnitProgress] = field(default_factory=list)
+
+
+def skill_progress(session: Session, user: User) -> list[CompetenceProgress]:
+    """Per competence, unit and skill: the skill scores of the coach's latest graded attempt
+    of each module (the most recent evidence counts, as a trainer reads it)."""
+    latest: dict[str, Attempt] = {}
+    for attempt in attempts_of(session, user.id):
+        if attempt.state == GRADED:
+            latest[attempt.module_code] = attempt
+    by_module = {g.module.code: g for group in catalogue(session, user) for g in group.modules}
+    result = []
+    for competence in catalog.competences(session):
+        entry = CompetenceProgress(competence)
+        for unit in competence.units:
+            if not unit.active:
+                continue
+            attempt = latest.get(unit.code)
+            scores = {s.skill_id: s for s in attempt.skill_scores} if attempt else {}
+            unit_entry = UnitProgress(unit, by_module.get(unit.code))
+            for skill in unit.skills:
+                if not skill.active:
+                    continue
+                score = scores.get(skill.code)
+                unit_entry.skills.append(
+                    SkillProgress(
+                        skill,
+                        score.earned / score.maximum if score and score.maximum else None,
+                        score.earned if score else 0.0,
+                        score.maximum if score else 0.0,
+                    )
+                )
+            entry.units.append(unit_entry)
+        result.append(entry)
+    return result
+
+
+# --- live sessions -----------------------------------------------------------------------------
+
+
+def live_session(session: Session, live_id: int) -> LiveSession | None:
+    return session.get(LiveSession, live_id)
+
+
+def live_by_code(session: Session, code: str) -> LiveSession | None:
+    return session.scalar(
+        select(LiveSession).where(LiveSession.join_code == code, LiveSession.state != ENDED)
+    )
+
+
+def trainer_sessions(session: Session, user: User) -> list[LiveSession]:
+    """Sessions a trainer may run (their cohorts'), every session for an admin; newest first."""
+    query = select(LiveSession).order_by(LiveSession.scheduled_at.desc(), LiveSession.id.desc())
+    if user.role != "admin":
+        taught = select(cohort_trainers.c.cohort_id).where(cohort_trainers.c.user_id == user.id)
+        query = query.where(LiveSession.cohort_id.in_(taught))
+    return list(session.scalars(query))
+
+
+def joinable_sessions(session: Session, user: User) -> list[LiveSession]:
+    """Open or running sessions of the coach's cohorts: the home page offers to join them."""
+    cohorts = select(cohort_coaches.c.cohort_id).where(cohort_coaches.c.user_id == user.id)
+    query = (
+        select(LiveSession)
+        .where(LiveSession.cohort_id.in_(cohorts), LiveSession.state.in_((OPEN, RUNNING, PAUSED)))
+        .order_by(LiveSession.scheduled_at)
+    )
+    return list(session.scalars(query))
+
+
+def coach_past_sessions(session: Session, user: User) -> list[LiveSession]:
+    query = (
+        select(LiveSession)
+        .join(LiveParticipant, LiveParticipant.live_session_id == LiveSession.id)
+        .where(LiveParticipant.user_id == user.id, LiveSession.state == ENDED)
+        .order_by(LiveSession.ended_at.desc())
+    )
+    return list(session.scalars(query))
+
+
+def may_run(user: User, live: LiveSession, cohort: Cohort) -> bool:
+    return user.role == "admin" or any(t.id == user.id for t in cohort.trainers)
+
+
+def is_member(user: User, cohort: Cohort) -> bool:
+    return any(c.id == user.id for c in cohort.coaches)
+
+
+def cohorts_taught(session: Session, user: User) -> list[Cohort]:
+    if user.role == "admin":
+        return list(session.scalars(select(Cohort).order_by(Cohort.name)))
+    return list(user.taught_cohorts)

@@ -1,0 +1,667 @@
+"""Coach actions outside the quiz engine: module launched, lesson done, answers of a page, and
+live trainer-led sessions. Functions flush, never commit; the view commits."""
+
+import random
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from lms.auth.models import Cohort, User
+from lms.catalog.models import Lesson, LessonVersion, Module, QuestionVersion, Quiz
+from lms.delivery import display
+from lms.delivery.models import (
+    ASKING,
+    CLOSED,
+    ENDED,
+    OPEN,
+    PAUSED,
+    REVEALED,
+    RUNNING,
+    SCHEDULED,
+    LessonProgress,
+    LiveParticipant,
+    LiveQuestionState,
+    LiveSession,
+    ModuleVisit,
+)
+from lms.quiz import service as quiz_service
+from lms.quiz import types
+from lms.quiz.models import OPEN as ATTEMPT_OPEN
+from lms.quiz.models import Attempt
+from lms.timeutil import utcnow
+from lms.xapi import outbox
+from lms.xapi import statements as xs
+
+N_ = types.N_
+# A coach whose screen has not polled for this long is counted as gone.
+PRESENCE_TIMEOUT = timedelta(seconds=30)
+# Polls refresh ``last_seen_at`` at most this often, to keep writes rare.
+PRESENCE_WRITE_EVERY = timedelta(seconds=10)
+
+
+class DeliveryError(Exception):
+    """An action the current state does not allow; ``msgid`` is shown to the user, translated."""
+
+    def __init__(self, msgid: str, **params):
+        super().__init__(msgid % params if params else msgid)
+        self.msgid, self.params = msgid, params
+
+
+def module_ref(module: Module) -> xs.ModuleRef:
+    return xs.ModuleRef(code=module.code, title=module.title, units=(module.code,))
+
+
+# --- self-paced -------------------------------------------------------------------------------
+
+
+def visit_module(
+    session: Session,
+    *,
+    user: User,
+    module: Module,
+    xapi: xs.XapiConfig,
+    lesson_slug: str | None = None,
+    now: datetime | None = None,
+) -> ModuleVisit:
+    """Note the coach's visit; the first one emits 'launched' for the module."""
+    now = now or utcnow()
+    visit = session.scalar(
+        select(ModuleVisit).where(
+            ModuleVisit.user_id == user.id, ModuleVisit.module_code == module.code
+        )
+    )
+    if visit is None:
+        visit = ModuleVisit(user_id=user.id, module_code=module.code, launched_at=now)
+        session.add(visit)
+        session.flush()
+        outbox.record(
+            session,
+            xs.module_launched(
+                xapi,
+                statement_id=visit.statement_id,
+                timestamp=now,
+                actor=quiz_service.actor_of(user),
+                module=module_ref(module),
+                registration=quiz_service.registration_for(session, user, module.code),
+            ),
+            user_id=user.id,
+        )
+    visit.last_visited_at = now
+    if lesson_slug is not None:
+        visit.last_lesson_slug = lesson_slug
+    session.flush()
+    return visit
+
+
+def mark_lesson_done(
+    session: Session,
+    *,
+    user: User,
+    module: Module,
+    lesson: Lesson,
+    version: LessonVersion,
+    xapi: xs.XapiConfig,
+    now: datetime | None = None,
+) -> LessonProgress:
+    """Record the lesson as read and emit 'experienced' once; marking it again changes nothing."""
+    now = now or utcnow()
+    done = session.scalar(
+        select(LessonProgress).where(
+            LessonProgress.user_id == user.id,
+            LessonProgress.module_code == module.code,
+            LessonProgress.lesson_slug == lesson.slug,
+        )
+    )
+    if done is not None:
+        return done
+    visit_module(session, user=user, module=module, xapi=xapi, now=now)
+    done = LessonProgress(
+        user_id=user.id, module_code=module.code, lesson_slug=lesson.slug, completed_at=now
+    )
+    session.add(done)
+    session.flush()
+    outbox.record(
+        session,
+        xs.lesson_experienced(
+            xapi,
+            statement_id=done.statement_id,
+            timestamp=now,
+            actor=quiz_service.actor_of(user),
+            module=module_ref(module),
+            lesson_slug=lesson.slug,
+            lesson_title=version.title,
+            registration=quiz_service.registration_for(session, user, module.code),
+        ),
+        user_id=user.id,
+    )
+    return done
+
+
+def _same_answer(previous, raw) -> bool:
+    if previous is None:
+        return raw in (None, "", [], {})
+    return previous.raw == raw
+
+
+def save_answers(
+    session: Session,
+    attempt: Attempt,
+    answers: dict[int, object],
+    flags: dict[int, bool],
+    *,
+    now: datetime | None = None,
+) -> dict[int, types.ResponseError]:
+    """Save what a quiz page sent: only answers that changed get a new row (answers are never
+    updated); returns the unreadable answers by position, to show next to their question."""
+    now = now or utcnow()
+    quiz_service.check_open(attempt, now)
+    errors: dict[int, types.ResponseError] = {}
+    for position, raw in sorted(answers.items()):
+        slot = quiz_service.slot_at(attempt, position)
+        if _same_answer(slot.answer, raw):
+            continue
+        try:
+            quiz_service.save_answer(session, attempt, position, raw, now=now)
+        except types.ResponseError as error:
+            errors[position] = error
+    for position, flagged in flags.items():
+        slot = quiz_service.slot_at(attempt, position)
+        if slot.flagged != flagged:
+            quiz_service.set_flag(session, attempt, position, flagged)
+    return errors
+
+
+def submit_at_deadline(
+    session: Session, attempt: Attempt, *, xapi: xs.XapiConfig, now: datetime | None = None
+) -> bool:
+    """The page's countdown reached zero: submit with what was saved, if the deadline is here
+    (a second early is accepted: the browser's clock and the server's differ slightly)."""
+    now = now or utcnow()
+    if attempt.is_open and attempt.deadline and now >= attempt.deadline - timedelta(seconds=1):
+        quiz_service.submit(session, attempt, xapi=xapi, now=now, auto=True)
+        return True
+    return False
+
+
+# --- live sessions ------------------------------------------------------------------------------
+
+
+def _bump(live: LiveSession) -> None:
+    live.revision = (live.revision or 0) + 1
+
+
+def schedule(
+    session: Session,
+    *,
+    trainer: User,
+    cohort: Cohort,
+    quiz: Quiz,
+    module: Module,
+    scheduled_at: datetime,
+    versions: list[QuestionVersion],
+    webinar_url: str = "",
+    question_seconds: int = 0,
+    title: str = "",
+) -> LiveSession:
+    """Plan a live session of ``module`` for ``cohort`` with the chosen questions, in order."""
+    if not versions:
+        raise DeliveryError(N_("Choose at least one question."))
+    if any(version.definition["type"] == "essay" for version in versions):
+        raise DeliveryError(N_("Essay questions cannot be asked in a live session."))
+    if question_seconds < 0:
+        raise DeliveryError(N_("The time per question cannot be negative."))
+    live = LiveSession(
+        cohort_id=cohort.id,
+        trainer_id=trainer.id,
+        module_code=module.code,
+        quiz_id=quiz.id,
+        title=title or module.code,
+        scheduled_at=scheduled_at,
+        webinar_url=webinar_url or None,
+        question_seconds=question_seconds,
+        state=SCHEDULED,
+        revision=0,
+    )
+    for position, version in enumerate(versions, start=1):
+        live.questions.append(LiveQuestionState(position=position, question_version_id=version.id))
+    session.add(live)
+    session.flush()
+    return live
+
+
+def _claim(session: Session, live: LiveSession, expected: int | None, **values) -> None:
+    """Apply ``values`` only if nobody changed the session since the trainer's page showed
+    revision ``expected`` (two clicks, two tabs or two workers never advance twice)."""
+    query = update(LiveSession).where(LiveSession.id == live.id)
+    if expected is not None:
+        query = query.where(LiveSession.revision == expected)
+    values["revision"] = LiveSession.revision + 1
+    changed = session.execute(query.values(**values).execution_options(synchronize_session=False))
+    session.refresh(live)
+    if changed.rowcount != 1:
+        raise DeliveryError(N_("The session changed in the meantime; here is its current state."))
+
+
+def open_session(
+    session: Session,
+    live: LiveSession,
+    *,
+    expected: int | None = None,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
+) -> LiveSession:
+    """Open the lobby with a fresh 6-digit join code (unique among sessions not ended)."""
+    now, rng = now or utcnow(), rng or random.SystemRandom()
+    if live.state != SCHEDULED:
+        raise DeliveryError(N_("This session is already open."))
+    for _ in range(20):
+        code = f"{rng.randrange(0, 1_000_000):06d}"
+        taken = session.scalar(select(LiveSession.id).where(LiveSession.join_code == code))
+        if taken is None:
+            break
+    else:  # pragma: no cover - a million codes, a handful in use
+        raise DeliveryError(N_("No join code is free; try again."))
+    # Two sessions drawing the same code at the same instant: the unique constraint refuses one.
+    _claim(session, live, expected, state=OPEN, join_code=code, opened_at=now)
+    return live
+
+
+def join(
+    session: Session,
+    live: LiveSession,
+    *,
+    user: User,
+    cohort: Cohort,
+    quiz: Quiz,
+    xapi: xs.XapiConfig,
+    now: datetime | None = None,
+) -> LiveParticipant:
+    """Admit a coach of the cohort (or take them back after a refresh or a lost connection)."""
+    now = now or utcnow()
+    if live.state in (SCHEDULED, ENDED):
+        raise DeliveryError(N_("This session is not open."))
+    if not any(coach.id == user.id for coach in cohort.coaches):
+        raise DeliveryError(N_("This session is for another cohort."))
+    participant = participant_of(session, live, user)
+    if participant is None:
+        participant = LiveParticipant(
+            live_session_id=live.id, user_id=user.id, joined_at=now, last_seen_at=now
+        )
+        session.add(participant)
+        session.flush()
+    participant.left_at = None
+    participant.last_seen_at = now
+    if participant.attempt_id is None:
+        participant.attempt_id = _live_attempt(session, live, user, quiz, xapi, now).id
+    session.flush()
+    return participant
+
+
+def _live_attempt(session, live, user, quiz, xapi, now) -> Attempt:
+    versions = [question.question_version for question in live.questions]
+    attempt = quiz_service.start(
+        session,
+        user=user,
+        quiz=quiz,
+        xapi=xapi,
+        now=now,
+        live_session_id=live.id,
+        versions=versions,
+    )
+    if attempt.live_session_id != live.id:
+        # start() resumes any open attempt at the quiz: a self-paced one must be finished first.
+        raise DeliveryError(
+            N_("You have an unfinished attempt at this quiz. Submit it, then join the session.")
+        )
+    return attempt
+
+
+def participant_of(session: Session, live: LiveSession, user: User) -> LiveParticipant | None:
+    return session.scalar(
+        select(LiveParticipant).where(
+            LiveParticipant.live_session_id == live.id, LiveParticipant.user_id == user.id
+        )
+    )
+
+
+def seen(session: Session, participant: LiveParticipant, *, now: datetime | None = None) -> None:
+    """A poll from the coach's screen: they are still there."""
+    now = now or utcnow()
+    if participant.left_at is None and now - participant.last_seen_at >= PRESENCE_WRITE_EVERY:
+        participant.last_seen_at = now
+        session.flush()
+
+
+def leave(session: Session, participant: LiveParticipant, *, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    if participant.left_at is None:
+        participant.left_at = now
+        participant.last_seen_at = now
+        session.flush()
+
+
+def tick(session: Session, live: LiveSession, *, now: datetime | None = None) -> None:
+    """Close the current question once its timer has run out (whoever polls first does it)."""
+    now = now or utcnow()
+    if (
+        live.phase == ASKING
+        and live.question_deadline is not None
+        and now >= live.question_deadline
+    ):
+        query = (
+            update(LiveSession)
+            .where(
+                LiveSession.id == live.id,
+                LiveSession.phase == ASKING,
+                LiveSession.current_position == live.current_position,
+            )
+            .values(phase=CLOSED, revision=LiveSession.revision + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if session.execute(query).rowcount == 1:
+            question = live.question_at(live.current_position)
+            if question is not None and question.closed_at is None:
+                question.closed_at = now
+        session.refresh(live)
+
+
+def control(
+    session: Session,
+    live: LiveSession,
+    action: str,
+    *,
+    expected: int | None,
+    xapi: xs.XapiConfig,
+    now: datetime | None = None,
+) -> LiveSession:
+    """The trainer's buttons: open, next, close, reveal, pause, resume, end."""
+    now = now or utcnow()
+    actions = {
+        "open": lambda: open_session(session, live, expected=expected, now=now),
+        "next": lambda: _next_question(session, live, expected, now),
+        "close": lambda: _close_question(session, live, expected, now),
+        "reveal": lambda: _reveal(session, live, expected, now),
+        "pause": lambda: _pause(session, live, expected, now),
+        "resume": lambda: _resume(session, live, expected, now),
+        "end": lambda: end(session, live, expected=expected, xapi=xapi, now=now),
+    }
+    if action not in actions:
+        raise DeliveryError(N_("Unknown action."))
+    actions[action]()
+    return live
+
+
+def _next_question(session, live, expected, now) -> None:
+    if live.state not in (OPEN, RUNNING):
+        raise DeliveryError(N_("The session must be open and not paused to show a question."))
+    position = (live.current_position or 0) + 1
+    question = live.question_at(position)
+    if question is None:
+        raise DeliveryError(N_("There are no more questions; end the session."))
+    deadline = now + timedelta(seconds=live.question_seconds) if live.question_seconds else None
+    _claim(
+        session,
+        live,
+        expected,
+        state=RUNNING,
+        current_position=position,
+        phase=ASKING,
+        question_deadline=deadline,
+    )
+    previous = live.question_at(position - 1)
+    if previous is not None and previous.closed_at is None:
+        previous.closed_at = now
+    question.opened_at = now
+    session.flush()
+
+
+def _close_question(session, live, expected, now) -> None:
+    if live.phase != ASKING:
+        raise DeliveryError(N_("No question is open."))
+    _claim(session, live, expected, phase=CLOSED)
+    live.question_at(live.current_position).closed_at = now
+    session.flush()
+
+
+def _reveal(session, live, expected, now) -> None:
+    if live.phase not in (ASKING, CLOSED):
+        raise DeliveryError(N_("No question to reveal."))
+    question = live.question_at(live.current_position)
+    _claim(session, live, expected, phase=REVEALED)
+    question.closed_at = question.closed_at or now
+    question.revealed_at = now
+    session.flush()
+
+
+def _pause(session, live, expected, now) -> None:
+    if live.state != RUNNING:
+        raise DeliveryError(N_("Only a running session can be paused."))
+    _claim(session, live, expected, state=PAUSED)
+
+
+def _resume(session, live, expected, now) -> None:
+    if live.state != PAUSED:
+        raise DeliveryError(N_("The session is not paused."))
+    _claim(session, live, expected, state=RUNNING)
+
+
+def end(
+    session: Session,
+    live: LiveSession,
+    *,
+    expected: int | None,
+    xapi: xs.XapiConfig,
+    now: datetime | None = None,
+) -> LiveSession:
+    """End the session: grade every participant's attempt and record their attendance."""
+    now = now or utcnow()
+    if live.state == ENDED:
+        raise DeliveryError(N_("This session has already ended."))
+    _claim(
+        session,
+        live,
+        expected,
+        state=ENDED,
+        phase=None,
+        ended_at=now,
+        join_code=None,
+        question_deadline=None,
+    )
+    current = live.question_at(live.current_position)
+    if current is not None and current.closed_at is None:
+        current.closed_at = now
+    module = session.scalars(select(Module).where(Module.code == live.module_code)).one()
+    trainer = session.get(User, live.trainer_id)
+    for participant in live.participants:
+        if participant.left_at is None:
+            gone = now - participant.last_seen_at > PRESENCE_TIMEOUT
+            participant.left_at = participant.last_seen_at if gone else now
+        if participant.attempt is not None and participant.attempt.state == ATTEMPT_OPEN:
+            quiz_service.submit(session, participant.attempt, xapi=xapi, now=now)
+        participant.attended_statement_id = uuid.uuid4()
+        outbox.record(
+            session,
+            xs.session_attended(
+                xapi,
+                statement_id=participant.attended_statement_id,
+                timestamp=now,
+                actor=quiz_service.actor_of(participant.user),
+                session_id=live.id,
+                session_title={"fr": live.title, "en": live.title},
+                joined_at=participant.joined_at,
+                left_at=max(participant.left_at, participant.joined_at),
+                module=module_ref(module),
+                trainer=quiz_service.actor_of(trainer),
+                registration=quiz_service.registration_for(session, participant.user, module.code),
+            ),
+            user_id=participant.user_id,
+        )
+    session.flush()
+    return live
+
+
+def answer(
+    session: Session,
+    live: LiveSession,
+    participant: LiveParticipant,
+    raw,
+    *,
+    now: datetime | None = None,
+) -> None:
+    """A coach's answer to the question on screen; accepted until it is closed."""
+    now = now or utcnow()
+    tick(session, live, now=now)
+    if live.state != RUNNING or live.phase != ASKING:
+        raise DeliveryError(N_("This question is closed; your answer was not saved."))
+    attempt = participant.attempt
+    if attempt is None or attempt.state != ATTEMPT_OPEN:
+        raise DeliveryError(N_("You are not taking part in this session."))
+    slot = quiz_service.slot_at(attempt, live.current_position)
+    if _same_answer(slot.answer, raw):
+        return
+    quiz_service.save_answer(session, attempt, live.current_position, raw, now=now)
+
+
+# --- what the screens show --------------------------------------------------------------------
+
+
+@dataclass
+class Bar:
+    """One bar of an answer distribution: label, count, and whether it is (part of) the key."""
+
+    label: object  # a language map or a plain text
+    count: int
+    correct: bool = False
+
+
+@dataclass
+class Distribution:
+    answered: int
+    participants: int
+    bars: list[Bar] = field(default_factory=list)
+
+    @property
+    def largest(self) -> int:
+        return max((bar.count for bar in self.bars), default=0)
+
+
+OUTCOME_LABELS = {
+    "correct": N_("Correct"),
+    "partial": N_("Partly correct"),
+    "incorrect": N_("Incorrect"),
+}
+
+
+def latest_answers(live: LiveSession, position: int) -> list:
+    """The raw answer of each participant who answered the question at ``position``."""
+    answers = []
+    for participant in live.participants:
+        attempt = participant.attempt
+        if attempt is None:
+            continue
+        slot = _slot(attempt, position)
+        if slot is not None and slot.answer is not None and not display.is_blank(slot.answer.raw):
+            answers.append(slot.answer.raw)
+    return answers
+
+
+def distribution(live: LiveSession, position: int) -> Distribution:
+    """How the participants answered: per option for choice questions, else per outcome."""
+    question = live.question_at(position)
+    definition = question.question_version.definition
+    raws = latest_answers(live, position)
+    result = Distribution(answered=len(raws), participants=len(live.participants))
+    kind = definition["type"]
+    if kind in ("single_choice", "multiple_response"):
+        counts: Counter = Counter()
+        for raw in raws:
+            counts.update(
+                types.parse_response(definition, raw)
+                if kind == "multiple_response"
+                else [types.parse_response(definition, raw)]
+            )
+        key = types.correct_response(definition)
+        keys = set(key) if isinstance(key, list) else {key}
+        for option in definition["options"]:
+            result.bars.append(Bar(option["text"], counts[option["id"]], option["id"] in keys))
+    elif kind == "true_false":
+        counts = Counter(types.parse_response(definition, raw) for raw in raws)
+        result.bars = [
+            Bar(N_("True"), counts[True], definition["answer"] is True),
+            Bar(N_("False"), counts[False], definition["answer"] is False),
+        ]
+    else:
+        counts = Counter(types.score_raw(definition, raw)[1].state for raw in raws)
+        result.bars = [
+            Bar(label, counts[state], state == "correct") for state, label in OUTCOME_LABELS.items()
+        ]
+    return result
+
+
+@dataclass
+class QuestionResult:
+    position: int
+    version: QuestionVersion
+    answered: int
+    correct: int
+    score: float | None  # mean fraction over participants
+
+
+@dataclass
+class LiveSummary:
+    participants: list[LiveParticipant]
+    questions: list[QuestionResult]
+    skills: dict[str, float]  # mean fraction per skill over the participants' attempts
+
+
+def summary(live: LiveSession) -> LiveSummary:
+    """For the trainer after (or during) the session: attendance, per question, per skill."""
+    questions = []
+    for question in live.questions:
+        fractions, answered = [], 0
+        for participant in live.participants:
+            slot = _slot(participant.attempt, question.position)
+            if slot is None:
+                continue
+            if slot.answer is not None and slot.answer.raw not in (None, "", [], {}):
+                answered += 1
+            grade = slot.grade
+            if grade is not None and grade.fraction is not None:
+                fractions.append(grade.fraction)
+        questions.append(
+            QuestionResult(
+                position=question.position,
+                version=question.question_version,
+                answered=answered,
+                correct=sum(1 for f in fractions if f >= 1.0 - 1e-9),
+                score=sum(fractions) / len(fractions) if fractions else None,
+            )
+        )
+    earned: Counter = Counter()
+    maximum: Counter = Counter()
+    for participant in live.participants:
+        for score in participant.attempt.skill_scores if participant.attempt else []:
+            earned[score.skill_id] += score.earned
+            maximum[score.skill_id] += score.maximum
+    skills = {skill: earned[skill] / maximum[skill] for skill in sorted(maximum) if maximum[skill]}
+    return LiveSummary(list(live.participants), questions, skills)
+
+
+def _slot(attempt: Attempt | None, position: int):
+    if attempt is None:
+        return None
+    return next((slot for slot in attempt.slots if slot.position == position), None)
+
+
+def present(live: LiveSession, *, now: datetime | None = None) -> list[LiveParticipant]:
+    """Participants whose screen polled recently and who have not left."""
+    now = now or utcnow()
+    return [
+        p
+        for p in live.participants
+        if p.left_at is None and now - p.last_seen_at <= PRESENCE_TIMEOUT + PRESENCE_WRITE_EVERY
+    ]

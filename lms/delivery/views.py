@@ -1,0 +1,451 @@
+"""The coach's self-paced pages: catalogue, module, lesson, quiz, result, review, progress."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, format_percent, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.auth.access import roles_required
+from lms.catalog.markdown import render_markdown
+from lms.delivery import display, forms, queries, service
+from lms.extensions import db
+from lms.quiz import service as quiz_service
+from lms.quiz import types
+from lms.quiz.models import Attempt
+from lms.timeutil import utcnow
+from lms.xapi.statements import XapiConfig
+
+N_ = types.N_
+
+bp = Blueprint("delivery", __name__)
+
+
+def xapi_config() -> XapiConfig:
+    return XapiConfig(
+        base_iri=current_app.config["BASE_IRI"], xapi_version=current_app.config["XAPI_VERSION"]
+    )
+
+
+def language() -> str:
+    return "en" if str(get_locale()) == "en" else "fr"
+
+
+def localised(value, lang: str | None = None) -> str:
+    """The text of a language map in the page's language (French as the reference)."""
+    if isinstance(value, dict):
+        lang = lang or language()
+        return value.get(lang) or value.get("fr") or next(iter(value.values()), "")
+    return _(value) if isinstance(value, str) and value else (value or "")
+
+
+def translated(error) -> str:
+    """A service error (``msgid`` + ``params``) in the page's language."""
+    return _(error.msgid, **error.params)
+
+
+MODALITIES = {
+    "quiz": N_("quiz"),
+    "test": N_("test"),
+    "observation": N_("observation"),
+    "jury": N_("jury"),
+    "debriefing": N_("debriefing"),
+}
+LIVE_STATES = {
+    "scheduled": N_("Scheduled"),
+    "open": N_("Lobby open"),
+    "running": N_("Running"),
+    "paused": N_("Paused"),
+    "ended": N_("Ended"),
+}
+LIVE_PHASES = {
+    "asking": N_("answers open"),
+    "closed": N_("answers closed"),
+    "revealed": N_("answer revealed"),
+}
+
+
+@bp.app_template_filter("localised")
+def localised_filter(value) -> str:
+    return localised(value)
+
+
+@bp.app_template_filter("markdown")
+def markdown_filter(value) -> str:
+    return render_markdown(localised(value))
+
+
+@bp.app_template_filter("percent")
+def percent_filter(value: float) -> str:
+    return format_percent(value or 0.0, "#,##0 %")
+
+
+@bp.app_template_filter("decimal")
+def decimal_filter(value: float) -> str:
+    return format_decimal(round(value or 0.0, 2), "#,##0.##")
+
+
+@bp.record_once
+def _template_helpers(state) -> None:
+    # Globals rather than a context processor: imported macros see globals, not the context.
+    state.app.jinja_env.globals.update(
+        choices=display.choices,
+        right_choices=display.right_choices,
+        describe=display.describe,
+        parsed=display.parsed,
+        correct_lines=display.correct_lines,
+        translated=translated,
+        modality_label=modality_label,
+        live_state_label=live_state_label,
+        live_phase_label=live_phase_label,
+    )
+
+
+def modality_label(key: str) -> str:
+    return _(MODALITIES[key]) if key in MODALITIES else key
+
+
+def live_state_label(key: str) -> str:
+    return _(LIVE_STATES[key]) if key in LIVE_STATES else key
+
+
+def live_phase_label(key: str | None) -> str:
+    return _(LIVE_PHASES[key]) if key in LIVE_PHASES else ""
+
+
+@bp.app_template_global("coach_catalogue")
+def coach_catalogue():
+    """For the coach's home page: the modules by competence with progress, and live sessions."""
+    if not current_user.is_authenticated or current_user.role != "coach":
+        return {"groups": [], "live": []}
+    return {
+        "groups": queries.catalogue(db.session, current_user),
+        "live": queries.joinable_sessions(db.session, current_user),
+    }
+
+
+def _module_or_404(code: str):
+    return queries.module_by_code(db.session, code) or abort(404)
+
+
+def _own_attempt(attempt_id: int) -> Attempt:
+    attempt = queries.attempt_with_slots(db.session, attempt_id) or abort(404)
+    if attempt.user_id != current_user.id:
+        abort(403)
+    return attempt
+
+
+# --- catalogue, module, lesson ----------------------------------------------------------------
+
+
+@bp.route("/modules/")
+@roles_required()
+def catalogue():
+    groups = queries.catalogue(db.session, current_user)
+    return render_template("delivery/catalogue.html", groups=groups)
+
+
+@bp.route("/modules/<code>/")
+@roles_required()
+def module(code: str):
+    module = _module_or_404(code)
+    if current_user.role == "coach":
+        service.visit_module(db.session, user=current_user, module=module, xapi=xapi_config())
+        db.session.commit()
+    return render_template(
+        "delivery/module.html",
+        module=module,
+        progress=queries.module_progress(db.session, current_user, module),
+        lessons=queries.lessons(db.session, code),
+        skills=queries.skills_by_code(db.session),
+        done=queries.done_slugs(db.session, current_user.id, code),
+        quiz=queries.quiz_for_module(db.session, code),
+    )
+
+
+def _lesson_context(code: str, slug: str) -> dict:
+    module = _module_or_404(code)
+    rows = queries.lessons(db.session, code)
+    index = next((i for i, (lesson, _) in enumerate(rows) if lesson.slug == slug), None)
+    if index is None:
+        abort(404)
+    return {
+        "module": module,
+        "lesson": rows[index][0],
+        "version": rows[index][1],
+        "previous": rows[index - 1] if index > 0 else None,
+        "next": rows[index + 1] if index + 1 < len(rows) else None,
+        "number": index + 1,
+        "count": len(rows),
+    }
+
+
+@bp.route("/modules/<code>/lessons/<slug>")
+@roles_required()
+def lesson(code: str, slug: str):
+    context = _lesson_context(code, slug)
+    if current_user.role == "coach":
+        service.visit_module(
+            db.session,
+            user=current_user,
+            module=context["module"],
+            xapi=xapi_config(),
+            lesson_slug=slug,
+        )
+        db.session.commit()
+    done = slug in queries.done_slugs(db.session, current_user.id, code)
+    return render_template("delivery/lesson.html", done=done, **context)
+
+
+@bp.route("/modules/<code>/lessons/<slug>/done", methods=["POST"])
+@roles_required("coach")
+def lesson_done(code: str, slug: str):
+    context = _lesson_context(code, slug)
+    service.mark_lesson_done(
+        db.session,
+        user=current_user,
+        module=context["module"],
+        lesson=context["lesson"],
+        version=context["version"],
+        xapi=xapi_config(),
+    )
+    db.session.commit()
+    flash(_("Lesson marked as done."), "info")
+    if context["next"] is not None:
+        return redirect(url_for(".lesson", code=code, slug=context["next"][0].slug))
+    return redirect(url_for(".module", code=code, _anchor="quiz"))
+
+
+# --- quiz -------------------------------------------------------------------------------------
+
+
+def _quiz_or_404(code: str):
+    return queries.quiz_for_module(db.session, code) or abort(404)
+
+
+@bp.route("/modules/<code>/quiz")
+@roles_required("coach")
+def quiz(code: str):
+    module, quiz = _module_or_404(code), _quiz_or_404(code)
+    current = quiz_service.open_attempt(db.session, current_user, quiz)
+    if current is not None and quiz_service.submit_if_overdue(
+        db.session, current, xapi=xapi_config()
+    ):
+        db.session.commit()
+        current = None
+    attempts = [
+        a for a in queries.attempts_of(db.session, current_user.id, quiz.id) if not a.is_open
+    ]
+    return render_template(
+        "delivery/quiz_start.html",
+        module=module,
+        quiz=quiz,
+        current=current,
+        attempts=attempts,
+        quota=quiz_service.quota(db.session, current_user, quiz),
+    )
+
+
+@bp.route("/modules/<code>/quiz/start", methods=["POST"])
+@roles_required("coach")
+def start_quiz(code: str):
+    quiz = _quiz_or_404(code)
+    try:
+        attempt = quiz_service.start(db.session, user=current_user, quiz=quiz, xapi=xapi_config())
+    except quiz_service.AttemptError as error:
+        db.session.rollback()
+        flash(translated(error), "error")
+        return redirect(url_for(".quiz", code=code))
+    db.session.commit()
+    return redirect(url_for(".attempt", attempt_id=attempt.id))
+
+
+def _closed_redirect(attempt: Attempt):
+    """Where an attempt that cannot take answers any more sends the coach, or None."""
+    if quiz_service.submit_if_overdue(db.session, attempt, xapi=xapi_config()):
+        db.session.commit()
+        flash(_("Time is up: your attempt was submitted with the answers saved in time."), "info")
+        return redirect(url_for(".result", attempt_id=attempt.id))
+    if not attempt.is_open:
+        return redirect(url_for(".result", attempt_id=attempt.id))
+    if attempt.live_session_id is not None:
+        return redirect(url_for(".live_play", live_id=attempt.live_session_id))
+    return None
+
+
+def _pages(attempt: Attempt) -> list[list]:
+    if attempt.settings.get("layout") == "all_on_one_page":
+        return [list(attempt.slots)]
+    return [[slot] for slot in attempt.slots]
+
+
+def _render_attempt(attempt: Attempt, page: int, errors=None, sent=None):
+    pages = _pages(attempt)
+    page = min(max(page, 1), len(pages))
+    return render_template(
+        "delivery/attempt.html",
+        attempt=attempt,
+        slots=pages[page - 1],
+        page=page,
+        pages=len(pages),
+        one_per_page=len(pages) > 1,
+        errors=errors or {},
+        sent=sent or {},
+        module=queries.module_by_code(db.session, attempt.module_code),
+        now=utcnow(),
+    ), (400 if errors else 200)
+
+
+@bp.route("/attempts/<int:attempt_id>")
+@roles_required("coach")
+def attempt(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    return _closed_redirect(attempt) or _render_attempt(attempt, request.args.get("page", 1, int))
+
+
+def _save_page(attempt: Attempt):
+    """Save the answers and flags the page sent; (errors, sent answers) or a redirect."""
+    answers, flags = forms.page_answers(attempt.slots, request.form)
+    try:
+        errors = service.save_answers(db.session, attempt, answers, flags)
+    except quiz_service.AttemptError:
+        db.session.rollback()
+        return _closed_redirect(attempt) or abort(409)
+    db.session.commit()
+    return errors, answers
+
+
+@bp.route("/attempts/<int:attempt_id>", methods=["POST"])
+@roles_required("coach")
+def save_attempt(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    closed = _closed_redirect(attempt)
+    saved = closed or _save_page(attempt)
+    if not isinstance(saved, tuple):
+        return saved
+    errors, answers = saved
+    page = request.form.get("page", 1, int)
+    if errors:
+        return _render_attempt(attempt, page, errors, answers)
+    target = request.form.get("goto", "")
+    if target == "timeout" and service.submit_at_deadline(db.session, attempt, xapi=xapi_config()):
+        db.session.commit()
+        flash(_("Time is up: your attempt was submitted with the answers saved in time."), "info")
+        return redirect(url_for(".result", attempt_id=attempt.id))
+    if target == "summary":
+        return redirect(url_for(".summary", attempt_id=attempt.id))
+    return redirect(
+        url_for(".attempt", attempt_id=attempt.id, page=int(target) if target.isdigit() else page)
+    )
+
+
+@bp.route("/attempts/<int:attempt_id>/autosave", methods=["POST"])
+@roles_required("coach")
+def autosave(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    saved = _closed_redirect(attempt) or _save_page(attempt)
+    if not isinstance(saved, tuple):  # submitted meanwhile: let the browser follow
+        response = current_app.response_class(status=204)
+        response.headers["HX-Redirect"] = url_for(".result", attempt_id=attempt.id)
+        return response
+    errors = {position: translated(error) for position, error in saved[0].items()}
+    return render_template("delivery/_autosave.html", errors=errors, at=utcnow())
+
+
+@bp.route("/attempts/<int:attempt_id>/summary")
+@roles_required("coach")
+def summary(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    return _closed_redirect(attempt) or render_template(
+        "delivery/attempt_summary.html",
+        attempt=attempt,
+        pages=_pages(attempt),
+        module=queries.module_by_code(db.session, attempt.module_code),
+        now=utcnow(),
+    )
+
+
+@bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@roles_required("coach")
+def submit(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    closed = _closed_redirect(attempt)
+    if closed is not None:
+        return closed
+    quiz_service.submit(db.session, attempt, xapi=xapi_config())
+    db.session.commit()
+    return redirect(url_for(".result", attempt_id=attempt.id))
+
+
+def _skill_rows(attempt: Attempt) -> list[dict]:
+    skills = queries.skills_by_code(db.session)
+    return [
+        {
+            "skill": skills.get(score.skill_id),
+            "code": score.skill_id,
+            "earned": score.earned,
+            "maximum": score.maximum,
+            "fraction": score.earned / score.maximum if score.maximum else 0.0,
+        }
+        for score in attempt.skill_scores
+    ]
+
+
+def feedback_allowed(attempt: Attempt) -> bool:
+    """Whether the coach may see the key and the feedback now (the quiz's feedback timing)."""
+    if attempt.is_open:
+        return False
+    if attempt.settings.get("feedback_timing") == "after_close":
+        # A live session closes when it ends; a self-paced quiz has no closing date here,
+        # so its key stays with the trainer.
+        return attempt.live_session_id is not None
+    return True
+
+
+@bp.route("/attempts/<int:attempt_id>/result")
+@roles_required("coach")
+def result(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    if attempt.is_open:
+        return _closed_redirect(attempt) or redirect(url_for(".attempt", attempt_id=attempt.id))
+    module = queries.module_by_code(db.session, attempt.module_code)
+    return render_template(
+        "delivery/result.html",
+        attempt=attempt,
+        module=module,
+        skill_rows=_skill_rows(attempt),
+        progress=queries.module_progress(db.session, current_user, module),
+        feedback_allowed=feedback_allowed(attempt),
+    )
+
+
+@bp.route("/attempts/<int:attempt_id>/review")
+@roles_required("coach")
+def review(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    if attempt.is_open:
+        return _closed_redirect(attempt) or redirect(url_for(".attempt", attempt_id=attempt.id))
+    return render_template(
+        "delivery/review.html",
+        attempt=attempt,
+        feedback_allowed=feedback_allowed(attempt),
+        module=queries.module_by_code(db.session, attempt.module_code),
+        correct=types.correct_response,
+    )
+
+
+# --- progress ---------------------------------------------------------------------------------
+
+
+@bp.route("/progress")
+@roles_required("coach")
+def progress():
+    return render_template(
+        "delivery/progress.html",
+        competences=queries.skill_progress(db.session, current_user),
+        attempts=queries.attempts_of(db.session, current_user.id),
+        validations=[],
+        live_sessions=queries.coach_past_sessions(db.session, current_user),
+    )
+
+
+import lms.delivery.live  # noqa: E402,F401 - registers the live-session views on ``bp``

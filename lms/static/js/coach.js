@@ -1,0 +1,73 @@
+/* Countdowns from the server's deadline, and the end of a timed quiz attempt.
+   The page works without this file: the server enforces every deadline itself. */
+(function () {
+  "use strict";
+
+  var ANNOUNCE_AT = [600, 300, 60, 30];
+
+  function format(seconds) {
+    var minutes = Math.floor(seconds / 60);
+    var rest = seconds % 60;
+    return minutes + ":" + (rest < 10 ? "0" : "") + rest;
+  }
+
+  function finishAttempt(timer) {
+    var form = document.getElementById("attempt-form");
+    var announce = document.getElementById("countdown-announce");
+    if (announce && timer.dataset.timeoutMessage) {
+      announce.textContent = timer.dataset.timeoutMessage;
+    }
+    if (form) {
+      var target = document.createElement("input");
+      target.type = "hidden";
+      target.name = "goto";
+      target.value = "timeout";
+      form.appendChild(target);
+      form.submit();
+    } else if (document.getElementById("countdown")) {
+      // Summary page: the server submits the overdue attempt when asked for any page of it.
+      window.setTimeout(function () { window.location.reload(); }, 2500);
+    }
+  }
+
+  function start(timer) {
+    if (timer.dataset.started) { return; }
+    timer.dataset.started = "1";
+    var end = Date.now() + parseInt(timer.dataset.remaining, 10) * 1000;
+    var template = timer.dataset.template || "{time}";
+    var announceTemplate = timer.dataset.announceTemplate;
+    var announce = document.getElementById("countdown-announce");
+    var announced = {};
+    var handle = null;
+
+    function update() {
+      if (!document.body.contains(timer)) { window.clearInterval(handle); return; }
+      var left = Math.max(0, Math.round((end - Date.now()) / 1000));
+      timer.textContent = template.replace("{time}", format(left));
+      ANNOUNCE_AT.forEach(function (mark) {
+        // A polite, rare announcement: a timer read out every second would drown the page.
+        if (left <= mark && left > mark - 5 && !announced[mark] && announce && announceTemplate) {
+          announced[mark] = true;
+          announce.textContent = announceTemplate.replace("{time}", format(left));
+        }
+      });
+      if (left === 0) {
+        window.clearInterval(handle);
+        if (timer.id === "countdown") { finishAttempt(timer); }
+      }
+    }
+    update();
+    handle = window.setInterval(update, 1000);
+  }
+
+  function init(root) {
+    var timers = (root || document).querySelectorAll("[data-remaining]");
+    Array.prototype.forEach.call(timers, start);
+  }
+
+  if (window.htmx) {
+    window.htmx.onLoad(init);
+  } else {
+    document.addEventListener("DOMContentLoaded", function () { init(document); });
+  }
+})();
