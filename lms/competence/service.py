@@ -18,8 +18,8 @@ from lms.catalog.models import Module
 from lms.competence.evidence import StoredFile
 from lms.competence.models import MODALITIES, NOT_VALIDATED, VALIDATED, Validation
 from lms.quiz import mastery
-from lms.quiz.models import GRADED, Attempt
-from lms.quiz.service import registration_for
+from lms.quiz import service as quiz_service
+from lms.quiz.models import GRADED, Attempt, AttemptSlot, Grade
 from lms.timeutil import utcnow
 from lms.xapi import outbox
 from lms.xapi import statements as xs
@@ -162,7 +162,7 @@ def _emit_decision(
         competence_id=unit.competence.code,
         module=_module_ref(module),
         score=score,
-        registration=registration_for(session, coach, module.code),
+        registration=quiz_service.registration_for(session, coach, module.code),
     )
     outbox.record(session, statement, user_id=coach.id)
 
@@ -379,3 +379,60 @@ def bulk_validate(
             )
         )
     return result
+
+
+def rubric_for(module: Module, definition: dict) -> dict:
+    """The grid an answer is graded with: the question's own, else the module's."""
+    own = definition.get("rubric")
+    return own if isinstance(own, dict) and own.get("criteria") else evaluation_grid(module)
+
+
+def grade_answer(
+    session: Session,
+    slot: AttemptSlot,
+    *,
+    grader: User,
+    xapi: xs.XapiConfig,
+    levels: dict[str, str] | None = None,
+    percent: float | None = None,
+    comment: str = "",
+    now: datetime | None = None,
+) -> Grade:
+    """Grade (or regrade) an answer with the evaluation grid, or a percentage when the module
+    has none; the quiz service keeps the history, rescores the skills and emits; a module
+    whose rule allows it then validates on the passed quiz."""
+    if grader.role not in ("trainer", "admin"):
+        raise ValidationError(N_("Only trainers and administrators grade answers."))
+    module = module_for_unit(session, slot.attempt.module_code)
+    grid = rubric_for(module, slot.question_version.definition)
+    if grid.get("criteria") and grid.get("levels"):
+        scored = score_rubric(grid, levels or {})
+        fraction, rubric = (
+            scored.fraction,
+            {
+                "levels": scored.levels,
+                "points": scored.points,
+                "max": scored.maximum,
+            },
+        )
+    else:
+        if percent is None or not 0 <= percent <= 100:
+            raise ValidationError(N_("Enter a grade between 0 and 100 %."))
+        fraction, rubric = percent / 100, None
+    if len(comment or "") > NOTE_MAX_LENGTH:
+        raise ValidationError(N_("The comment is too long (4,000 characters at most)."))
+    try:
+        grade = quiz_service.grade_manually(
+            session,
+            slot,
+            grader=grader,
+            fraction=round(fraction, 6),
+            xapi=xapi,
+            rubric=rubric,
+            comment=(comment or "").strip(),
+            now=now,
+        )
+    except quiz_service.AttemptError as error:
+        raise ValidationError(error.msgid, **error.params) from error
+    auto_validate_on_pass(session, slot.attempt, xapi, now=now)
+    return grade

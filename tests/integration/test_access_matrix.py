@@ -4,6 +4,7 @@ import pytest
 from flask import url_for
 
 from tests.conftest import Auth, csrf_token
+from tests.integration.trainer_data import access_world
 
 ANONYMOUS, COACH, TRAINER, ADMIN = "anonymous", "coach", "trainer", "admin"
 EVERYONE = {ANONYMOUS, COACH, TRAINER, ADMIN}
@@ -28,6 +29,23 @@ EXPECTED = {
     "xapi.admin": {ADMIN},
     "xapi.save_endpoint": {ADMIN},
     "xapi.retry_dead_letters": {ADMIN},
+    "trainer.index": {TRAINER, ADMIN},
+    "trainer.cohort": {TRAINER, ADMIN},
+    "trainer.cohort_csv": {TRAINER, ADMIN},
+    "trainer.bulk_validation": {TRAINER, ADMIN},
+    "trainer.coach": {TRAINER, ADMIN},
+    "trainer.grading_queue": {TRAINER, ADMIN},
+    "trainer.grade": {TRAINER, ADMIN},
+    "trainer.validate": {TRAINER, ADMIN},
+    "trainer.revoke": {TRAINER, ADMIN},
+    "trainer.attachment": {TRAINER, ADMIN},
+    "trainer.record_page": {TRAINER, ADMIN},
+    "trainer.record_pdf": {TRAINER, ADMIN},
+    "trainer.cohort_records": {TRAINER, ADMIN},
+    "trainer.verify": EVERYONE,
+    "trainer.quizzes": {TRAINER, ADMIN},
+    "trainer.quiz_statistics": {TRAINER, ADMIN},
+    "trainer.quiz_statistics_csv": {TRAINER, ADMIN},
 }
 
 
@@ -57,13 +75,15 @@ def test_every_view_declares_its_roles(app):
 
 
 @pytest.mark.parametrize("role", sorted(EVERYONE))
-def test_roles_are_enforced(app, demo_cohort, role):
+def test_roles_are_enforced(app, demo_cohort, role, db_session, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", tmp_path)
+    trainer_world = access_world(db_session, demo_cohort, tmp_path)
     client = app.test_client()
     if role != ANONYMOUS:
         user = demo_cohort["coaches"][0] if role == COACH else demo_cohort[role]
         assert Auth(client).login(user.email).status_code == 302
     world = {"user_id": demo_cohort["coaches"][1].id, "cohort_id": demo_cohort["cohort"].id,
-             "filename": "css/app.css"}
+             "filename": "css/app.css", **trainer_world}
     for rule in app.url_map.iter_rules():
         allowed = role in EXPECTED[rule.endpoint]
         with app.test_request_context():

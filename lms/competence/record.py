@@ -1,0 +1,172 @@
+"""Completion records: a coach's validated competences, with a code anyone can verify."""
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from lms.auth.models import User
+from lms.catalog.models import Competence, Skill, Unit
+from lms.competence.models import VALIDATED, Validation
+from lms.timeutil import utcnow
+
+CODE_DIGITS = 16
+
+
+@dataclass(frozen=True)
+class RecordSkill:
+    code: str
+    label: dict
+
+
+@dataclass(frozen=True)
+class RecordEntry:
+    unit_code: str
+    unit_title: dict
+    competence_code: str
+    competence_title: dict
+    modality: str
+    automatic: bool
+    decided_at: datetime
+    validator: str | None  # the trainer's name; None for an automatic validation
+    skills: tuple[RecordSkill, ...]
+    statement_id: str
+    rubric_points: float | None
+    rubric_max: float | None
+
+
+@dataclass(frozen=True)
+class CompletionRecord:
+    coach_id: int
+    coach_name: str
+    coach_email: str
+    entries: tuple[RecordEntry, ...]
+    competences_complete: tuple[tuple[str, dict], ...]  # every unit of these is validated
+    units_total: int
+    generated_at: datetime
+    verification_code: str
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.entries
+
+
+def verification_code(secret: str, coach_id: int, statement_ids: list[str]) -> str:
+    """A code that changes whenever the set of standing validations changes (e.g. a revocation),
+    so an old printout can no longer be verified as current."""
+    message = f"{coach_id}:" + ",".join(sorted(statement_ids))
+    digest = hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest().upper()
+    digits = digest[:CODE_DIGITS]
+    groups = "-".join(digits[i : i + 4] for i in range(0, CODE_DIGITS, 4))
+    return f"{coach_id}-{groups}"
+
+
+def standing_validations(session: Session, coach_ids: list[int]) -> list[Validation]:
+    return list(
+        session.scalars(
+            select(Validation)
+            .where(
+                Validation.coach_id.in_(coach_ids),
+                Validation.decision == VALIDATED,
+                Validation.revoked_at.is_(None),
+            )
+            .order_by(Validation.decided_at, Validation.id)
+            .options(selectinload(Validation.decided_by))
+        )
+    )
+
+
+def _framework(session: Session) -> list[Competence]:
+    return list(
+        session.scalars(
+            select(Competence)
+            .order_by(Competence.position)
+            .options(selectinload(Competence.units).selectinload(Unit.skills))
+        )
+    )
+
+
+def completion_records(
+    session: Session, coaches: list[User], *, secret: str, now: datetime | None = None
+) -> list[CompletionRecord]:
+    """The records of several coaches (a cohort's zip), in a fixed number of queries."""
+    now = now or utcnow()
+    framework = _framework(session)
+    units: dict[str, tuple[Unit, Competence]] = {
+        unit.code: (unit, competence) for competence in framework for unit in competence.units
+    }
+    by_coach: dict[int, list[Validation]] = {}
+    for validation in standing_validations(session, [coach.id for coach in coaches]):
+        by_coach.setdefault(validation.coach_id, []).append(validation)
+    records = []
+    for coach in coaches:
+        validations = [v for v in by_coach.get(coach.id, []) if v.unit_code in units]
+        entries = []
+        for validation in validations:
+            unit, competence = units[validation.unit_code]
+            entries.append(
+                RecordEntry(
+                    unit_code=unit.code,
+                    unit_title=unit.title,
+                    competence_code=competence.code,
+                    competence_title=competence.title,
+                    modality=validation.modality,
+                    automatic=validation.automatic,
+                    decided_at=validation.decided_at,
+                    validator=validation.decided_by.display_name if validation.decided_by else None,
+                    skills=tuple(_skills(unit.skills)),
+                    statement_id=str(validation.statement_id),
+                    rubric_points=validation.rubric_points,
+                    rubric_max=validation.rubric_max,
+                )
+            )
+        entries.sort(key=lambda entry: list(units).index(entry.unit_code))
+        validated_units = {entry.unit_code for entry in entries}
+        complete = tuple(
+            (competence.code, competence.title)
+            for competence in framework
+            if competence.units and all(u.code in validated_units for u in competence.units)
+        )
+        records.append(
+            CompletionRecord(
+                coach_id=coach.id,
+                coach_name=coach.display_name,
+                coach_email=coach.email,
+                entries=tuple(entries),
+                competences_complete=complete,
+                units_total=len(units),
+                generated_at=now,
+                verification_code=verification_code(
+                    secret, coach.id, [entry.statement_id for entry in entries]
+                ),
+            )
+        )
+    return records
+
+
+def _skills(skills: list[Skill]) -> list[RecordSkill]:
+    return [RecordSkill(skill.code, skill.label) for skill in skills if skill.active]
+
+
+def completion_record(
+    session: Session, coach: User, *, secret: str, now: datetime | None = None
+) -> CompletionRecord:
+    return completion_records(session, [coach], secret=secret, now=now)[0]
+
+
+def verify(session: Session, code: str, *, secret: str) -> CompletionRecord | None:
+    """The current record a verification code belongs to, or None (unknown or outdated code)."""
+    code = (code or "").strip().upper()
+    coach_id, _, rest = code.partition("-")
+    if not coach_id.isdigit() or not rest:
+        return None
+    coach = session.get(User, int(coach_id))
+    if coach is None or coach.role != "coach":
+        return None
+    record = completion_record(session, coach, secret=secret)
+    if record.is_empty or not hmac.compare_digest(record.verification_code, code):
+        return None
+    return record

@@ -1,0 +1,142 @@
+"""Downloads of the trainer pages: CSV files and completion records as PDF (WeasyPrint)."""
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import datetime
+
+from flask import Response, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from lms.competence.queries import Matrix
+from lms.competence.record import CompletionRecord
+from lms.config import PROJECT_ROOT
+from lms.quiz.statistics import Statistics
+from lms.trainer.labels import STATUS_LABELS
+
+RECORD_CSS = PROJECT_ROOT / "lms" / "static" / "css" / "record.css"
+# Spreadsheet programs run cells starting with these as formulas (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, float):
+        return f"{value:.4f}".rstrip("0").rstrip(".")
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def csv_response(rows: Iterable[list], filename: str) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([_cell(value) for value in row])
+    # The byte-order mark lets spreadsheet programs read the accents as UTF-8.
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def matrix_rows(matrix: Matrix) -> list[list]:
+    header = [_("Coach"), _("Email"), _("Last activity")]
+    for unit in matrix.units:
+        header += [
+            _("%(unit)s status", unit=unit.code),
+            _("%(unit)s best score (%%)", unit=unit.code),
+            _("%(unit)s last activity", unit=unit.code),
+        ]
+    header += [_("%(competence)s status", competence=c.code) for c in matrix.competences]
+    rows = [header]
+    for row in matrix.rows:
+        line = [row.name, row.email, row.last_activity]
+        for unit in matrix.units:
+            cell = row.cells[unit.code]
+            best = None if cell.best_score is None else round(cell.best_score * 100, 1)
+            line += [str(STATUS_LABELS[cell.status]), best, cell.last_activity]
+        line += [str(STATUS_LABELS[row.competences[c.code]]) for c in matrix.competences]
+        rows.append(line)
+    return rows
+
+
+def statistics_rows(stats: Statistics) -> list[list]:
+    quiz = stats.quiz
+    rows = [
+        [
+            "n",
+            "mean",
+            "median",
+            "sd",
+            "skewness",
+            "kurtosis",
+            "cic",
+            "error_ratio",
+            "standard_error",
+        ],
+        [
+            quiz.n,
+            quiz.mean,
+            quiz.median,
+            quiz.sd,
+            quiz.skewness,
+            quiz.kurtosis,
+            quiz.cic,
+            quiz.error_ratio,
+            quiz.standard_error,
+        ],
+        [],
+        [
+            "question",
+            "max_mark",
+            "facility",
+            "sd",
+            "discrimination_index",
+            "discriminative_efficiency",
+            "effective_weight",
+        ],
+    ]
+    for q in stats.questions:
+        rows.append(
+            [
+                q.id,
+                q.max_mark,
+                q.facility,
+                q.sd,
+                q.discrimination_index,
+                q.discriminative_efficiency,
+                q.effective_weight,
+            ]
+        )
+    return rows
+
+
+def record_filename(data: CompletionRecord) -> str:
+    ascii_name = unicodedata.normalize("NFKD", data.coach_name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-").lower() or "coach"
+    return f"completion-record-{data.coach_id}-{slug}.pdf"
+
+
+def record_html(data: CompletionRecord, language: str, *, for_pdf: bool = False) -> str:
+    with force_locale(language):
+        return render_template(
+            "trainer/record_document.html", record=data, language=language, for_pdf=for_pdf
+        )
+
+
+def record_pdf(data: CompletionRecord, language: str) -> bytes:
+    """The record as a PDF; nothing is fetched from the network while rendering."""
+    from weasyprint import CSS, HTML
+
+    def no_fetch(url: str, *args, **kwargs):
+        raise ValueError(f"completion records load no external resource ({url})")
+
+    html = HTML(string=record_html(data, language, for_pdf=True), url_fetcher=no_fetch)
+    return html.write_pdf(stylesheets=[CSS(filename=str(RECORD_CSS))])

@@ -1,0 +1,49 @@
+"""Translated names of statuses, decisions and modalities, and the symbols that go with them."""
+
+from flask_babel import lazy_gettext as _l
+
+from lms.competence.models import NOT_VALIDATED, VALIDATED
+from lms.competence.queries import EVIDENCE_SUFFICIENT, IN_PROGRESS, NOT_STARTED
+
+STATUS_LABELS = {
+    NOT_STARTED: _l("Not started"),
+    IN_PROGRESS: _l("In progress"),
+    EVIDENCE_SUFFICIENT: _l("Quiz passed / evidence sufficient"),
+    NOT_VALIDATED: _l("Not validated"),
+    VALIDATED: _l("Validated"),
+}
+# A shape per status, so that the matrix and the chart read without colour.
+STATUS_SYMBOLS = {
+    NOT_STARTED: "○",
+    IN_PROGRESS: "◔",
+    EVIDENCE_SUFFICIENT: "◑",
+    NOT_VALIDATED: "✗",
+    VALIDATED: "✓",
+}
+DECISION_LABELS = {VALIDATED: _l("Validated"), NOT_VALIDATED: _l("Not validated")}
+MODALITY_LABELS = {
+    "quiz": _l("Quiz result"),
+    "test": _l("Practical test"),
+    "observation": _l("Observation in a real situation"),
+    "jury": _l("Jury"),
+    "debriefing": _l("Debriefing interview"),
+}
+PROPOSED_LABELS = {
+    "not_started": _l("Not started"),
+    "in_progress": _l("In progress"),
+    "evidence_sufficient": _l("Evidence sufficient"),
+    "not_yet_sufficient": _l("Not yet sufficient"),
+}
+VERB_LABELS = {
+    "launched": _l("launched"),
+    "experienced": _l("read"),
+    "attempted": _l("started"),
+    "answered": _l("answered"),
+    "completed": _l("completed"),
+    "passed": _l("passed"),
+    "failed": _l("failed"),
+    "scored": _l("scored"),
+    "attended": _l("attended"),
+    "mastered": _l("mastered"),
+    "voided": _l("voided"),
+}

@@ -1,0 +1,508 @@
+"""Trainer pages: cohort matrix, coach drill-down, grading, validation, records, quiz statistics."""
+
+import io
+import zipfile
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import force_locale, format_date, format_datetime, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.auth import queries as auth_queries
+from lms.auth.access import public, roles_required
+from lms.auth.models import Cohort, User
+from lms.catalog import queries as catalog
+from lms.competence import evidence, queries, record, service
+from lms.competence.models import Validation
+from lms.extensions import db
+from lms.quiz import statistics
+from lms.trainer import exports
+from lms.trainer.chart import distribution_chart
+from lms.trainer.forms import (
+    BulkValidationForm,
+    GradeForm,
+    RevokeForm,
+    ValidationForm,
+    levels_from,
+)
+from lms.trainer.labels import (
+    DECISION_LABELS,
+    MODALITY_LABELS,
+    PROPOSED_LABELS,
+    STATUS_LABELS,
+    STATUS_SYMBOLS,
+    VERB_LABELS,
+)
+from lms.xapi.statements import XapiConfig
+
+bp = Blueprint("trainer", __name__, url_prefix="/trainer")
+REVIEWERS = ("trainer", "admin")
+PAGE_SIZE = 100
+
+
+def text_of(language_map: dict | None, language: str | None = None) -> str:
+    """A language map in the page's language, else in the other one."""
+    if not language_map:
+        return ""
+    language = language or current_locale_code()
+    return language_map.get(language) or language_map.get("fr") or language_map.get("en") or ""
+
+
+@bp.context_processor
+def _labels() -> dict:
+    return {
+        "text_of": text_of,
+        "format_date": format_date,
+        "format_datetime": format_datetime,
+        "STATUS_LABELS": STATUS_LABELS,
+        "STATUS_SYMBOLS": STATUS_SYMBOLS,
+        "DECISION_LABELS": DECISION_LABELS,
+        "MODALITY_LABELS": MODALITY_LABELS,
+        "PROPOSED_LABELS": PROPOSED_LABELS,
+        "VERB_LABELS": VERB_LABELS,
+    }
+
+
+def _xapi() -> XapiConfig:
+    config = current_app.config
+    return XapiConfig(base_iri=config["BASE_IRI"], xapi_version=config["XAPI_VERSION"])
+
+
+def _cohort(cohort_id: int) -> Cohort:
+    """The cohort if the reviewer may see it: 404 when unknown, 403 when not theirs."""
+    cohort = db.session.get(Cohort, cohort_id) or abort(404)
+    if not queries.can_see_cohort(db.session, current_user, cohort_id):
+        abort(403)
+    return cohort
+
+
+def _coach(user_id: int) -> User:
+    coach = db.session.get(User, user_id)
+    if coach is None or coach.role != "coach":
+        abort(404)
+    if not queries.can_see_coach(db.session, current_user, coach.id):
+        abort(403)
+    return coach
+
+
+def current_locale_code() -> str:
+    return str(get_locale() or "fr")
+
+
+def _error(error) -> str:
+    return _(error.msgid, **error.params)
+
+
+def _int_arg(name: str, default: int | None = None) -> int | None:
+    value = request.args.get(name, "").strip()
+    return int(value) if value.isdigit() else default
+
+
+def _matrix_filter() -> queries.MatrixFilter:
+    args = request.args
+    return queries.MatrixFilter(
+        search=args.get("q", "").strip()[:100],
+        status=args.get("status", "") if args.get("status") in STATUS_LABELS else "",
+        unit=args.get("unit", "").strip()[:10],
+        inactive_days=_int_arg("inactive"),
+        sort=args.get("sort", "name")[:10],
+        descending=args.get("order") == "desc",
+    )
+
+
+# -- cohorts -----------------------------------------------------------------------------------
+
+
+@bp.route("/")
+@roles_required(*REVIEWERS)
+def index():
+    cohorts = auth_queries.visible_cohorts(db.session, current_user)
+    found = (
+        queries.search_coaches(db.session, current_user, request.args["q"])
+        if request.args.get("q")
+        else None
+    )
+    return render_template("trainer/index.html", cohorts=cohorts, found=found)
+
+
+@bp.route("/cohorts/<int:cohort_id>")
+@roles_required(*REVIEWERS)
+def cohort(cohort_id: int):
+    cohort = _cohort(cohort_id)
+    how = _matrix_filter()
+    matrix = queries.cohort_matrix(db.session, cohort.id, how)
+    page = max(_int_arg("page", 1), 1)
+    pages = max((len(matrix.rows) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    rows = matrix.rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    chart = distribution_chart(matrix.distribution())
+    return render_template(
+        "trainer/cohort.html",
+        cohort=cohort,
+        matrix=matrix,
+        rows=rows,
+        how=how,
+        page=page,
+        pages=pages,
+        chart=chart,
+        distribution=matrix.distribution(),
+    )
+
+
+@bp.route("/cohorts/<int:cohort_id>/matrix.csv")
+@roles_required(*REVIEWERS)
+def cohort_csv(cohort_id: int):
+    cohort = _cohort(cohort_id)
+    matrix = queries.cohort_matrix(db.session, cohort.id, _matrix_filter())
+    return exports.csv_response(exports.matrix_rows(matrix), f"cohort-{cohort.id}-matrix.csv")
+
+
+@bp.route("/cohorts/<int:cohort_id>/bulk-validation", methods=["GET", "POST"])
+@roles_required(*REVIEWERS)
+def bulk_validation(cohort_id: int):
+    cohort = _cohort(cohort_id)
+    live_session_id = _int_arg("session")
+    form = BulkValidationForm()
+    units = catalog.modules(db.session)
+    form.unit.choices = [
+        (m.code, f"{m.code} · {m.title.get(current_locale_code(), '')}") for m in units
+    ]
+    form.modality.choices = [(key, label) for key, label in MODALITY_LABELS.items()]
+    coaches = list(cohort.coaches)
+    attended = (
+        queries.session_participants(db.session, _xapi().base_iri, live_session_id)
+        if live_session_id
+        else set()
+    )
+    if form.validate_on_submit():
+        chosen = {int(i) for i in request.form.getlist("coach") if i.isdigit()}
+        try:
+            result = service.bulk_validate(
+                db.session,
+                coaches=[c for c in coaches if c.id in chosen],
+                unit_code=form.unit.data,
+                modality=form.modality.data,
+                validated=form.decision.data == "validated",
+                decided_by=current_user,
+                xapi=_xapi(),
+                live_session_id=live_session_id,
+                note=form.note.data or "",
+            )
+        except service.ValidationError as error:
+            form.modality.errors.append(_error(error))
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "%(done)d decisions recorded, %(skipped)d coaches skipped (already validated).",
+                    done=len(result.validated),
+                    skipped=len(result.skipped),
+                ),
+                "info",
+            )
+            return redirect(url_for("trainer.cohort", cohort_id=cohort.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "trainer/bulk_validation.html",
+        cohort=cohort,
+        form=form,
+        coaches=coaches,
+        attended=attended,
+        live_session_id=live_session_id,
+    ), status
+
+
+# -- one coach ---------------------------------------------------------------------------------
+
+
+@bp.route("/coaches/<int:user_id>")
+@roles_required(*REVIEWERS)
+def coach(user_id: int):
+    coach = _coach(user_id)
+    units, competences = queries.framework_columns(db.session)
+    entries = queries.timeline(db.session, coach.id)
+    return render_template(
+        "trainer/coach.html",
+        coach=coach,
+        units=units,
+        competences=competences,
+        cells=queries.coach_cells(db.session, coach.id, units),
+        skills=queries.skill_results(db.session, coach.id),
+        skill_labels=catalog.skills_by_code(db.session),
+        attempts=queries.coach_attempts(db.session, coach.id),
+        validations=queries.validation_history(db.session, coach.id),
+        cohorts=queries.cohorts_of_coach(db.session, coach.id),
+        timeline=entries,
+        lessons=queries.lessons_done(entries),
+        sessions=queries.sessions_attended(entries),
+        revoke_form=RevokeForm(),
+    )
+
+
+# -- grading -----------------------------------------------------------------------------------
+
+
+@bp.route("/grading")
+@roles_required(*REVIEWERS)
+def grading_queue():
+    items = queries.grading_queue(db.session, current_user)
+    return render_template("trainer/grading_queue.html", items=items)
+
+
+@bp.route("/grading/<int:slot_id>", methods=["GET", "POST"])
+@roles_required(*REVIEWERS)
+def grade(slot_id: int):
+    slot = queries.slot_for_grading(db.session, slot_id) or abort(404)
+    coach = _coach(slot.attempt.user_id)
+    module = service.module_for_unit(db.session, slot.attempt.module_code)
+    grid = service.rubric_for(module, slot.question_version.definition)
+    form = GradeForm()
+    if form.validate_on_submit():
+        percent = float(form.percent.data) if form.percent.data is not None else None
+        try:
+            service.grade_answer(
+                db.session,
+                slot,
+                grader=current_user,
+                xapi=_xapi(),
+                levels=levels_from(request.form, grid.get("criteria") or []),
+                percent=percent,
+                comment=form.comment.data or "",
+            )
+        except service.ValidationError as error:
+            form.comment.errors.append(_error(error))
+        else:
+            db.session.commit()
+            flash(_("Grade saved for %(name)s.", name=coach.display_name), "info")
+            return redirect(url_for("trainer.grading_queue"))
+    graders = queries.graders_by_id(db.session, [g.grader_id for g in slot.grades])
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "trainer/grade.html",
+        slot=slot,
+        coach=coach,
+        module=module,
+        grid=grid,
+        form=form,
+        graders=graders,
+        chosen=levels_from(request.form, grid.get("criteria") or []),
+    ), status
+
+
+# -- validation --------------------------------------------------------------------------------
+
+
+@bp.route("/coaches/<int:user_id>/units/<unit_code>/validation", methods=["GET", "POST"])
+@roles_required(*REVIEWERS)
+def validate(user_id: int, unit_code: str):
+    coach = _coach(user_id)
+    module = catalog.module_by_code(db.session, unit_code) or abort(404)
+    grid = service.evaluation_grid(module)
+    form = ValidationForm()
+    form.modality.choices = [(m, MODALITY_LABELS[m]) for m in service.allowed_modalities(module)]
+    proposed = queries.latest_graded_attempt(db.session, coach.id, module.code)
+    if form.validate_on_submit() and _record_decision(form, coach, module, grid, proposed):
+        db.session.commit()
+        flash(_("Decision recorded for %(name)s.", name=coach.display_name), "info")
+        return redirect(url_for("trainer.coach", user_id=coach.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "trainer/validate.html",
+        coach=coach,
+        module=module,
+        grid=grid,
+        form=form,
+        proposed=proposed,
+        history=queries.validation_history(db.session, coach.id, module.code),
+        standing=service.standing_validation(db.session, coach.id, module.code),
+        chosen=levels_from(request.form, grid.get("criteria") or []),
+    ), status
+
+
+def _record_decision(form, coach, module, grid, proposed) -> bool:
+    """Store the attachment, then record the decision; False (errors on the form) otherwise."""
+    upload = form.attachment.data
+    stored = None
+    try:
+        if upload and upload.filename:
+            stored = evidence.store(
+                Path(current_app.config["UPLOAD_DIR"]), upload.filename, upload.read()
+            )
+        levels = levels_from(request.form, grid.get("criteria") or [])
+        service.validate(
+            db.session,
+            coach=coach,
+            unit_code=module.code,
+            modality=form.modality.data,
+            validated=form.decision.data == "validated",
+            decided_by=current_user,
+            xapi=_xapi(),
+            rubric=levels or None,
+            note=form.note.data or "",
+            attachment=stored,
+            attempt=proposed if form.modality.data == "quiz" else None,
+        )
+    except evidence.EvidenceError as error:
+        form.attachment.errors.append(_error(error))
+        return False
+    except service.ValidationError as error:
+        form.decision.errors.append(_error(error))
+        if stored is not None:  # nothing refers to it
+            evidence.resolve(Path(current_app.config["UPLOAD_DIR"]), stored.path).unlink()
+        return False
+    return True
+
+
+@bp.route("/validations/<int:validation_id>/revoke", methods=["POST"])
+@roles_required(*REVIEWERS)
+def revoke(validation_id: int):
+    validation = db.session.get(Validation, validation_id) or abort(404)
+    coach = _coach(validation.coach_id)
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        flash(_("Give a reason to revoke a decision."), "error")
+        return redirect(url_for("trainer.coach", user_id=coach.id))
+    try:
+        service.revoke(
+            db.session, validation, revoked_by=current_user, xapi=_xapi(), reason=form.reason.data
+        )
+    except service.ValidationError as error:
+        flash(_error(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Decision revoked; the history keeps it."), "info")
+    return redirect(url_for("trainer.coach", user_id=coach.id))
+
+
+@bp.route("/validations/<int:validation_id>/attachment")
+@roles_required(*REVIEWERS)
+def attachment(validation_id: int):
+    validation = db.session.get(Validation, validation_id) or abort(404)
+    _coach(validation.coach_id)
+    if not validation.attachment_path:
+        abort(404)
+    try:
+        path = evidence.resolve(Path(current_app.config["UPLOAD_DIR"]), validation.attachment_path)
+    except evidence.EvidenceError:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=evidence.MIMETYPES[validation.attachment_type],
+        as_attachment=True,
+        download_name=validation.attachment_name or path.name,
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# -- completion records ------------------------------------------------------------------------
+
+
+def _record_language() -> str:
+    language = request.args.get("lang", "")
+    return language if language in ("fr", "en") else current_locale_code()
+
+
+def _secret() -> str:
+    return current_app.config["SECRET_KEY"]
+
+
+@bp.route("/coaches/<int:user_id>/record")
+@roles_required(*REVIEWERS)
+def record_page(user_id: int):
+    coach = _coach(user_id)
+    data = record.completion_record(db.session, coach, secret=_secret())
+    language = _record_language()
+    with force_locale(language):
+        return render_template("trainer/record.html", record=data, coach=coach, language=language)
+
+
+@bp.route("/coaches/<int:user_id>/record.pdf")
+@roles_required(*REVIEWERS)
+def record_pdf(user_id: int):
+    coach = _coach(user_id)
+    data = record.completion_record(db.session, coach, secret=_secret())
+    pdf = exports.record_pdf(data, _record_language())
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{exports.record_filename(data)}"'},
+    )
+
+
+@bp.route("/cohorts/<int:cohort_id>/records.zip")
+@roles_required(*REVIEWERS)
+def cohort_records(cohort_id: int):
+    cohort = _cohort(cohort_id)
+    records = record.completion_records(db.session, list(cohort.coaches), secret=_secret())
+    language = _record_language()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for data in records:
+            archive.writestr(exports.record_filename(data), exports.record_pdf(data, language))
+    return Response(
+        buffer.getvalue(),
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="cohort-{cohort.id}-records.zip"'},
+    )
+
+
+@bp.route("/verify")
+@public
+def verify():
+    code = request.args.get("code", "").strip()[:64]
+    data = record.verify(db.session, code, secret=_secret()) if code else None
+    return render_template("trainer/verify.html", code=code, record=data)
+
+
+# -- quiz statistics ---------------------------------------------------------------------------
+
+
+@bp.route("/quizzes")
+@roles_required(*REVIEWERS)
+def quizzes():
+    counts = queries.graded_attempt_counts(db.session, queries.visible_coach_ids(current_user))
+    modules = catalog.modules(db.session)
+    return render_template("trainer/quizzes.html", modules=modules, counts=counts)
+
+
+def _quiz_statistics(quiz_id: int):
+    quiz = catalog.quiz_by_id(db.session, quiz_id) or abort(404)
+    marks = queries.quiz_marks(db.session, quiz.id, queries.visible_coach_ids(current_user))
+    stats = statistics.compute_statistics(marks.marks, marks.max_marks, marks.question_ids)
+    return quiz, marks, stats
+
+
+@bp.route("/quizzes/<int:quiz_id>/statistics")
+@roles_required(*REVIEWERS)
+def quiz_statistics(quiz_id: int):
+    quiz, marks, stats = _quiz_statistics(quiz_id)
+    flags: dict[str, list] = {}
+    for flag in statistics.flag_questions(stats):
+        flags.setdefault(flag.question, []).append(flag)
+    return render_template(
+        "trainer/quiz_statistics.html", quiz=quiz, marks=marks, stats=stats, flags=flags
+    )
+
+
+@bp.route("/quizzes/<int:quiz_id>/statistics.csv")
+@roles_required(*REVIEWERS)
+def quiz_statistics_csv(quiz_id: int):
+    quiz, _marks, stats = _quiz_statistics(quiz_id)
+    return exports.csv_response(
+        exports.statistics_rows(stats), f"quiz-{quiz.module_code}-statistics.csv"
+    )

@@ -1,0 +1,153 @@
+"""The cohort matrix: who sees it, constant SQL whatever the cohort size, filters, CSV, chart."""
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import event
+
+from lms.extensions import db
+from tests import factories
+from tests.conftest import Auth
+from tests.integration import trainer_data
+
+
+@pytest.fixture
+def units(db_session):
+    quizzes = trainer_data.make_units(db_session)
+    db_session.commit()
+    return quizzes
+
+
+def _client(app, user):
+    client = app.test_client()
+    assert Auth(client).login(user.email).status_code == 302
+    return client
+
+
+def _statements_for(app, client, url: str) -> tuple[int, str]:
+    """How many SQL statements a page runs, and its HTML."""
+    with app.app_context():
+        engine = db.engine
+    count = 0
+
+    def counter(*_args, **_kwargs):
+        nonlocal count
+        count += 1
+
+    event.listen(engine, "before_cursor_execute", counter)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", counter)
+    assert response.status_code == 200, response.status_code
+    return count, response.get_data(as_text=True)
+
+
+def test_the_matrix_runs_the_same_number_of_queries_for_10_and_200_coaches(app, db_session, units):
+    trainer = factories.make_user(db_session, role="trainer")
+    small = factories.make_cohort(db_session, trainers=[trainer])
+    large = factories.make_cohort(db_session, trainers=[trainer])
+    trainer_data.populate(db_session, small, units, 10, trainer)
+    trainer_data.populate(db_session, large, units, 200, trainer)
+    db_session.commit()
+    client = _client(app, trainer)
+    client.get(f"/trainer/cohorts/{small.id}")  # warm caches (locale, templates)
+    small_count, small_page = _statements_for(app, client, f"/trainer/cohorts/{small.id}")
+    large_count, large_page = _statements_for(app, client, f"/trainer/cohorts/{large.id}")
+    assert "10 of 10 coaches" in small_page and "200 of 200 coaches" in large_page
+    assert small_count == large_count, (small_count, large_count)
+    assert large_count <= 12
+    csv_small, _ = _statements_for(app, client, f"/trainer/cohorts/{small.id}/matrix.csv")
+    csv_large, _ = _statements_for(app, client, f"/trainer/cohorts/{large.id}/matrix.csv")
+    assert csv_small == csv_large
+
+
+def test_trainers_see_only_the_cohorts_they_teach(app, db_session, demo_cohort, units):
+    other_trainer = factories.make_user(db_session, role="trainer")
+    cohort_id = demo_cohort["cohort"].id
+    db_session.commit()
+    assert (
+        _client(app, demo_cohort["trainer"]).get(f"/trainer/cohorts/{cohort_id}").status_code == 200
+    )
+    assert (
+        _client(app, demo_cohort["admin"]).get(f"/trainer/cohorts/{cohort_id}").status_code == 200
+    )
+    assert _client(app, other_trainer).get(f"/trainer/cohorts/{cohort_id}").status_code == 403
+    coach = _client(app, demo_cohort["coaches"][0])
+    assert coach.get(f"/trainer/cohorts/{cohort_id}").status_code == 403
+    assert coach.get(f"/trainer/cohorts/{cohort_id}/matrix.csv").status_code == 403
+    assert _client(app, other_trainer).get("/trainer/cohorts/999999").status_code == 404
+
+
+def test_statuses_best_scores_filters_and_sort(app, db_session, demo_cohort, units):
+    trainer = demo_cohort["trainer"]
+    first, second = demo_cohort["coaches"]
+    first.display_name, second.display_name = "Zoé Validated", "Adam Started"
+    trainer.language = "en"
+    trainer_data.add_progress(db_session, first, units["T1"], score=0.9, validated_by=trainer)
+    trainer_data.add_progress(db_session, first, units["T2"], score=0.75)
+    trainer_data.add_progress(db_session, second, units["T1"], score=0.4, days_ago=40)
+    db_session.commit()
+    client = _client(app, trainer)
+    base = f"/trainer/cohorts/{demo_cohort['cohort'].id}"
+
+    page = client.get(base).get_data(as_text=True)
+    assert page.index("Adam Started") < page.index("Zoé Validated")  # by name
+    assert "90 %" in page and "40 %" in page
+
+    page = client.get(f"{base}?status=validated&unit=T1").get_data(as_text=True)
+    assert "Zoé Validated" in page and "Adam Started" not in page
+    page = client.get(f"{base}?q=adam").get_data(as_text=True)
+    assert "Adam Started" in page and "Zoé Validated" not in page
+    page = client.get(f"{base}?inactive=30").get_data(as_text=True)
+    assert "Adam Started" in page and "Zoé Validated" not in page
+    page = client.get(f"{base}?sort=T1&order=desc").get_data(as_text=True)
+    assert page.index("Zoé Validated") < page.index("Adam Started")
+
+    export = client.get(f"{base}/matrix.csv")
+    assert export.mimetype == "text/csv"
+    assert "attachment" in export.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(export.get_data(as_text=True).lstrip("\ufeff"))))
+    header, *lines = rows
+    assert header[:6] == [
+        "Coach",
+        "Email",
+        "Last activity",
+        "T1 status",
+        "T1 best score (%)",
+        "T1 last activity",
+    ]
+    by_name = {line[0]: dict(zip(header, line, strict=True)) for line in lines}
+    assert set(by_name) == {"Zoé Validated", "Adam Started"}
+    zoe = by_name["Zoé Validated"]
+    assert (zoe["T1 status"], zoe["T1 best score (%)"]) == ("Validated", "90")
+    assert zoe["T2 status"] == "Quiz passed / evidence sufficient"
+    # The factory gives each unit its own competence (KT1 ⊃ T1, KT2 ⊃ T2).
+    assert (zoe["KT1 status"], zoe["KT2 status"]) == (
+        "Validated",
+        "Quiz passed / evidence sufficient",
+    )
+    assert by_name["Adam Started"]["T2 status"] == "Not started"
+
+
+def test_the_chart_reads_without_colour(app, db_session, demo_cohort, units):
+    trainer = demo_cohort["trainer"]
+    trainer_data.add_progress(
+        db_session, demo_cohort["coaches"][0], units["T1"], validated_by=trainer
+    )
+    db_session.commit()
+    page = _client(app, trainer).get(f"/trainer/cohorts/{demo_cohort['cohort'].id}")
+    html = page.get_data(as_text=True)
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in html and 'role="img"' in html
+    for status in (
+        "validated",
+        "in_progress",
+        "not_started",
+        "not_validated",
+        "evidence_sufficient",
+    ):
+        assert f'id="pattern-{status}"' in html  # a pattern per status, not only a hue
+    assert "✓ 1" in html or "✓" in html
+    assert '<table class="distribution">' in html  # the same numbers as a table
+    assert "style=" not in html  # CSP: no inline styles
