@@ -80,10 +80,11 @@ def select_locale() -> str:
 def _register_blueprints(app: Flask) -> None:
     from lms.admin.views import bp as admin_bp
     from lms.auth.views import bp as auth_bp
+    from lms.trainer.views import bp as trainer_bp
     from lms.web.views import bp as web_bp
     from lms.xapi.views import bp as xapi_bp
 
-    for blueprint in (web_bp, auth_bp, admin_bp, xapi_bp):
+    for blueprint in (web_bp, auth_bp, admin_bp, xapi_bp, trainer_bp):
         app.register_blueprint(blueprint)
 
 
