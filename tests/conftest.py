@@ -5,7 +5,7 @@ import re
 
 import flask_migrate
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
 
 from lms import create_app
@@ -52,8 +52,9 @@ def clear_tables(app) -> None:
     """Empty every table but Alembic's, so each test starts from the migrated schema."""
     with app.app_context():
         db.session.remove()
-        tables = [t for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as connection:
+            existing = set(inspect(connection).get_table_names())
+            tables = [t for t in reversed(db.metadata.sorted_tables) if t.name in existing]
             if connection.dialect.name == "postgresql":
                 names = ", ".join(f'"{t.name}"' for t in tables)
                 connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))

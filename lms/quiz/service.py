@@ -1,0 +1,381 @@
+"""The attempt lifecycle: start, save_answer, submit, grade_manually, autosubmit_overdue.
+
+Services flush and never commit; the caller (view or command) commits. Every learning event
+records its xAPI statement through the outbox in the same transaction.
+"""
+
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from lms.auth.models import User
+from lms.quiz import bank as catalog
+from lms.quiz import mastery, types
+from lms.quiz.models import GRADED, NEEDS_GRADING, OPEN, Answer, Attempt, AttemptSlot, Grade, Registration, SkillScore
+from lms.timeutil import utcnow
+from lms.xapi import outbox
+from lms.xapi import statements as xs
+
+# A request sent just before the deadline may arrive a moment after it.
+DEADLINE_GRACE = timedelta(seconds=2)
+SHUFFLED_KEYS = {"single_choice": "options", "multiple_response": "options", "ordering": "items"}
+
+
+class AttemptError(Exception):
+    """An action the attempt's state does not allow; ``msgid`` is shown to the coach."""
+
+    def __init__(self, msgid: str, **params):
+        super().__init__(msgid % params if params else msgid)
+        self.msgid, self.params = msgid, params
+
+
+def N_(message: str) -> str:  # noqa: N802 - marks a message for extraction
+    return message
+
+
+@dataclass(frozen=True)
+class Quota:
+    used: int
+    allowed: int  # 0 = unlimited
+
+    @property
+    def left(self) -> int | None:
+        return None if not self.allowed else max(self.allowed - self.used, 0)
+
+
+def actor_of(user: User) -> xs.Actor:
+    return xs.Actor(email=user.email, name=user.display_name)
+
+
+def registration_for(session: Session, user: User, module_code: str) -> uuid.UUID:
+    """The coach's registration UUID for a module, created on first use."""
+    found = session.scalar(
+        select(Registration).where(
+            Registration.user_id == user.id, Registration.module_code == module_code
+        )
+    )
+    if found is None:
+        found = Registration(user_id=user.id, module_code=module_code)
+        session.add(found)
+        session.flush()
+    return found.registration_uuid
+
+
+def quota(session: Session, user: User, quiz) -> Quota:
+    used = session.scalar(
+        select(func.count()).where(Attempt.user_id == user.id, Attempt.quiz_id == quiz.id)
+    )
+    return Quota(used=used, allowed=int(quiz.settings.get("attempts_allowed", 0)))
+
+
+def open_attempt(session: Session, user: User, quiz) -> Attempt | None:
+    return session.scalar(
+        select(Attempt).where(
+            Attempt.user_id == user.id, Attempt.quiz_id == quiz.id, Attempt.state == OPEN
+        )
+    )
+
+
+def choose_questions(versions: list, count: int, unit_skills: list[str], rng: random.Random) -> list:
+    """``count`` questions at random with every unit skill represented when the bank allows."""
+    if not count or count >= len(versions):
+        return list(versions)
+    chosen: list = []
+    skills = list(unit_skills)
+    rng.shuffle(skills)
+    for skill in skills:
+        if len(chosen) >= count or any(skill in v.definition["skills"] for v in chosen):
+            continue
+        candidates = [v for v in versions if v not in chosen and skill in v.definition["skills"]]
+        if candidates:
+            chosen.append(rng.choice(candidates))
+    rest = [v for v in versions if v not in chosen]
+    rng.shuffle(rest)
+    chosen.extend(rest[: count - len(chosen)])
+    return sorted(chosen, key=versions.index)
+
+
+def start(
+    session: Session,
+    *,
+    user: User,
+    quiz,
+    xapi: xs.XapiConfig,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
+    live_session_id: int | None = None,
+    versions: list | None = None,
+) -> Attempt:
+    """Resume the open attempt or start a new one with its questions frozen."""
+    now, rng = now or utcnow(), rng or random.Random()
+    current = open_attempt(session, user, quiz)
+    if current is not None:
+        return current
+    used = quota(session, user, quiz)
+    if used.left == 0 and live_session_id is None:
+        raise AttemptError(N_("You have used all %(allowed)d attempts at this quiz."), allowed=used.allowed)
+    module = catalog.module_by_code(session, quiz.module_code)
+    settings = dict(quiz.settings)
+    if versions is None:
+        versions = choose_questions(
+            catalog.current_question_versions(session, quiz.module_code),
+            int(settings.get("questions_per_attempt") or 0),
+            catalog.unit_skill_ids(session, quiz.module_code),
+            rng,
+        )
+    if not versions:
+        raise AttemptError(N_("This quiz has no questions yet."))
+    if settings.get("shuffle_questions") and live_session_id is None:
+        versions = rng.sample(versions, len(versions))
+    minutes = int(settings.get("time_limit_minutes") or 0)
+    attempt = Attempt(
+        user_id=user.id,
+        quiz_id=quiz.id,
+        module_code=quiz.module_code,
+        number=used.used + 1,
+        registration=registration_for(session, user, quiz.module_code),
+        settings=settings,
+        started_at=now,
+        deadline=now + timedelta(minutes=minutes) if minutes and live_session_id is None else None,
+        live_session_id=live_session_id,
+    )
+    for position, version in enumerate(versions, start=1):
+        attempt.slots.append(
+            AttemptSlot(
+                position=position,
+                question_version_id=version.id,
+                option_order=_option_order(version.definition, settings, rng),
+                max_mark=float(version.definition.get("mark", 1.0)),
+            )
+        )
+    session.add(attempt)
+    session.flush()
+    outbox.record(
+        session,
+        xs.quiz_attempted(
+            xapi, statement_id=attempt.statement_id, timestamp=now, actor=actor_of(user),
+            module=_module_ref(module), quiz_id=quiz.id, quiz_title=quiz.title,
+            registration=attempt.registration,
+        ),
+        user_id=user.id,
+    )
+    return attempt
+
+
+def _option_order(definition: dict, settings: dict, rng: random.Random) -> list | None:
+    key = SHUFFLED_KEYS.get(definition["type"])
+    if definition["type"] == "matching":
+        rights = [pair["id"] for pair in definition["pairs"]]
+        rights += [d["id"] for d in definition.get("distractors", [])]
+        return rng.sample(rights, len(rights))
+    if key is None:
+        return None
+    ids = [item["id"] for item in definition[key]]
+    # Ordering items are always shown shuffled, otherwise the answer would be on screen.
+    if definition["type"] == "ordering" or settings.get("shuffle_options"):
+        shuffled = rng.sample(ids, len(ids))
+        if definition["type"] == "ordering" and shuffled == ids and len(ids) > 1:
+            shuffled = ids[1:] + ids[:1]
+        return shuffled
+    return ids
+
+
+def _module_ref(module) -> xs.ModuleRef:
+    return xs.ModuleRef(code=module.code, title=module.title, units=(module.code,))
+
+
+def slot_at(attempt: Attempt, position: int) -> AttemptSlot:
+    for slot in attempt.slots:
+        if slot.position == position:
+            return slot
+    raise AttemptError(N_("This question is not part of the attempt."))
+
+
+def check_open(attempt: Attempt, now: datetime) -> None:
+    if attempt.state != OPEN:
+        raise AttemptError(N_("This attempt has been submitted; answers can no longer change."))
+    if attempt.deadline is not None and now > attempt.deadline + DEADLINE_GRACE:
+        raise AttemptError(N_("The time limit has passed; this answer was not saved."))
+
+
+def save_answer(
+    session: Session, attempt: Attempt, position: int, raw, *, now: datetime | None = None
+) -> Answer:
+    """Validate the raw response (ResponseError if malformed) and store it exactly as given."""
+    now = now or utcnow()
+    check_open(attempt, now)
+    slot = slot_at(attempt, position)
+    types.parse_response(slot.question_version.definition, raw)
+    answer = Answer(slot_id=slot.id, raw=raw, saved_at=now)
+    slot.answers.append(answer)
+    session.flush()
+    return answer
+
+
+def set_flag(session: Session, attempt: Attempt, position: int, flagged: bool) -> None:
+    check_open(attempt, utcnow())
+    slot_at(attempt, position).flagged = flagged
+    session.flush()
+
+
+def submit(
+    session: Session, attempt: Attempt, *, xapi: xs.XapiConfig, now: datetime | None = None,
+    auto: bool = False,
+) -> Attempt:
+    """Close and grade the attempt once; later or concurrent calls return it unchanged.
+
+    The conditional UPDATE is the claim: only one transaction sees the attempt open, the others
+    wait on the row (PostgreSQL) or the write lock (SQLite) and then match no row.
+    """
+    now = now or utcnow()
+    closed_at = min(now, attempt.deadline) if auto and attempt.deadline else now
+    claimed = session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.state == OPEN)
+        .values(state=NEEDS_GRADING, submitted_at=closed_at, autosubmitted=auto)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(attempt)
+    if claimed != 1:
+        return attempt
+    user = session.get(User, attempt.user_id)
+    for slot in attempt.slots:
+        answer = slot.answer
+        raw = answer.raw if answer is not None else None
+        _, outcome = types.score_raw(slot.question_version.definition, raw)
+        slot.grades.append(
+            Grade(answer_id=answer.id if answer else None, fraction=outcome.fraction,
+                  state=outcome.state, feedback=outcome.feedback, graded_at=now)
+        )
+    session.flush()
+    _finish_grading(session, attempt, user, xapi=xapi, now=now, answered=attempt.slots)
+    return attempt
+
+
+def grade_manually(
+    session: Session,
+    slot: AttemptSlot,
+    *,
+    grader: User,
+    fraction: float,
+    xapi: xs.XapiConfig,
+    rubric: dict | None = None,
+    comment: str = "",
+    now: datetime | None = None,
+) -> Grade:
+    """A trainer's grade for one question (essays, or a regrade); history is kept."""
+    now = now or utcnow()
+    attempt = slot.attempt
+    if attempt.state == OPEN:
+        raise AttemptError(N_("The attempt is still open."))
+    if not 0.0 <= fraction <= 1.0:
+        raise AttemptError(N_("The grade must be between 0 and 100 %."))
+    answer = slot.answer
+    grade = Grade(
+        answer_id=answer.id if answer else None, fraction=fraction, state=_state_of(fraction),
+        feedback=[], grader_id=grader.id, rubric=rubric, comment=comment or None, graded_at=now,
+    )
+    slot.grades.append(grade)
+    session.flush()
+    _finish_grading(session, attempt, session.get(User, attempt.user_id), xapi=xapi, now=now,
+                    answered=[slot], instructor=grader)
+    return grade
+
+
+def _state_of(fraction: float) -> str:
+    if fraction >= 1.0 - 1e-9:
+        return "correct"
+    return "partial" if fraction > 0 else "incorrect"
+
+
+def _finish_grading(session, attempt, user, *, xapi, now, answered, instructor=None) -> None:
+    """Recompute totals, skill scores and the proposed status; emit what became known."""
+    module = catalog.module_by_code(session, attempt.module_code)
+    graded = []
+    for slot in attempt.slots:
+        fraction = slot.grade.fraction if slot.grade else None
+        graded.append(
+            mastery.GradedQuestion(
+                skills=tuple(slot.question_version.definition["skills"]),
+                mark=None if fraction is None else fraction * slot.max_mark,
+                max_mark=slot.max_mark,
+            )
+        )
+    pending = any(question.mark is None for question in graded)
+    attempt.max_marks = sum(q.max_mark for q in graded)
+    attempt.marks = round(sum(q.mark or 0.0 for q in graded), 6)
+    attempt.score = attempt.marks / attempt.max_marks if attempt.max_marks else 0.0
+    pass_mark = float(attempt.settings.get("pass_mark", 0.7))
+    attempt.passed = None if pending else attempt.score >= pass_mark - 1e-9
+    rule = mastery.MasteryRule(**module.mastery)
+    attempt.proposed_status = mastery.proposed_status(
+        graded, rule, catalog.unit_skill_ids(session, attempt.module_code)
+    )
+    attempt.skill_scores.clear()
+    session.flush()
+    for marks in mastery.skill_marks(graded):
+        attempt.skill_scores.append(
+            SkillScore(skill_id=marks.skill, earned=marks.earned, maximum=marks.maximum)
+        )
+    attempt.state = NEEDS_GRADING if pending else GRADED
+    session.flush()
+    _emit_grading(session, attempt, user, module, xapi=xapi, now=now, answered=answered,
+                  final=not pending)
+
+
+def _emit_grading(session, attempt, user, module, *, xapi, now, answered, final) -> None:
+    actor, module_ref = actor_of(user), _module_ref(module)
+    quiz = catalog.quiz_by_id(session, attempt.quiz_id)
+    for slot in answered:
+        grade = slot.grade
+        if grade is None or grade.fraction is None:
+            continue
+        definition = slot.question_version.definition
+        raw = slot.answer.raw if slot.answer else None
+        response = types.parse_response(definition, raw)
+        outbox.record(
+            session,
+            xs.question_answered(
+                xapi, statement_id=uuid.uuid4(), timestamp=now, actor=actor, module=module_ref,
+                quiz_id=attempt.quiz_id, question_id=definition["id"],
+                interaction=types.xapi_interaction(definition, xapi.language),
+                response=types.xapi_response(definition, response),
+                success=grade.fraction >= 1.0 - 1e-9,
+                score=xs.Score.points(round(grade.fraction * slot.max_mark, 4), slot.max_mark),
+                question_title=definition["text"], registration=attempt.registration,
+            ),
+            user_id=user.id,
+        )
+    if final:
+        duration = max((attempt.submitted_at - attempt.started_at).total_seconds(), 0.0)
+        for statement in xs.quiz_finished(
+            xapi, completed_statement_id=uuid.uuid4(), outcome_statement_id=uuid.uuid4(),
+            timestamp=now, actor=actor, module=module_ref, quiz_id=attempt.quiz_id,
+            quiz_title=quiz.title, score=xs.Score.points(attempt.marks, attempt.max_marks),
+            passed=bool(attempt.passed), duration_seconds=duration,
+            registration=attempt.registration,
+        ):
+            outbox.record(session, statement, user_id=user.id)
+
+
+def autosubmit_overdue(session: Session, *, xapi: xs.XapiConfig, now: datetime | None = None) -> list[int]:
+    """Submit, with what was saved in time, every open attempt whose deadline has passed."""
+    now = now or utcnow()
+    overdue = session.scalars(
+        select(Attempt).where(Attempt.state == OPEN, Attempt.deadline < now - DEADLINE_GRACE)
+    ).all()
+    for attempt in overdue:
+        submit(session, attempt, xapi=xapi, now=now, auto=True)
+    return [attempt.id for attempt in overdue]
+
+
+def submit_if_overdue(session: Session, attempt: Attempt, *, xapi: xs.XapiConfig, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    if attempt.state == OPEN and attempt.deadline and now > attempt.deadline + DEADLINE_GRACE:
+        submit(session, attempt, xapi=xapi, now=now, auto=True)
+        return True
+    return False
