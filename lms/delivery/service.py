@@ -362,11 +362,13 @@ def tick(session: Session, live: LiveSession, *, now: datetime | None = None) ->
             .values(phase=CLOSED, revision=LiveSession.revision + 1)
             .execution_options(synchronize_session=False)
         )
-        if session.execute(query).rowcount == 1:
-            question = live.question_at(live.current_position)
-            if question is not None and question.closed_at is None:
-                question.closed_at = now
+        closed_here = session.execute(query).rowcount == 1
+        # Refresh first: refreshing reloads the questions too and would drop a pending change.
         session.refresh(live)
+        question = live.question_at(live.current_position)
+        if closed_here and question is not None and question.closed_at is None:
+            question.closed_at = now
+            session.flush()
 
 
 def control(
@@ -514,8 +516,8 @@ def answer(
 ) -> None:
     """A coach's answer to the question on screen; accepted until it is closed."""
     now = now or utcnow()
-    tick(session, live, now=now)
-    if live.state != RUNNING or live.phase != ASKING:
+    timed_out = live.question_deadline is not None and now >= live.question_deadline
+    if live.state != RUNNING or live.phase != ASKING or timed_out:
         raise DeliveryError(N_("This question is closed; your answer was not saved."))
     attempt = participant.attempt
     if attempt is None or attempt.state != ATTEMPT_OPEN:

@@ -46,7 +46,58 @@ EXPECTED = {
     "trainer.quizzes": {TRAINER, ADMIN},
     "trainer.quiz_statistics": {TRAINER, ADMIN},
     "trainer.quiz_statistics_csv": {TRAINER, ADMIN},
+    "delivery.catalogue": LOGGED_IN,
+    "delivery.module": LOGGED_IN,
+    "delivery.lesson": LOGGED_IN,
+    "delivery.lesson_done": {COACH},
+    "delivery.quiz": {COACH},
+    "delivery.start_quiz": {COACH},
+    "delivery.attempt": {COACH},
+    "delivery.save_attempt": {COACH},
+    "delivery.autosave": {COACH},
+    "delivery.summary": {COACH},
+    "delivery.submit": {COACH},
+    "delivery.result": {COACH},
+    "delivery.review": {COACH},
+    "delivery.progress": {COACH},
+    "delivery.live_index": {TRAINER, ADMIN},
+    "delivery.live_new": {TRAINER, ADMIN},
+    "delivery.live_control": {TRAINER, ADMIN},
+    "delivery.live_panel": {TRAINER, ADMIN},
+    "delivery.live_action": {TRAINER, ADMIN},
+    "delivery.live_summary": {TRAINER, ADMIN},
+    "delivery.live_join": {COACH},
+    "delivery.live_join_session": {COACH},
+    "delivery.live_play": {COACH},
+    "delivery.live_state": {COACH},
+    "delivery.live_answer": {COACH},
+    "delivery.live_leave": {COACH},
 }
+
+
+def delivery_world(session, demo_cohort, quiz_id: int) -> dict:
+    """URL values of the coach pages: a lesson of unit T1, an open attempt of the first coach
+    and a live session of the cohort."""
+    from lms.catalog.models import Lesson, LessonVersion, Quiz
+    from lms.delivery import service as delivery
+    from lms.quiz import service as quiz_service
+    from tests.integration.trainer_data import XAPI
+
+    quiz = session.get(Quiz, quiz_id)
+    text = {"fr": "Leçon", "en": "Lesson"}
+    lesson = Lesson(module=quiz.module, slug="first", position=1)
+    lesson.versions.append(LessonVersion(
+        number=1, title=text, minutes=5, source_fr="## Leçon", source_en="## Lesson",
+        html_fr="<h2>Leçon</h2>", html_en="<h2>Lesson</h2>", words_fr=1, words_en=1,
+        content_hash="x"))
+    session.add(lesson)
+    attempt = quiz_service.start(session, user=demo_cohort["coaches"][0], quiz=quiz, xapi=XAPI)
+    live = delivery.schedule(
+        session, trainer=demo_cohort["trainer"], cohort=demo_cohort["cohort"], quiz=quiz,
+        module=quiz.module, scheduled_at=attempt.started_at,
+        versions=[attempt.slots[0].question_version])
+    session.commit()
+    return {"code": quiz.module_code, "slug": "first", "attempt_id": attempt.id, "live_id": live.id}
 
 
 def _url_values(rule, world) -> dict:
@@ -83,7 +134,8 @@ def test_roles_are_enforced(app, demo_cohort, role, db_session, tmp_path, monkey
         user = demo_cohort["coaches"][0] if role == COACH else demo_cohort[role]
         assert Auth(client).login(user.email).status_code == 302
     world = {"user_id": demo_cohort["coaches"][1].id, "cohort_id": demo_cohort["cohort"].id,
-             "filename": "css/app.css", **trainer_world}
+             "filename": "css/app.css", **trainer_world,
+             **delivery_world(db_session, demo_cohort, trainer_world["quiz_id"])}
     for rule in app.url_map.iter_rules():
         allowed = role in EXPECTED[rule.endpoint]
         with app.test_request_context():

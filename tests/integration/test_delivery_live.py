@@ -1,0 +1,269 @@
+"""Live trainer-led sessions through the test client: schedule, open, join, answer, reveal, end."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from lms.catalog import queries
+from lms.delivery import service
+from lms.delivery.models import LiveParticipant, LiveSession
+from lms.quiz.models import Attempt
+from lms.timeutil import utcnow
+from lms.xapi import vocabulary as v
+from lms.xapi.models import Statement
+from lms.xapi.statements import XapiConfig
+from tests import factories
+from tests.conftest import Auth, csrf_token
+
+
+def post(client, path: str, data: dict | None = None, **kwargs):
+    data = dict(data or {})
+    data.setdefault("csrf_token", csrf_token(client, "/"))
+    return client.post(path, data=data, **kwargs)
+
+
+@pytest.fixture
+def quiz(db_session):
+    quiz = factories.make_quiz(
+        db_session,
+        questions=[
+            factories.question("T1-Q01", skills=["T1-S1"]),
+            factories.question("T1-Q02", "true_false", skills=["T1-S2"]),
+            factories.question(
+                "T1-Q03",
+                "multiple_response",
+                skills=["T1-S1"],
+                options=[
+                    {"id": "a", "text": {"fr": "A", "en": "A"}, "fraction": 0.5},
+                    {"id": "b", "text": {"fr": "B", "en": "B"}, "fraction": 0.5},
+                    {"id": "c", "text": {"fr": "C", "en": "C"}, "fraction": -1},
+                ],
+            ),
+            factories.question("T1-Q04", "essay"),
+        ],
+    )
+    db_session.commit()
+    return quiz
+
+
+def version_ids(db_session, quiz) -> list[int]:
+    return [v.id for v in queries.current_question_versions(db_session, quiz.module_code)]
+
+
+def schedule(trainer_client, demo_cohort, ids, seconds: int = 0) -> int:
+    response = post(
+        trainer_client,
+        "/live/new?module=T1",
+        {
+            "title": "Webinar T1",
+            "cohort": str(demo_cohort["cohort"].id),
+            "scheduled_at": "2030-01-15T10:00",
+            "question_seconds": str(seconds),
+            "questions": [str(i) for i in ids],
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    return int(response.headers["Location"].strip("/").rsplit("/", 1)[1])
+
+
+def revision(client, live_id: int) -> str:
+    page = client.get(f"/live/{live_id}/").get_data(as_text=True)
+    return re.search(r'name="revision" value="(\d+)"', page).group(1)
+
+
+def act(client, live_id: int, action: str):
+    return post(
+        client,
+        f"/live/{live_id}/control",
+        {"action": action, "revision": revision(client, live_id)},
+    )
+
+
+def test_essays_cannot_be_chosen_for_a_live_session(trainer_client, quiz, db_session):
+    page = trainer_client.get("/live/new?module=T1").get_data(as_text=True)
+    assert "T1-Q01" in page and "T1-Q04" not in page
+
+
+def test_a_live_session_from_schedule_to_summary(
+    app, trainer_client, coach_client, demo_cohort, quiz, db_session
+):
+    ids = version_ids(db_session, quiz)[:3]
+    live_id = schedule(trainer_client, demo_cohort, ids)
+    assert act(trainer_client, live_id, "open").status_code == 302
+    control = trainer_client.get(f"/live/{live_id}/").get_data(as_text=True)
+    code = re.search(r'class="join-code"[^>]*>(\d{6})<', control).group(1)
+    assert 'src="data:image/svg+xml' in control  # the QR code
+
+    joined = post(coach_client, "/live/join", {"code": code[:3] + " " + code[3:]})
+    assert joined.headers["Location"].endswith(f"/live/{live_id}/play")
+    lobby = coach_client.get(f"/live/{live_id}/play").get_data(as_text=True)
+    assert 'hx-trigger="every 1s"' in lobby
+    second = app.test_client()
+    Auth(second).login(demo_cohort["coaches"][1].email)
+    post(second, f"/live/{live_id}/join")
+    panel = trainer_client.get(f"/live/{live_id}/panel?revision=1").get_data(as_text=True)
+    assert demo_cohort["coaches"][0].display_name in panel
+    assert demo_cohort["coaches"][1].display_name in panel
+
+    answers = {1: ("a", "b"), 2: ("true", "true"), 3: (["a", "b"], ["a", "c"])}
+    for position, (first, other) in answers.items():
+        act(trainer_client, live_id, "next")
+        state = coach_client.get(f"/live/{live_id}/state?revision=0").get_data(as_text=True)
+        assert f'name="q{position}"' in state
+        assert (
+            post(
+                coach_client,
+                f"/live/{live_id}/answer",
+                {f"q{position}": first},
+                headers={"HX-Request": "true"},
+            ).status_code
+            == 200
+        )
+        post(second, f"/live/{live_id}/answer", {f"q{position}": other})
+        act(trainer_client, live_id, "reveal")
+        revealed = coach_client.get(f"/live/{live_id}/state?revision=0").get_data(as_text=True)
+        assert "<progress" in revealed  # the distribution reaches the coaches
+        late = post(
+            coach_client,
+            f"/live/{live_id}/answer",
+            {f"q{position}": first},
+            headers={"HX-Request": "true"},
+        )
+        assert late.status_code == 400  # closed: refused with a message
+
+    panel = trainer_client.get(f"/live/{live_id}/panel?revision=0").get_data(as_text=True)
+    assert re.search(r"<td>2</td>", panel)  # both chose "a" on question 3
+    assert (
+        act(trainer_client, live_id, "end").headers["Location"].endswith(f"/live/{live_id}/summary")
+    )
+
+    live = db_session.get(LiveSession, live_id)
+    db_session.refresh(live)
+    assert live.state == "ended" and live.join_code is None
+    participants = db_session.scalars(select(LiveParticipant)).all()
+    assert all(p.left_at is not None and p.left_at >= p.joined_at for p in participants)
+    attempts = {a.user_id: a for a in db_session.scalars(select(Attempt))}
+    first_attempt = attempts[demo_cohort["coaches"][0].id]
+    assert first_attempt.live_session_id == live_id and first_attempt.state == "graded"
+    assert first_attempt.score == 1.0
+    assert attempts[demo_cohort["coaches"][1].id].score == pytest.approx(1 / 3)
+    assert {s.skill_id for s in first_attempt.skill_scores} == {"T1-S1", "T1-S2"}
+    verbs = [s.verb for s in db_session.scalars(select(Statement))]
+    assert verbs.count(v.VERB_ATTENDED) == 2
+    assert verbs.count(v.VERB_ANSWERED) == 6
+
+    summary = trainer_client.get(f"/live/{live_id}/summary").get_data(as_text=True)
+    assert demo_cohort["coaches"][1].display_name in summary and "T1-S2" in summary
+    after = coach_client.get(f"/live/{live_id}/play").get_data(as_text=True)
+    assert f"/attempts/{first_attempt.id}/review" in after
+
+
+def test_polls_skip_unchanged_state_and_rejoin_after_refresh(
+    trainer_client, coach_client, demo_cohort, quiz, db_session
+):
+    live_id = schedule(trainer_client, demo_cohort, version_ids(db_session, quiz)[:2])
+    act(trainer_client, live_id, "open")
+    post(coach_client, f"/live/{live_id}/join")
+    current = db_session.get(LiveSession, live_id)
+    db_session.refresh(current)
+    assert coach_client.get(f"/live/{live_id}/state?revision={current.revision}").status_code == 204
+    act(trainer_client, live_id, "next")
+    changed = coach_client.get(f"/live/{live_id}/state?revision={current.revision}")
+    assert changed.status_code == 200 and 'name="q1"' in changed.get_data(as_text=True)
+    # A reloaded page (a new connection, any worker) shows the same question.
+    assert 'name="q1"' in coach_client.get(f"/live/{live_id}/play").get_data(as_text=True)
+    post(coach_client, f"/live/{live_id}/leave")
+    participant = db_session.scalar(select(LiveParticipant))
+    db_session.refresh(participant)
+    assert participant.left_at is not None
+    post(coach_client, f"/live/{live_id}/join")
+    db_session.refresh(participant)
+    assert participant.left_at is None
+
+
+def test_stale_control_does_not_advance_twice(trainer_client, demo_cohort, quiz, db_session):
+    live_id = schedule(trainer_client, demo_cohort, version_ids(db_session, quiz)[:3])
+    act(trainer_client, live_id, "open")
+    stale = revision(trainer_client, live_id)
+    post(trainer_client, f"/live/{live_id}/control", {"action": "next", "revision": stale})
+    post(trainer_client, f"/live/{live_id}/control", {"action": "next", "revision": stale})
+    live = db_session.get(LiveSession, live_id)
+    db_session.refresh(live)
+    assert live.current_position == 1
+
+
+def test_question_timer_closes_answers(trainer_client, coach_client, demo_cohort, quiz, db_session):
+    live_id = schedule(trainer_client, demo_cohort, version_ids(db_session, quiz)[:2], seconds=20)
+    act(trainer_client, live_id, "open")
+    post(coach_client, f"/live/{live_id}/join")
+    act(trainer_client, live_id, "next")
+    live = db_session.get(LiveSession, live_id)
+    db_session.refresh(live)
+    assert live.question_deadline is not None
+    live.question_deadline = utcnow() - timedelta(seconds=1)
+    db_session.commit()
+    refused = post(
+        coach_client, f"/live/{live_id}/answer", {"q1": "a"}, headers={"HX-Request": "true"}
+    )
+    assert refused.status_code == 400
+    coach_client.get(f"/live/{live_id}/state?revision=0")  # the first poll closes it for all
+    db_session.expire_all()
+    assert live.phase == "closed" and live.question_at(1).closed_at is not None
+
+
+def test_only_the_cohort_joins_and_only_its_trainers_run(
+    app, trainer_client, demo_cohort, quiz, db_session
+):
+    live_id = schedule(trainer_client, demo_cohort, version_ids(db_session, quiz)[:1])
+    act(trainer_client, live_id, "open")
+    outsider = factories.make_user(db_session)
+    other_trainer = factories.make_user(db_session, role="trainer")
+    db_session.commit()
+    client = app.test_client()
+    Auth(client).login(outsider.email)
+    assert client.get(f"/live/{live_id}/play").status_code == 403
+    live = db_session.get(LiveSession, live_id)
+    db_session.refresh(live)
+    refused = post(client, "/live/join", {"code": live.join_code}, follow_redirects=True)
+    assert db_session.scalars(select(LiveParticipant)).all() == []
+    assert refused.status_code == 200
+    trainer = app.test_client()
+    Auth(trainer).login(other_trainer.email)
+    assert trainer.get(f"/live/{live_id}/").status_code == 403
+    assert post(trainer, f"/live/{live_id}/control", {"action": "next"}).status_code == 403
+
+
+def test_wrong_code_is_a_clear_400(coach_client):
+    response = post(coach_client, "/live/join", {"code": "000000"})
+    assert response.status_code == 400
+    assert 'class="error"' in response.get_data(as_text=True)
+
+
+def test_attendance_uses_the_last_sign_of_life(db_session, demo_cohort, quiz):
+    xapi = XapiConfig(base_iri="https://lms.example.org/xapi")
+    versions = queries.current_question_versions(db_session, quiz.module_code)[:1]
+    live = service.schedule(
+        db_session,
+        trainer=demo_cohort["trainer"],
+        cohort=demo_cohort["cohort"],
+        quiz=quiz,
+        module=quiz.module,
+        scheduled_at=utcnow(),
+        versions=versions,
+    )
+    service.open_session(db_session, live)
+    start = utcnow() - timedelta(minutes=30)
+    participant = service.join(
+        db_session,
+        live,
+        user=demo_cohort["coaches"][0],
+        cohort=demo_cohort["cohort"],
+        quiz=quiz,
+        xapi=xapi,
+        now=start,
+    )
+    participant.last_seen_at = start + timedelta(minutes=10)  # then the phone went to sleep
+    service.end(db_session, live, expected=None, xapi=xapi)
+    assert participant.left_at == start + timedelta(minutes=10)
