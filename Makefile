@@ -24,7 +24,7 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS) 2>&1 | grep -v "^compiling" || true
+	@$(BIN)/pybabel compile -d $(TRANSLATIONS) 2>&1 | grep -v "^compiling" || true
 
 run: install translations
 	@$(FLASK) db-check
