@@ -560,14 +560,14 @@ def graders_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, User
     return {user.id: user for user in session.scalars(select(User).where(User.id.in_(wanted)))}
 
 
-def latest_graded_attempt(session: Session, coach_id: int, unit_code: str) -> Attempt | None:
-    """The coach's most recent graded attempt at the unit's quiz: what the quiz proposes."""
+def latest_submitted_attempt(session: Session, coach_id: int, unit_code: str) -> Attempt | None:
+    """The coach's most recent submitted attempt at the unit's quiz: what the quiz proposes."""
     return session.scalar(
         select(Attempt)
         .where(
             Attempt.user_id == coach_id,
             Attempt.module_code == unit_code,
-            Attempt.state == GRADED,
+            Attempt.state.in_((NEEDS_GRADING, GRADED)),
         )
         .order_by(Attempt.submitted_at.desc(), Attempt.id.desc())
         .limit(1)

@@ -311,7 +311,7 @@ def validate(user_id: int, unit_code: str):
     grid = service.evaluation_grid(module)
     form = ValidationForm()
     form.modality.choices = [(m, MODALITY_LABELS[m]) for m in service.allowed_modalities(module)]
-    proposed = queries.latest_graded_attempt(db.session, coach.id, module.code)
+    proposed = queries.latest_submitted_attempt(db.session, coach.id, module.code)
     if form.validate_on_submit() and _record_decision(form, coach, module, grid, proposed):
         db.session.commit()
         flash(_("Decision recorded for %(name)s.", name=coach.display_name), "info")
