@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from lms.auth.access import roles_required
 from lms.catalog.markdown import render_markdown
+from lms.competence.record import completion_record
 from lms.delivery import display, forms, queries, service
 from lms.extensions import db
 from lms.quiz import service as quiz_service
@@ -443,9 +444,29 @@ def progress():
         "delivery/progress.html",
         competences=queries.skill_progress(db.session, current_user),
         attempts=queries.attempts_of(db.session, current_user.id),
-        validations=[],
+        record=_completion_record(),
         live_sessions=queries.coach_past_sessions(db.session, current_user),
     )
+
+
+def _completion_record():
+    return completion_record(db.session, current_user, secret=current_app.config["SECRET_KEY"])
+
+
+@bp.route("/progress/record")
+@roles_required("coach")
+def progress_record():
+    record = _completion_record()
+    if record.is_empty:
+        flash(_("Your completion record will be available once a competence is validated."), "info")
+        return redirect(url_for(".progress"))
+    response = current_app.make_response(
+        render_template("delivery/record_download.html", record=record)
+    )
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="completion-record-{record.coach_id}.html"'
+    )
+    return response
 
 
 import lms.delivery.live  # noqa: E402,F401 - registers the live-session views on ``bp``

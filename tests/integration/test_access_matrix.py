@@ -60,6 +60,7 @@ EXPECTED = {
     "delivery.result": {COACH},
     "delivery.review": {COACH},
     "delivery.progress": {COACH},
+    "delivery.progress_record": {COACH},
     "delivery.live_index": {TRAINER, ADMIN},
     "delivery.live_new": {TRAINER, ADMIN},
     "delivery.live_control": {TRAINER, ADMIN},

@@ -356,3 +356,21 @@ def test_progress_page_lists_skills_and_attempts(coach_client, content, db_sessi
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "C2-S1" in html and f"/attempts/{attempt.id}/result" in html
+
+
+def test_completion_record_once_something_is_validated(coach_client, db_session, demo_cohort):
+    from lms.competence import service as competence
+
+    factories.make_quiz(db_session)
+    db_session.commit()
+    assert coach_client.get("/progress/record").status_code == 302  # nothing validated yet
+    competence.validate(
+        db_session, coach=demo_cohort["coaches"][0], unit_code="T1", modality="quiz",
+        validated=True, decided_by=demo_cohort["trainer"], xapi=XAPI,
+    )  # fmt: skip
+    db_session.commit()
+    assert "/progress/record" in coach_client.get("/progress").get_data(as_text=True)
+    response = coach_client.get("/progress/record")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert "T1" in text_of(response) and demo_cohort["trainer"].display_name in text_of(response)
