@@ -5,6 +5,7 @@ import random
 import secrets
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,6 +34,8 @@ LOOKBACK = 1000
 SWEEP_SECONDS = 600.0
 # Longest in-process wait before retrying an unreachable endpoint in the long-running loop.
 LOOP_BACKOFF_CAP = 300.0
+# Batches sent to one endpoint before the long-running loop turns to the next endpoint.
+BATCHES_PER_TURN = 50
 
 
 @dataclass(frozen=True)
@@ -188,6 +191,8 @@ class Forwarder:
         self._client_factory = client_factory or _default_client
         self._rng = rng or random.Random()
         self._postgres = engine.dialect.name == "postgresql"
+        self._db_thread: ThreadPoolExecutor | None = None
+        self._writes: list[Future] = []
         self.sent = 0
 
     # --- entry points ----------------------------------------------------------------------
@@ -200,15 +205,7 @@ class Forwarder:
                 break
             with self._client_factory(target, self.settings) as client:
                 self.enqueue(target, full=True)
-                while not self.stop.is_set():
-                    claim = self._claim(target, due_only=False)
-                    if not claim.items:
-                        break
-                    reachable = self._deliver(target, client, claim)
-                    if self.on_batch is not None:
-                        self.on_batch(self)
-                    if not reachable:
-                        break
+                self._drain(target, client, due_only=False)
         for target in targets:
             self.enqueue(target, full=False)
         return self.report([target.id for target in targets])
@@ -235,22 +232,20 @@ class Forwarder:
                         self.enqueue(target, full=full)
                         if full:
                             last_sweep[target.id] = utcnow()
-                        claim = self._claim(target, due_only=True)
-                        if not claim.items:
-                            continue
-                        busy = True
-                        if self._deliver(target, client, claim):
+                        batches, reachable = self._drain(
+                            target, client, due_only=True, max_batches=BATCHES_PER_TURN
+                        )
+                        busy = busy or batches > 0
+                        if reachable:
                             failures[target.id] = 0
-                        else:
-                            count = failures.get(target.id, 0)
-                            failures[target.id] = count + 1
-                            delay = backoff_delay(
-                                count, self.settings.backoff_base, LOOP_BACKOFF_CAP, rng=self._rng
-                            )
-                            resume_at[target.id] = utcnow() + timedelta(seconds=delay)
-                            log.warning("%s unreachable, next try in %.0f s", target.name, delay)
-                        if self.on_batch is not None:
-                            self.on_batch(self)
+                            continue
+                        count = failures.get(target.id, 0)
+                        failures[target.id] = count + 1
+                        delay = backoff_delay(
+                            count, self.settings.backoff_base, LOOP_BACKOFF_CAP, rng=self._rng
+                        )
+                        resume_at[target.id] = utcnow() + timedelta(seconds=delay)
+                        log.warning("%s unreachable, next try in %.0f s", target.name, delay)
                 except Exception:  # noqa: BLE001 - a long-running worker must survive a DB outage
                     log.exception("forwarding failed; retrying")
                     busy = False
@@ -259,6 +254,55 @@ class Forwarder:
         finally:
             for client in clients.values():
                 client.close()
+
+    def _drain(
+        self,
+        target: Target,
+        client: LrsClient,
+        *,
+        due_only: bool,
+        max_batches: int | None = None,
+    ) -> tuple[int, bool]:
+        """Send claimable batches until none is left (or ``max_batches``); returns how many
+        batches went out and False when the endpoint proved unreachable.
+
+        The database work runs on a helper thread while a POST is in flight: the next batch
+        is claimed, and the last one's outcome recorded, without the LRS waiting for us."""
+        batches, reachable = 0, True
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xapi-db") as db_thread:
+            self._db_thread, self._writes = db_thread, []
+            upcoming: Future | None = db_thread.submit(self._claim, target, due_only=due_only)
+            try:
+                while upcoming is not None and not self.stop.is_set():
+                    claim = upcoming.result()
+                    upcoming = None
+                    if not claim.items:
+                        break
+                    batches += 1
+                    if max_batches is None or batches < max_batches:
+                        upcoming = db_thread.submit(self._claim, target, due_only=due_only)
+                    reachable = self._deliver(target, client, claim)
+                    self._check_writes()
+                    if self.on_batch is not None:
+                        self.on_batch(self)
+                    if not reachable:
+                        break
+            finally:
+                leftover = upcoming.result() if upcoming is not None else None
+                if leftover is not None and leftover.items:
+                    self._release([item_id for item_id, _ in leftover.items], leftover.token)
+                self._db_thread = None
+                for write in self._writes:
+                    write.result()
+                self._writes = []
+        return batches, reachable
+
+    def _check_writes(self) -> None:
+        # Surface a failed background write now rather than after the whole backlog.
+        done = [write for write in self._writes if write.done()]
+        for write in done:
+            write.result()
+        self._writes = [write for write in self._writes if not write.done()]
 
     def report(self, endpoint_ids: Sequence[int]) -> ForwardReport:
         """Sent so far by this forwarder, and pending/dead deliveries at these endpoints now."""
@@ -317,60 +361,48 @@ class Forwarder:
         if due_only:
             conditions.append(or_(Delivery.next_try_at.is_(None), Delivery.next_try_at <= now))
         return (
-            select(Delivery.id)
+            select(Delivery.id, Statement.text)
+            .join(Statement, Statement.seq == Delivery.statement_seq)
             .where(and_(*conditions))
             .order_by(Delivery.statement_seq)
             .limit(limit)
         )
 
     def _claim(self, target: Target, *, due_only: bool) -> _Claim:
-        """Take up to one batch of pending deliveries for this forwarder alone."""
+        """Take up to one batch of pending deliveries, with their texts, for this forwarder
+        alone. Core connections, not ORM sessions: this runs once per batch."""
         claim = _Claim(token=secrets.token_hex(16))
         now = utcnow()
         until = now + timedelta(seconds=self.settings.claim_seconds)
         query = self._claimable(target, self.settings.batch_size, due_only, now)
         if self._postgres:
-            with Session(self.engine) as session, session.begin():
-                ids = list(session.scalars(query.with_for_update(skip_locked=True)))
-                if ids:
-                    session.execute(
-                        update(Delivery)
-                        .where(Delivery.id.in_(ids))
-                        .values(claimed_until=until, claim_token=claim.token)
-                    )
-        else:
-            ids = self._claim_sqlite(query, until, claim.token)
-        if not ids:
+            with self.engine.begin() as connection:
+                locked = query.with_for_update(of=Delivery, skip_locked=True)
+                claim.items = [(row.id, row.text) for row in connection.execute(locked)]
+                self._take(connection, claim, until)
             return claim
-        with Session(self.engine) as session:
-            rows = session.execute(
-                select(Delivery.id, Statement.text)
-                .join(Statement, Statement.seq == Delivery.statement_seq)
-                .where(Delivery.id.in_(ids), Delivery.claim_token == claim.token)
-                .order_by(Delivery.statement_seq)
-            )
-            claim.items = [(row.id, row.text) for row in rows]
-        return claim
-
-    def _claim_sqlite(self, query, until: datetime, token: str) -> list[int]:
         # SQLite has no row locks: BEGIN IMMEDIATE takes the database's single write lock
         # before reading, so no other forwarder can claim between our SELECT and UPDATE.
         with self.engine.connect() as connection:
             connection.execution_options(isolation_level="AUTOCOMMIT")
             connection.exec_driver_sql("BEGIN IMMEDIATE")
             try:
-                ids = list(connection.scalars(query))
-                if ids:
-                    connection.execute(
-                        update(Delivery)
-                        .where(Delivery.id.in_(ids))
-                        .values(claimed_until=until, claim_token=token)
-                    )
+                claim.items = [(row.id, row.text) for row in connection.execute(query)]
+                self._take(connection, claim, until)
             except BaseException:
                 connection.exec_driver_sql("ROLLBACK")
                 raise
             connection.exec_driver_sql("COMMIT")
-        return ids
+        return claim
+
+    @staticmethod
+    def _take(connection, claim: _Claim, until: datetime) -> None:
+        if claim.items:
+            connection.execute(
+                update(Delivery)
+                .where(Delivery.id.in_([item_id for item_id, _ in claim.items]))
+                .values(claimed_until=until, claim_token=claim.token)
+            )
 
     # --- delivery --------------------------------------------------------------------------
     def _deliver(self, target: Target, client: LrsClient, claim: _Claim) -> bool:
@@ -439,6 +471,15 @@ class Forwarder:
         return result
 
     def _mark(self, ids: list[int], token: str, *, state: str, result: PostResult) -> None:
+        """Record what became of these deliveries (on the database thread while draining)."""
+        if self._db_thread is not None:
+            self._writes.append(
+                self._db_thread.submit(self._write_mark, ids, token, state=state, result=result)
+            )
+        else:
+            self._write_mark(ids, token, state=state, result=result)
+
+    def _write_mark(self, ids: list[int], token: str, *, state: str, result: PostResult) -> None:
         now = utcnow()
         values: dict[str, Any] = {
             "state": state,
@@ -454,8 +495,8 @@ class Forwarder:
             values.update(last_error=_error_text(result), next_try_at=None)
         else:
             attempts = select(func.max(Delivery.attempts)).where(Delivery.id.in_(ids))
-            with Session(self.engine) as session:
-                tries_so_far = session.scalar(attempts) or 0
+            with self.engine.connect() as connection:
+                tries_so_far = connection.scalar(attempts) or 0
             delay = backoff_delay(
                 tries_so_far,
                 self.settings.backoff_base,
@@ -466,16 +507,16 @@ class Forwarder:
             values.update(
                 last_error=_error_text(result), next_try_at=now + timedelta(seconds=delay)
             )
-        with Session(self.engine) as session, session.begin():
-            session.execute(
+        with self.engine.begin() as connection:
+            connection.execute(
                 update(Delivery)
                 .where(Delivery.id.in_(ids), Delivery.claim_token == token)
                 .values(**values)
             )
 
     def _release(self, ids: list[int], token: str) -> None:
-        with Session(self.engine) as session, session.begin():
-            session.execute(
+        with self.engine.begin() as connection:
+            connection.execute(
                 update(Delivery)
                 .where(Delivery.id.in_(ids), Delivery.claim_token == token)
                 .values(claimed_until=None, claim_token=None)
