@@ -107,9 +107,10 @@ def _register_cli(app: Flask) -> None:
     from lms.catalog.cli import content_cli
     from lms.cli import db_check
     from lms.demo import demo_cli
+    from lms.quiz.cli import quiz_cli
     from lms.xapi.cli import xapi_cli
 
-    for command in (users_cli, content_cli, demo_cli, db_check, xapi_cli):
+    for command in (users_cli, content_cli, quiz_cli, demo_cli, db_check, xapi_cli):
         app.cli.add_command(command)
 
 

@@ -108,15 +108,38 @@ def read_marks_csv(path: Path) -> tuple[list[str], list[float], list[list[float]
 @click.option(
     "--marks-csv",
     "marks_csv",
-    required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="CSV: attempt,<question id>,...; an optional 'max' row; one row per attempt.",
 )
-def stats_command(marks_csv: Path) -> None:
+@click.option("--quiz", "quiz_id", type=int, help="A quiz id: its graded attempts in the database.")
+def stats_command(marks_csv: Path | None, quiz_id: int | None) -> None:
     """Print the quiz and item statistics of a marks matrix as one JSON object."""
-    ids, maxima, marks = read_marks_csv(marks_csv)
+    if (marks_csv is None) == (quiz_id is None):
+        raise click.UsageError("give exactly one of --marks-csv FILE or --quiz ID")
+    if marks_csv is not None:
+        ids, maxima, marks = read_marks_csv(marks_csv)
+    else:
+        from lms.extensions import db
+        from lms.quiz.queries import quiz_marks
+
+        matrix = quiz_marks(db.session, quiz_id)
+        if matrix.left_out:
+            click.echo(f"left out (not in every attempt): {', '.join(matrix.left_out)}", err=True)
+        ids, maxima, marks = matrix.question_ids, matrix.max_marks, matrix.marks
     stats = compute_statistics(marks, maxima, ids)
     click.echo(json.dumps(statistics_as_dict(stats), ensure_ascii=False))
+
+
+@quiz_cli.command("close-overdue")
+def close_overdue_command() -> None:
+    """Submit every open attempt past its time limit, with the answers saved in time."""
+    from lms.extensions import db
+    from lms.quiz.service import autosubmit_overdue
+    from lms.xapi.outbox import config_from
+
+    closed = autosubmit_overdue(db.session, xapi=config_from(current_app.config))
+    db.session.commit()
+    click.echo(f"closed {len(closed)} overdue attempt(s)")
 
 
 # --- import-gift ------------------------------------------------------------------------------

@@ -1,0 +1,47 @@
+"""`flask quiz stats --quiz` on real attempts and `flask quiz close-overdue`."""
+
+import json
+from datetime import timedelta
+
+from lms.quiz import service
+from lms.timeutil import utcnow
+from lms.xapi.statements import XapiConfig
+from tests import factories
+
+XAPI = XapiConfig(base_iri="https://lms.example.org/xapi")
+
+
+def test_stats_of_real_attempts(runner, db_session):
+    quiz = factories.make_quiz(db_session, attempts_allowed=0)
+    answers = [["a", "a", "a", "a"], ["a", "b", "a", "b"], ["b", "b", "b", "a"]]
+    for row in answers:
+        coach = factories.make_user(db_session)
+        attempt = service.start(db_session, user=coach, quiz=quiz, xapi=XAPI)
+        for position, raw in enumerate(row, start=1):
+            service.save_answer(db_session, attempt, position, raw)
+        service.submit(db_session, attempt, xapi=XAPI)
+    db_session.commit()
+    result = runner.invoke(args=["quiz", "stats", "--quiz", str(quiz.id)])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output)
+    assert figures["quiz"]["n"] == 3
+    assert figures["quiz"]["mean"] == (4 + 2 + 1) / 3
+    facility = {q["id"]: q["facility"] for q in figures["questions"]}
+    assert facility == {"T1-Q01": 2 / 3, "T1-Q02": 1 / 3, "T1-Q03": 2 / 3, "T1-Q04": 2 / 3}
+
+
+def test_stats_needs_exactly_one_source(runner):
+    result = runner.invoke(args=["quiz", "stats"])
+    assert result.exit_code == 2 and "exactly one of --marks-csv FILE or --quiz ID" in result.output
+
+
+def test_close_overdue(runner, db_session):
+    quiz = factories.make_quiz(db_session, time_limit_minutes=5)
+    coach = factories.make_user(db_session)
+    attempt = service.start(db_session, user=coach, quiz=quiz, xapi=XAPI,
+                            now=utcnow() - timedelta(minutes=30))
+    db_session.commit()
+    result = runner.invoke(args=["quiz", "close-overdue"])
+    assert result.exit_code == 0 and "closed 1 overdue attempt(s)" in result.output
+    db_session.refresh(attempt)
+    assert attempt.state == "graded" and attempt.autosubmitted
