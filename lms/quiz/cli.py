@@ -197,13 +197,27 @@ def _preview(result: GiftResult, lang: str) -> list[dict]:
     ]
 
 
+def _both_languages(value: Any) -> Any:
+    """GIFT holds one language: the other starts as a copy, for a translator to replace."""
+    if isinstance(value, dict):
+        if value and set(value) <= set(LANGUAGES):
+            text = next(iter(value.values()))
+            return {lang: value.get(lang) or text for lang in LANGUAGES}
+        return {key: _both_languages(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_both_languages(item) for item in value]
+    return value
+
+
 def for_bank(question: Mapping, module_code: str, source: str) -> dict:
     """A parsed GIFT question as the bank takes it: GIFT-only keys dropped, a provenance note.
 
     A title that is not a ``<module>-Q<nn>`` id is dropped too, so the bank numbers the question;
     a title that is one updates that question.
     """
-    prepared = {key: value for key, value in question.items() if key not in GIFT_ONLY_KEYS}
+    prepared = {
+        key: _both_languages(value) for key, value in question.items() if key not in GIFT_ONLY_KEYS
+    }
     if not re.fullmatch(rf"{re.escape(module_code)}-Q\d+", str(prepared.get("id", ""))):
         prepared.pop("id", None)
     prepared.setdefault("source", source)

@@ -622,12 +622,13 @@ def test_cli_import_hands_the_questions_to_the_catalog(quiz_runner, monkeypatch,
     assert received["module"] == "C1.1"
     assert received["session"] is db.session
     first, second = received["questions"]
-    # GIFT-only keys are dropped; a title that is no bank id leaves the numbering to the bank.
+    # GIFT-only keys are dropped; a title that is no bank id leaves the numbering to the bank;
+    # the other language starts as a copy, for a translator to replace.
     assert first == {
         "id": "C1.1-Q07",
         "type": "true_false",
         "skills": ["C1.1-S1"],
-        "text": {"fr": "Vrai ?"},
+        "text": {"fr": "Vrai ?", "en": "Vrai ?"},
         "answer": True,
         "source": "GIFT import: bank.gift",
     }
