@@ -45,3 +45,25 @@ def test_close_overdue(runner, db_session):
     assert result.exit_code == 0 and "closed 1 overdue attempt(s)" in result.output
     db_session.refresh(attempt)
     assert attempt.state == "graded" and attempt.autosubmitted
+
+
+def test_import_gift_into_the_real_bank(runner, db_session, tmp_path):
+    from lms.quiz import bank
+
+    factories.make_quiz(db_session, code="C1.1", skills=("C1.1-S1", "C1.1-S2"))
+    db_session.commit()
+    gift = tmp_path / "extra.gift"
+    gift.write_text(
+        "// [tag:C1.1-S1]\n::Mobilité::Un apprenti peut-il partir un an ?{T#Non.#Oui, au plus un an.####Au plus un an, jamais plus de la moitié du contrat.}\n\n"
+        "// [tag:C1.1-S2]\n::Durée::Durée maximale en mois ?{#12####La loi de 2023 fixe un an au plus.}\n\n"
+        "::Cassée::Question sans fin {=a ~b\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["quiz", "import-gift", str(gift), "--module", "C1.1"])
+    assert result.exit_code == 0, result.output
+    assert "extra.gift:7:" in result.output  # reported; the rest still imports  # the broken question is reported by line
+    versions = bank.current_question_versions(db_session, "C1.1")
+    imported = [v.definition for v in versions if v.definition["source"].startswith("GIFT")]
+    assert [d["type"] for d in imported] == ["true_false", "numerical"]
+    assert imported[0]["text"] == {"fr": "Un apprenti peut-il partir un an ?"} | {
+        "en": "Un apprenti peut-il partir un an ?"}
