@@ -61,7 +61,7 @@ def test_import_gift_into_the_real_bank(runner, db_session, tmp_path):
     )
     result = runner.invoke(args=["quiz", "import-gift", str(gift), "--module", "C1.1"])
     assert result.exit_code == 0, result.output
-    assert "extra.gift:7:" in result.output  # reported; the rest still imports  # the broken question is reported by line
+    assert "extra.gift:7:" in result.output  # reported; the rest still imports
     versions = bank.current_question_versions(db_session, "C1.1")
     imported = [v.definition for v in versions if v.definition["source"].startswith("GIFT")]
     assert [d["type"] for d in imported] == ["true_false", "numerical"]
