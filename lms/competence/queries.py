@@ -5,7 +5,6 @@ sub-select of the cohort's coaches), whatever the number of coaches: nothing is 
 """
 
 import json
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -206,7 +205,13 @@ def progress(
     cells: dict[int, dict[str, Cell]] = {}
 
     def cell(coach_id: int, unit_code: str) -> Cell:
-        return cells.setdefault(coach_id, {}).setdefault(unit_code, Cell())
+        own = cells.get(coach_id)
+        if own is None:
+            own = cells[coach_id] = {}
+        found = own.get(unit_code)
+        if found is None:
+            found = own[unit_code] = Cell()
+        return found
 
     graded = Attempt.state == GRADED
     attempt_rows = session.execute(
@@ -255,7 +260,8 @@ def progress(
         .group_by(Statement.registration)
     ).all()
     for registration, moment in activity:
-        owner = by_registration.get(str(uuid.UUID(registration)))
+        # The outbox stores registrations in the canonical lower-case hyphenated form.
+        owner = by_registration.get(registration)
         if owner is not None:
             target = cell(*owner)
             target.last_activity = _latest(target.last_activity, moment)
@@ -307,20 +313,24 @@ def cohort_matrix(
     cells = progress(session, coach_ids, units)
     activity = last_activity_by_coach(session, coach_ids)
     rows = []
+    known: dict[tuple[str, ...], str] = {}  # few combinations of unit statuses recur
     for coach_id, name, email in coaches:
-        own = cells.get(coach_id, {})
-        row_cells = {unit.code: own.get(unit.code, Cell()) for unit in units}
+        own = cells.get(coach_id) or {}
+        row_cells = {unit.code: own.get(unit.code) or Cell() for unit in units}
+        by_competence = {}
+        for competence in competences:
+            statuses = tuple(row_cells[code].status for code in competence.units)
+            status = known.get(statuses)
+            if status is None:
+                status = known[statuses] = competence_status(statuses)
+            by_competence[competence.code] = status
         row = MatrixRow(
             coach_id=coach_id,
             name=name,
             email=email,
             cells=row_cells,
-            competences={
-                c.code: competence_status(row_cells[u].status for u in c.units) for c in competences
-            },
-            last_activity=_latest(
-                activity.get(coach_id), *(c.last_activity for c in row_cells.values())
-            ),
+            competences=by_competence,
+            last_activity=_latest(activity.get(coach_id), *(c.last_activity for c in own.values())),
         )
         rows.append(row)
     matrix = Matrix(units=units, competences=competences, rows=rows, cohort_rows=rows)
