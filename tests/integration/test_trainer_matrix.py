@@ -45,7 +45,7 @@ def _statements_for(app, client, url: str) -> tuple[int, str]:
 
 
 def test_the_matrix_runs_the_same_number_of_queries_for_10_and_200_coaches(app, db_session, units):
-    trainer = factories.make_user(db_session, role="trainer")
+    trainer = factories.make_user(db_session, role="trainer", language="en")
     small = factories.make_cohort(db_session, trainers=[trainer])
     large = factories.make_cohort(db_session, trainers=[trainer])
     trainer_data.populate(db_session, small, units, 10, trainer)

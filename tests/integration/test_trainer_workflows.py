@@ -365,6 +365,7 @@ def test_completion_record_html_pdf_zip_and_verification(app, db_session, world)
         assert all(records.read(name).startswith(b"%PDF-") for name in names)
 
     anonymous = app.test_client()
+    anonymous.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     checked = anonymous.get(f"/trainer/verify?code={code}").get_data(as_text=True)
     assert "matches the current record" in checked and coach.display_name in checked
     wrong = anonymous.get(f"/trainer/verify?code={coach.id}-0000-0000-0000-0000")
