@@ -1,0 +1,364 @@
+"""A coach in a real Chromium: completes module C1.1, resumes a quiz, runs out of time; the coach
+pages in French and English; axe on every page."""
+
+import re
+import time
+from datetime import timedelta
+from functools import cache
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from lms.auth import service as accounts
+from lms.auth.models import Cohort
+from lms.catalog import queries as catalog
+from lms.catalog.service import load_content
+from lms.catalog.validate import validate_tree
+from lms.config import PROJECT_ROOT
+from lms.demo import DEMO_COHORT, DEMO_PASSWORD, seed_demo
+from lms.extensions import db
+from lms.quiz import types
+from lms.quiz.models import Attempt
+from lms.timeutil import utcnow
+from tests.support.browser import ARTIFACTS, LiveServer
+
+pytestmark = pytest.mark.browser
+
+AXE = Axe()
+# Extra coaches of the demo cohort, so that tests do not share attempts.
+EXTRA_COACHES = [f"coach{n}@example.org" for n in range(3, 10)]
+
+
+@cache
+def _report():
+    return validate_tree(PROJECT_ROOT)
+
+
+@pytest.fixture(scope="module")
+def content_server(tmp_path_factory):
+    """The application with the demo accounts and the seven modules, on a free port."""
+    from tests.conftest import build_app
+
+    app = build_app(f"sqlite:///{tmp_path_factory.mktemp('coach') / 'lms.sqlite3'}")
+    with app.app_context():
+        seed_demo(db.session)
+        cohort = db.session.scalar(select(Cohort).where(Cohort.name == DEMO_COHORT))
+        for number, email in enumerate(EXTRA_COACHES, start=3):
+            user = accounts.create_user(
+                db.session, email=email, display_name=f"Coach {number}", role="coach",
+                language="fr", password=DEMO_PASSWORD,
+            )  # fmt: skip
+            accounts.enrol_coach(cohort, user)
+        load_content(db.session, _report())
+        db.session.commit()
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+
+
+def check_accessible(page, name: str) -> None:
+    """axe-core on the page as it is: no serious or critical violation."""
+    results = AXE.run(page)
+    bad = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    if bad:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"axe-{name}.png"), full_page=True)
+    assert bad == [], f"axe on {name}: {bad}"
+
+
+def log_in(page, server, email: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto(f"{server.url}/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.locator("main form button[type=submit]").click()
+    expect(page).not_to_have_url(re.compile(r"/login"))
+
+
+def in_app(server, function):
+    """Run ``function(session)`` against the server's database and return its result."""
+    with server.app.app_context():
+        try:
+            result = function(db.session)
+            db.session.commit()
+            return result
+        finally:
+            db.session.remove()
+
+
+def slots_of(server, attempt_id: int) -> list[tuple[int, dict, list | None]]:
+    def read(session):
+        attempt = session.get(Attempt, attempt_id)
+        return [(s.position, s.question_version.definition, s.option_order) for s in attempt.slots]
+
+    return in_app(server, read)
+
+
+def answers_of(server, attempt_id: int) -> dict[int, object]:
+    def read(session):
+        attempt = session.get(Attempt, attempt_id)
+        return {s.position: s.answer.raw for s in attempt.slots if s.answer is not None}
+
+    return in_app(server, read)
+
+
+def attempt_id_of(page) -> int:
+    return int(re.search(r"/attempts/(\d+)", page.url).group(1))
+
+
+def answer(page, position: int, definition: dict, lang: str = "fr", correct: bool = True) -> None:
+    """Answer like a person: click the labels, type, choose in the lists (keyboard-reachable)."""
+    question = page.locator(f"#question-{position}")
+    kind, key = definition["type"], types.correct_response(definition)
+    if kind in ("single_choice", "multiple_response"):
+        options = {o["id"]: o["text"][lang] for o in definition["options"]}
+        chosen = key if kind == "multiple_response" else [key]
+        if not correct:
+            chosen = [next(i for i in options if i not in chosen)]
+        for option_id in chosen:
+            question.get_by_label(options[option_id], exact=True).check()
+    elif kind == "true_false":
+        value = key if correct else not key
+        question.get_by_label(
+            {True: "Vrai", False: "Faux"}[value]
+            if lang == "fr"
+            else {True: "True", False: "False"}[value],
+            exact=True,
+        ).check()
+    elif kind == "short_answer":
+        question.locator("input[type=text]").fill(definition["answers"][0]["text"])
+    elif kind == "numerical":
+        question.locator("input[type=text]").fill(
+            types.format_number(definition["answers"][0]["value"]).replace(".", ",")
+        )
+    elif kind == "essay":
+        question.locator("textarea").fill("Mon avant-projet : objectifs, partenaires, calendrier.")
+    elif kind == "matching":
+        rights = {p["id"]: p["right"][lang] for p in definition["pairs"]}
+        for pair in definition["pairs"]:
+            question.get_by_label(pair["left"][lang], exact=True).select_option(
+                label=rights[key[pair["id"]]]
+            )
+    elif kind == "ordering":
+        texts = {i["id"]: i["text"][lang] for i in definition["items"]}
+        for rank, item_id in enumerate(key, start=1):
+            label = f"Position {rank}"
+            question.get_by_label(label, exact=True).select_option(label=texts[item_id])
+
+
+def test_coach_completes_module_c11_self_paced(content_server, new_page):
+    page = new_page("fr-FR")
+    log_in(page, content_server, "coach@example.org")
+    expect(page.get_by_role("heading", name=re.compile("C1 Organiser"))).to_be_visible()
+    expect(page.locator(".module-card")).to_have_count(7)
+    check_accessible(page, "home")
+
+    page.get_by_role("link", name="Commencer le module C1.1").click()
+    lessons = 0
+    while "/lessons/" in page.url:
+        lessons += 1
+        expect(page.locator("article.lesson h1")).to_be_visible()
+        if lessons == 1:
+            check_accessible(page, "lesson")
+        page.get_by_role("button", name="Marquer comme terminée").click()
+        expect(page.get_by_text("Leçon marquée comme terminée.")).to_be_visible()
+    assert lessons == 4
+    expect(page).to_have_url(re.compile(r"/modules/C1\.1/#quiz$"))
+    expect(page.get_by_text("Leçons lues : 4 sur 4")).to_be_visible()
+    check_accessible(page, "module")
+
+    page.locator("#quiz").get_by_role("link", name="Aller au quiz").click()
+    expect(page.get_by_role("heading", name="Règles")).to_be_visible()
+    expect(page.get_by_text("Il vous reste 3 tentatives sur 3.")).to_be_visible()
+    check_accessible(page, "quiz-start")
+    page.get_by_role("button", name="Commencer le quiz").click()
+
+    attempt_id = attempt_id_of(page)
+    slots = slots_of(content_server, attempt_id)
+    assert len(slots) == 20
+    checked_types = set()
+    for position, definition, _order in slots:
+        expect(page.locator(f"#question-{position} legend")).to_have_text(
+            f"Question {position} sur 20"
+        )
+        expect(page.get_by_role("timer")).to_contain_text("Temps restant")
+        answer(page, position, definition)
+        if definition["type"] not in checked_types:  # axe once per question type
+            checked_types.add(definition["type"])
+            check_accessible(page, f"question-{definition['type']}")
+        if position < 20:
+            page.get_by_role("button", name="Question suivante").click()
+        else:
+            page.locator(".nav-buttons").get_by_role(
+                "button", name="Terminer la tentative…"
+            ).click()
+
+    expect(page.get_by_role("heading", name="Récapitulatif de la tentative")).to_be_visible()
+    expect(page.get_by_text("✓ Réponse enregistrée")).to_have_count(20)
+    check_accessible(page, "summary")
+    page.get_by_role("button", name="Tout envoyer et terminer").click()
+
+    expect(page.get_by_role("heading", name="Résultat de la tentative 1")).to_be_visible()
+    # 19 automatically graded questions right; the essay waits for a trainer.
+    expect(page.get_by_text(re.compile(r"19 points sur 20 \(95\s%\)"))).to_be_visible()
+    expect(page.get_by_text("Certaines réponses attendent la correction")).to_be_visible()
+    skills = page.locator(".skills-table tbody tr")
+    expect(skills).to_have_count(7)
+    expect(skills.first).to_contain_text("100 %")  # a value in text, not colour alone
+    expect(page.get_by_text("Leçons lues : 4 sur 4")).to_be_visible()
+    check_accessible(page, "result")
+
+    page.get_by_role("link", name="Relire mes réponses avec les explications").click()
+    expect(page.locator(".review-item")).to_have_count(20)
+    expect(page.get_by_text("✓ Correct").first).to_be_visible()
+    check_accessible(page, "review")
+
+    page.goto(f"{content_server.url}/progress")
+    expect(page.get_by_role("heading", name="Ma progression")).to_be_visible()
+    expect(page.get_by_text("Quiz en attente de correction").first).to_be_visible()
+    check_accessible(page, "progress")
+    page.goto(f"{content_server.url}/")
+    card = page.locator(".module-card", has_text="C1.1")
+    expect(card).to_contain_text("Leçons lues : 4 sur 4")
+
+
+def test_resume_after_closing_the_browser(content_server, new_page):
+    page = new_page("fr-FR")
+    log_in(page, content_server, "coach3@example.org")
+    page.goto(f"{content_server.url}/modules/C2/quiz")
+    page.get_by_role("button", name="Commencer le quiz").click()
+    attempt_id = attempt_id_of(page)
+    slots = slots_of(content_server, attempt_id)
+    half = len(slots) // 2
+    for position, definition, _ in slots[:half]:
+        answer(page, position, definition)
+        if position < half:
+            page.get_by_role("button", name="Question suivante").click()
+    # The last one is not followed by a click: only the autosave (htmx) keeps it.
+    expect(page.locator("#autosave-status")).to_contain_text("Enregistré à")
+    saved = answers_of(content_server, attempt_id)
+    assert sorted(saved) == list(range(1, half + 1))
+    page.context.close()
+
+    again = new_page("fr-FR")
+    log_in(again, content_server, "coach3@example.org")
+    again.goto(f"{content_server.url}/modules/C2/quiz")
+    again.get_by_role("link", name="Reprendre ma tentative").click()
+    nav = again.get_by_role("navigation", name="Questions de la tentative")
+    expect(nav.locator(".qnav.answered")).to_have_count(half)
+    for position, definition, _ in slots[:half]:
+        nav.get_by_role("button", name=re.compile(rf"^{position}\b")).click()
+        fields = again.locator(f"#question-{position}")
+        expect(fields).to_be_visible()
+        kind = definition["type"]
+        if kind in ("single_choice", "multiple_response", "true_false"):
+            assert fields.locator("input:checked").count() >= 1
+        elif kind in ("short_answer", "numerical"):
+            assert fields.locator("input[type=text]").input_value() != ""
+        elif kind == "essay":
+            assert fields.locator("textarea").input_value() != ""
+        else:
+            assert all(s.input_value() for s in fields.locator("select").all())
+    assert answers_of(content_server, attempt_id) == saved  # navigating saved no new answer
+
+
+def _set_deadline(server, attempt_id: int, seconds: float) -> None:
+    def update(session):
+        session.get(Attempt, attempt_id).deadline = utcnow() + timedelta(seconds=seconds)
+
+    in_app(server, update)
+
+
+def timing(session, attempt_id: int) -> tuple:
+    attempt = session.get(Attempt, attempt_id)
+    return attempt.autosubmitted, attempt.submitted_at, attempt.deadline
+
+
+def test_time_limit_autosubmits_with_what_was_saved(content_server, new_page):
+    page = new_page("fr-FR")
+    log_in(page, content_server, "coach4@example.org")
+    page.goto(f"{content_server.url}/modules/C3/quiz")
+    page.get_by_role("button", name="Commencer le quiz").click()
+    attempt_id = attempt_id_of(page)
+    slots = slots_of(content_server, attempt_id)
+    # A short limit: the attempt's deadline, which the server and the countdown both read.
+    _set_deadline(content_server, attempt_id, 12)
+    page.reload()
+    answer(page, 1, slots[0][1])
+    expect(page.locator("#autosave-status")).to_contain_text("Enregistré à")
+    page.get_by_role("button", name="Question suivante").click()
+    expect(page.get_by_role("timer")).to_contain_text("Temps restant : 0:")
+    expect(page.get_by_role("heading", name="Résultat de la tentative 1")).to_be_visible(
+        timeout=20_000
+    )
+    expect(page.get_by_text("Le temps imparti est écoulé").first).to_be_visible()
+    check_accessible(page, "result-timeout")
+    assert sorted(answers_of(content_server, attempt_id)) == [1]
+    auto, submitted_at, deadline = in_app(content_server, lambda s: timing(s, attempt_id))
+    assert auto and submitted_at <= deadline
+
+
+def test_without_javascript_a_late_answer_is_not_kept(content_server, browser, request):
+    context = browser.new_context(locale="fr-FR", java_script_enabled=False)
+    page = context.new_page()
+    request.node.pages = [*getattr(request.node, "pages", []), page]
+    try:
+        log_in(page, content_server, "coach5@example.org")
+        page.goto(f"{content_server.url}/modules/C4.1/quiz")
+        page.get_by_role("button", name="Commencer le quiz").click()
+        attempt_id = attempt_id_of(page)
+        slots = slots_of(content_server, attempt_id)
+        _set_deadline(content_server, attempt_id, 6)
+        answer(page, 1, slots[0][1])
+        page.get_by_role("button", name="Question suivante").click()  # saved without JS
+        answer(page, 2, slots[1][1])
+        time.sleep(9)  # past the deadline and its grace
+        page.get_by_role("button", name="Question suivante").click()
+        expect(page.get_by_role("heading", name="Résultat de la tentative 1")).to_be_visible()
+        assert sorted(answers_of(content_server, attempt_id)) == [1]
+    finally:
+        context.close()
+
+
+PAGES = [
+    ("/", "Welcome, Chris Coach", "Bienvenue, Coach 6"),
+    ("/modules/", "Modules of the training", "Les modules de la formation"),
+    ("/modules/C4.2/", "Objectives", "Objectifs"),
+    ("/modules/C4.2/lessons/{lesson}", "Mark as done", "Marquer comme terminée"),
+    ("/modules/C4.2/quiz", "Rules", "Règles"),
+    ("/progress", "My progress", "Ma progression"),
+    ("/live/join", "Join a live session", "Rejoindre une session en direct"),
+]
+
+
+@pytest.mark.parametrize(
+    ("email", "locale", "column"),
+    [("coach2@example.org", "en-GB", 1), ("coach6@example.org", "fr-FR", 2)],
+    ids=["en", "fr"],
+)
+def test_coach_pages_in_both_languages_pass_axe(content_server, new_page, email, locale, column):
+    page = new_page(locale)
+    log_in(page, content_server, email)
+    lang = locale[:2]
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    lesson = in_app(content_server, lambda session: catalog.lessons(session, "C4.2")[0][0].slug)
+    for path, *expected in PAGES:
+        page.goto(content_server.url + path.format(lesson=lesson))
+        expect(page.locator("main")).to_contain_text(expected[column - 1])
+        check_accessible(page, f"{lang}-{path.strip('/').replace('/', '-') or 'home'}")
+    # The attempt pages too, in this language.
+    page.goto(f"{content_server.url}/modules/C4.2/quiz")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("#question-1")).to_be_visible()
+    check_accessible(page, f"{lang}-attempt")
+    finish = "Finish the attempt…" if lang == "en" else "Terminer la tentative…"
+    page.locator(".nav-buttons").get_by_role("button", name=finish).click()
+    expect(page.locator("main h1")).to_have_text(
+        "Summary of the attempt" if lang == "en" else "Récapitulatif de la tentative"
+    )
+    check_accessible(page, f"{lang}-summary")
