@@ -27,11 +27,7 @@ translations: $(VENV)/.installed
 	@$(BIN)/pybabel compile -d $(TRANSLATIONS) 2>&1 | grep -v "^compiling" || true
 
 run: install translations
-	@$(FLASK) db-check
-	@$(FLASK) db upgrade
-	@if [ -n "$$(ls content 2>/dev/null)" ] && $(FLASK) content load --help >/dev/null 2>&1; then \
-		$(FLASK) content load || exit 1; fi
-	@$(FLASK) demo seed
+	@$(FLASK) setup --demo
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
 	@$(FLASK) run --host 127.0.0.1 --port $(PORT)
 

@@ -23,3 +23,22 @@ def db_check() -> None:
         reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
         raise click.ClickException(f"cannot reach the database {shown}: {reason}") from None
     click.echo(f"database reachable: {shown}")
+
+
+@click.command("setup")
+@click.option("--demo", is_flag=True, help="Also create the demo cohort and accounts.")
+@click.pass_context
+def setup(ctx: click.Context, demo: bool) -> None:
+    """Everything a server needs before it starts, in one process: database, content, demo."""
+    import flask_migrate
+
+    from lms.catalog.cli import load_command
+    from lms.demo import seed
+
+    ctx.invoke(db_check)
+    with current_app.app_context():
+        flask_migrate.upgrade()
+    if any((current_app.config["CONTENT_ROOT"] / "content").glob("*")):
+        ctx.invoke(load_command, root=None)
+    if demo:
+        ctx.invoke(seed)

@@ -78,3 +78,15 @@ def test_production_refuses_to_start_without_secret_key():
 def test_postgres_urls_use_psycopg3():
     config = load_config({"LMS_DATABASE_URL": "postgresql://u:p@h/db"})
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@h/db"
+
+
+def test_setup_prepares_everything_once_and_is_idempotent(runner, db_session):
+    from lms.catalog.models import Module
+
+    first = runner.invoke(args=["setup", "--demo"])
+    assert first.exit_code == 0, first.output
+    assert "content loaded" in first.output and "mobility-demo" in first.output
+    second = runner.invoke(args=["setup", "--demo"])
+    assert second.exit_code == 0 and "content unchanged" in second.output
+    assert db_session.scalar(select(func.count()).select_from(Module)) == 7
+    assert db_session.scalar(select(func.count()).select_from(User)) == len(DEMO_ACCOUNTS)
