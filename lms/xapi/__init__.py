@@ -1,1 +1,1 @@
-"""xAPI: statement vocabulary, builders, a strict validator and an LRS client (pure, no Flask)."""
+"""xAPI: vocabulary, builders, validator, LRS client (pure); outbox, forwarder, statements API."""
