@@ -28,6 +28,7 @@ def db_check() -> None:
 @click.command("setup")
 @click.option("--demo", is_flag=True, help="Also create the demo cohort and accounts.")
 @click.pass_context
+@with_appcontext
 def setup(ctx: click.Context, demo: bool) -> None:
     """Everything a server needs before it starts, in one process: database, content, demo."""
     import flask_migrate
@@ -36,8 +37,7 @@ def setup(ctx: click.Context, demo: bool) -> None:
     from lms.demo import seed
 
     ctx.invoke(db_check)
-    with current_app.app_context():
-        flask_migrate.upgrade()
+    flask_migrate.upgrade()
     if any((current_app.config["CONTENT_ROOT"] / "content").glob("*")):
         ctx.invoke(load_command, root=None)
     if demo:
