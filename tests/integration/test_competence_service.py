@@ -345,3 +345,41 @@ def test_score_rubric_sums_levels_over_the_best_level():
     assert (scored.points, scored.maximum, scored.fraction) == (1.0, 6.0, 1 / 6)
     with pytest.raises(service.ValidationError, match="no evaluation grid"):
         service.score_rubric({}, {"accuracy": "partial"})
+
+
+def test_submitting_through_competence_validates_when_the_rule_allows_it(db_session):
+    coach = factories.make_user(db_session)
+    quiz = factories.make_quiz(
+        db_session,
+        code="T4",
+        skills=("T4-S1", "T4-S2"),
+        validation=validation_rule("quiz", auto=True),
+    )
+    attempt = quiz_service.start(db_session, user=coach, quiz=quiz, xapi=XAPI)
+    for position in range(1, 5):
+        quiz_service.save_answer(db_session, attempt, position, "a")
+    submitted, validation = service.submit_attempt(db_session, attempt, xapi=XAPI)
+    db_session.commit()
+    assert submitted.state == "graded" and submitted.passed
+    assert validation is not None and validation.automatic and validation.attempt_id == attempt.id
+    # A second submit (a double click) neither grades nor validates again.
+    assert service.submit_attempt(db_session, attempt, xapi=XAPI)[1] is None
+    assert len(statements(db_session, v.VERB_MASTERED)) == 1
+
+
+@pytest.mark.parametrize(
+    ("units", "expected"),
+    [
+        ((), "not_started"),
+        (("validated", "validated"), "validated"),
+        (("validated", "not_validated"), "not_validated"),
+        (("validated", "evidence_sufficient"), "evidence_sufficient"),
+        (("validated", "not_started"), "in_progress"),
+        (("in_progress", "not_started"), "in_progress"),
+        (("not_started", "not_started"), "not_started"),
+    ],
+)
+def test_a_competence_status_follows_its_units(units, expected):
+    from lms.competence.queries import competence_status
+
+    assert competence_status(units) == expected
