@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from lms.auth.models import Cohort, User
 from lms.catalog.models import Lesson, LessonVersion, Module, QuestionVersion, Quiz
+from lms.competence import service as competence
+from lms.competence.models import Validation
 from lms.delivery import display
 from lms.delivery.models import (
     ASKING,
@@ -175,6 +177,31 @@ def save_answers(
     return errors
 
 
+def submit(
+    session: Session,
+    attempt: Attempt,
+    *,
+    xapi: xs.XapiConfig,
+    now: datetime | None = None,
+    auto: bool = False,
+) -> Validation | None:
+    """Submit through the competence package, so that a module validated by its quiz alone
+    validates the unit at once; returns that validation, if any."""
+    return competence.submit_attempt(session, attempt, xapi=xapi, now=now, auto=auto)[1]
+
+
+def submit_if_overdue(
+    session: Session, attempt: Attempt, *, xapi: xs.XapiConfig, now: datetime | None = None
+) -> bool:
+    """Submit, with the answers saved in time, an open attempt whose deadline has passed."""
+    now = now or utcnow()
+    deadline = attempt.deadline
+    if attempt.is_open and deadline and now > deadline + quiz_service.DEADLINE_GRACE:
+        submit(session, attempt, xapi=xapi, now=now, auto=True)
+        return True
+    return False
+
+
 def submit_at_deadline(
     session: Session, attempt: Attempt, *, xapi: xs.XapiConfig, now: datetime | None = None
 ) -> bool:
@@ -182,7 +209,7 @@ def submit_at_deadline(
     (a second early is accepted: the browser's clock and the server's differ slightly)."""
     now = now or utcnow()
     if attempt.is_open and attempt.deadline and now >= attempt.deadline - timedelta(seconds=1):
-        quiz_service.submit(session, attempt, xapi=xapi, now=now, auto=True)
+        submit(session, attempt, xapi=xapi, now=now, auto=True)
         return True
     return False
 
@@ -483,7 +510,7 @@ def end(
             gone = now - participant.last_seen_at > PRESENCE_TIMEOUT
             participant.left_at = participant.last_seen_at if gone else now
         if participant.attempt is not None and participant.attempt.state == ATTEMPT_OPEN:
-            quiz_service.submit(session, participant.attempt, xapi=xapi, now=now)
+            submit(session, participant.attempt, xapi=xapi, now=now)
         participant.attended_statement_id = uuid.uuid4()
         outbox.record(
             session,

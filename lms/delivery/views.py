@@ -228,9 +228,7 @@ def _quiz_or_404(code: str):
 def quiz(code: str):
     module, quiz = _module_or_404(code), _quiz_or_404(code)
     current = quiz_service.open_attempt(db.session, current_user, quiz)
-    if current is not None and quiz_service.submit_if_overdue(
-        db.session, current, xapi=xapi_config()
-    ):
+    if current is not None and service.submit_if_overdue(db.session, current, xapi=xapi_config()):
         db.session.commit()
         current = None
     attempts = [
@@ -262,7 +260,7 @@ def start_quiz(code: str):
 
 def _closed_redirect(attempt: Attempt):
     """Where an attempt that cannot take answers any more sends the coach, or None."""
-    if quiz_service.submit_if_overdue(db.session, attempt, xapi=xapi_config()):
+    if service.submit_if_overdue(db.session, attempt, xapi=xapi_config()):
         db.session.commit()
         flash(_("Time is up: your attempt was submitted with the answers saved in time."), "info")
         return redirect(url_for(".result", attempt_id=attempt.id))
@@ -372,8 +370,13 @@ def submit(attempt_id: int):
     closed = _closed_redirect(attempt)
     if closed is not None:
         return closed
-    quiz_service.submit(db.session, attempt, xapi=xapi_config())
+    validation = service.submit(db.session, attempt, xapi=xapi_config())
     db.session.commit()
+    if validation is not None:
+        flash(
+            _("Well done: passing the quiz validated unit %(unit)s.", unit=validation.unit_code),
+            "info",
+        )
     return redirect(url_for(".result", attempt_id=attempt.id))
 
 

@@ -374,3 +374,22 @@ def test_completion_record_once_something_is_validated(coach_client, db_session,
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].startswith("attachment;")
     assert "T1" in text_of(response) and demo_cohort["trainer"].display_name in text_of(response)
+
+
+def test_passing_a_quiz_that_suffices_validates_the_unit(coach_client, db_session):
+    from lms.competence.models import Validation
+
+    label = {"fr": "Par le quiz", "en": "By the quiz"}
+    factories.make_quiz(db_session, validation={
+        "modalities": ["quiz"], "auto_validate_by_quiz": True, "description": label,
+        "evaluation_grid": {}})  # fmt: skip
+    db_session.commit()
+    attempt_id = start(coach_client)
+    for position in range(1, 5):
+        post(coach_client, f"/attempts/{attempt_id}",
+             {"shown": str(position), f"q{position}": "a", "goto": "summary"})  # fmt: skip
+    result = post(coach_client, f"/attempts/{attempt_id}/submit", follow_redirects=True)
+    assert "T1" in text_of(result)
+    validation = db_session.scalar(select(Validation))
+    assert (validation.unit_code, validation.automatic, validation.attempt_id) == (
+        "T1", True, attempt_id)  # fmt: skip
