@@ -105,12 +105,12 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from lms.auth.cli import users_cli
     from lms.catalog.cli import content_cli
-    from lms.cli import db_check, setup
+    from lms.cli import close_overdue_attempts, db_check, setup
     from lms.demo import demo_cli
     from lms.quiz.cli import quiz_cli
     from lms.xapi.cli import xapi_cli
 
-    for command in (users_cli, content_cli, quiz_cli, demo_cli, db_check, setup, xapi_cli):
+    for command in (users_cli, content_cli, quiz_cli, demo_cli, db_check, setup, close_overdue_attempts, xapi_cli):
         app.cli.add_command(command)
 
 

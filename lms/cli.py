@@ -42,3 +42,15 @@ def setup(ctx: click.Context, demo: bool) -> None:
         ctx.invoke(load_command, root=None)
     if demo:
         ctx.invoke(seed)
+
+
+@click.command("close-overdue-attempts")
+@with_appcontext
+def close_overdue_attempts() -> None:
+    """Submit the attempts past their time limit (run it every minute, e.g. from cron)."""
+    from lms.competence.service import close_overdue_attempts as sweep
+    from lms.xapi.outbox import config_from
+
+    closed = sweep(db.session, xapi=config_from(current_app.config))
+    db.session.commit()
+    click.echo(f"closed {len(closed)} overdue attempt(s)")

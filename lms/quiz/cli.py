@@ -130,18 +130,6 @@ def stats_command(marks_csv: Path | None, quiz_id: int | None) -> None:
     click.echo(json.dumps(statistics_as_dict(stats), ensure_ascii=False))
 
 
-@quiz_cli.command("close-overdue")
-def close_overdue_command() -> None:
-    """Submit every open attempt past its time limit, with the answers saved in time."""
-    from lms.extensions import db
-    from lms.quiz.service import autosubmit_overdue
-    from lms.xapi.outbox import config_from
-
-    closed = autosubmit_overdue(db.session, xapi=config_from(current_app.config))
-    db.session.commit()
-    click.echo(f"closed {len(closed)} overdue attempt(s)")
-
-
 # --- import-gift ------------------------------------------------------------------------------
 
 

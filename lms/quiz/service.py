@@ -362,12 +362,20 @@ def _emit_grading(session, attempt, user, module, *, xapi, now, answered, final)
             outbox.record(session, statement, user_id=user.id)
 
 
-def autosubmit_overdue(session: Session, *, xapi: xs.XapiConfig, now: datetime | None = None) -> list[int]:
+def overdue_attempts(session: Session, now: datetime) -> list[Attempt]:
+    return list(
+        session.scalars(
+            select(Attempt).where(Attempt.state == OPEN, Attempt.deadline < now - DEADLINE_GRACE)
+        )
+    )
+
+
+def autosubmit_overdue(
+    session: Session, *, xapi: xs.XapiConfig, now: datetime | None = None
+) -> list[int]:
     """Submit, with what was saved in time, every open attempt whose deadline has passed."""
     now = now or utcnow()
-    overdue = session.scalars(
-        select(Attempt).where(Attempt.state == OPEN, Attempt.deadline < now - DEADLINE_GRACE)
-    ).all()
+    overdue = overdue_attempts(session, now)
     for attempt in overdue:
         submit(session, attempt, xapi=xapi, now=now, auto=True)
     return [attempt.id for attempt in overdue]

@@ -35,16 +35,23 @@ def test_stats_needs_exactly_one_source(runner):
     assert result.exit_code == 2 and "exactly one of --marks-csv FILE or --quiz ID" in result.output
 
 
-def test_close_overdue(runner, db_session):
-    quiz = factories.make_quiz(db_session, time_limit_minutes=5)
+def test_close_overdue_attempts_validates_where_the_rule_allows(runner, db_session):
+    from lms.competence.service import standing_validation
+
+    validation = {"modalities": ["quiz"], "auto_validate_by_quiz": True,
+                  "description": {"fr": "Quiz", "en": "Quiz"}, "evaluation_grid": {}}
+    quiz = factories.make_quiz(db_session, time_limit_minutes=5, validation=validation)
     coach = factories.make_user(db_session)
     attempt = service.start(db_session, user=coach, quiz=quiz, xapi=XAPI,
                             now=utcnow() - timedelta(minutes=30))
+    for position in range(1, 5):
+        service.save_answer(db_session, attempt, position, "a", now=attempt.started_at)
     db_session.commit()
-    result = runner.invoke(args=["quiz", "close-overdue"])
+    result = runner.invoke(args=["close-overdue-attempts"])
     assert result.exit_code == 0 and "closed 1 overdue attempt(s)" in result.output
     db_session.refresh(attempt)
-    assert attempt.state == "graded" and attempt.autosubmitted
+    assert attempt.state == "graded" and attempt.autosubmitted and attempt.passed
+    assert standing_validation(db_session, coach.id, "T1") is not None
 
 
 def test_import_gift_into_the_real_bank(runner, db_session, tmp_path):
