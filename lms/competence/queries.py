@@ -605,54 +605,6 @@ def search_coaches(session: Session, reviewer: User, text: str) -> list[User]:
 # -- item analysis -----------------------------------------------------------------------------
 
 
-@dataclass
-class QuizMarks:
-    """The marks matrix of a quiz's graded attempts, as item analysis takes it."""
-
-    question_ids: list[str]
-    max_marks: list[float]
-    marks: list[list[float]]
-    left_out: list[str]  # questions not given in every attempt (random selection)
-
-
-def quiz_marks(session: Session, quiz_id: int, coach_ids: Select) -> QuizMarks:
-    """Graded attempts of the ``coach_ids`` at the quiz; a question's mark is its latest grade."""
-    attempts = session.scalars(
-        select(Attempt)
-        .where(
-            Attempt.quiz_id == quiz_id,
-            Attempt.state == GRADED,
-            Attempt.user_id.in_(coach_ids),
-        )
-        .order_by(Attempt.id)
-        .options(
-            selectinload(Attempt.slots).selectinload(AttemptSlot.grades),
-            selectinload(Attempt.slots).selectinload(AttemptSlot.question_version),
-        )
-    ).all()
-    rows: list[dict[str, float]] = []
-    maxima: dict[str, float] = {}
-    order: list[str] = []
-    for attempt in attempts:
-        row = {}
-        for slot in attempt.slots:
-            code = slot.question_version.definition["id"]
-            grade = slot.grade
-            row[code] = (grade.fraction or 0.0) * slot.max_mark if grade else 0.0
-            if code not in maxima:
-                maxima[code] = slot.max_mark
-                order.append(code)
-        rows.append(row)
-    # Item analysis needs a full matrix: shuffled order is fine, different questions are not.
-    common = [code for code in sorted(order) if all(code in row for row in rows)]
-    return QuizMarks(
-        question_ids=common,
-        max_marks=[maxima[code] for code in common],
-        marks=[[row[code] for code in common] for row in rows],
-        left_out=[code for code in sorted(order) if code not in common],
-    )
-
-
 def graded_attempt_counts(session: Session, coach_ids: Select) -> dict[int, int]:
     rows = session.execute(
         select(Attempt.quiz_id, func.count(Attempt.id))

@@ -27,6 +27,7 @@ from lms.catalog import queries as catalog
 from lms.competence import evidence, queries, record, service
 from lms.competence.models import Validation
 from lms.extensions import db
+from lms.quiz import queries as quiz_queries
 from lms.quiz import statistics
 from lms.trainer import exports
 from lms.trainer.chart import distribution_chart
@@ -482,7 +483,9 @@ def quizzes():
 
 def _quiz_statistics(quiz_id: int):
     quiz = catalog.quiz_by_id(db.session, quiz_id) or abort(404)
-    marks = queries.quiz_marks(db.session, quiz.id, queries.visible_coach_ids(current_user))
+    marks = quiz_queries.quiz_marks(
+        db.session, quiz.id, queries.visible_coach_ids(current_user)
+    )
     stats = statistics.compute_statistics(marks.marks, marks.max_marks, marks.question_ids)
     return quiz, marks, stats
 
