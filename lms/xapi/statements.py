@@ -386,8 +386,9 @@ def question_answered(
     )
 
 
-def quiz_completed(
+def _quiz_result(
     config: XapiConfig,
+    verb: str,
     *,
     statement_id: uuid.UUID,
     timestamp: datetime,
@@ -400,13 +401,12 @@ def quiz_completed(
     duration_seconds: float,
     registration: uuid.UUID | None = None,
 ) -> dict[str, Any]:
-    """A coach finished a quiz attempt (completion, score, duration)."""
     return _build(
         config,
         statement_id=statement_id,
         timestamp=timestamp,
         actor=actor,
-        verb=v.VERB_COMPLETED,
+        verb=verb,
         obj=_quiz_activity(config, quiz_id, quiz_title),
         registration=registration,
         parents=[_module_activity(config, module)],
@@ -417,35 +417,14 @@ def quiz_completed(
     )
 
 
-def quiz_outcome(
-    config: XapiConfig,
-    *,
-    statement_id: uuid.UUID,
-    timestamp: datetime,
-    actor: Actor,
-    module: ModuleRef,
-    quiz_id: str | int,
-    quiz_title: LanguageMap,
-    score: Score,
-    passed: bool,
-    duration_seconds: float,
-    registration: uuid.UUID | None = None,
-) -> dict[str, Any]:
+def quiz_completed(config: XapiConfig, **values: Any) -> dict[str, Any]:
+    """A coach finished a quiz attempt (completion, score, duration); see ``_quiz_result``."""
+    return _quiz_result(config, v.VERB_COMPLETED, **values)
+
+
+def quiz_outcome(config: XapiConfig, **values: Any) -> dict[str, Any]:
     """The ``passed`` or ``failed`` statement that goes with a completed quiz."""
-    return _build(
-        config,
-        statement_id=statement_id,
-        timestamp=timestamp,
-        actor=actor,
-        verb=v.VERB_PASSED if passed else v.VERB_FAILED,
-        obj=_quiz_activity(config, quiz_id, quiz_title),
-        registration=registration,
-        parents=[_module_activity(config, module)],
-        groupings=_groupings(config, module),
-        result=_score_result(
-            score=score, success=passed, completion=True, duration_seconds=duration_seconds
-        ),
-    )
+    return _quiz_result(config, v.VERB_PASSED if values["passed"] else v.VERB_FAILED, **values)
 
 
 def quiz_finished(
