@@ -45,7 +45,7 @@ lint: install-test
 
 # Refresh the catalogues after changing user-visible strings; then translate the new French msgids.
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k _N -k N_ --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output \
 		--ignore-dirs=".venv .venv-ralph tests" -o $(TRANSLATIONS)/messages.pot .
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
 

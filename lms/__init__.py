@@ -12,10 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from lms.config import PROJECT_ROOT, load_config
 from lms.extensions import babel, csrf, db, login_manager, migrate
-
-
-def _N(message: str) -> str:  # noqa: N802 - marks a message for extraction, translated later
-    return message
+from lms.i18n import N_
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -37,7 +34,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     login_manager.user_loader(lambda user_id: db.session.get(User, int(user_id)))
     # Flashed messages are stored in the session, so translate when flashing, not lazily.
-    login_manager.login_message = _N("Please log in to see this page.")
+    login_manager.login_message = N_("Please log in to see this page.")
     login_manager.localize_callback = gettext
 
     _import_models()
@@ -110,7 +107,16 @@ def _register_cli(app: Flask) -> None:
     from lms.quiz.cli import quiz_cli
     from lms.xapi.cli import xapi_cli
 
-    for command in (users_cli, content_cli, quiz_cli, demo_cli, db_check, setup, close_overdue_attempts, xapi_cli):
+    for command in (
+        users_cli,
+        content_cli,
+        quiz_cli,
+        demo_cli,
+        db_check,
+        setup,
+        close_overdue_attempts,
+        xapi_cli,
+    ):
         app.cli.add_command(command)
 
 

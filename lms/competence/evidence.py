@@ -6,6 +6,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from lms.i18n import N_
+
 MAX_BYTES = 5 * 1024 * 1024
 EXTENSIONS = ("pdf", "png", "jpg", "odt", "docx")
 MIMETYPES = {
@@ -17,10 +19,6 @@ MIMETYPES = {
 }
 _ALIASES = {"jpeg": "jpg"}
 SUBDIRECTORY = "evidence"
-
-
-def N_(message: str) -> str:  # noqa: N802 - marks a message for extraction
-    return message
 
 
 class EvidenceError(ValueError):

@@ -17,6 +17,7 @@ from lms.catalog import queries as catalog
 from lms.catalog.models import Module
 from lms.competence.evidence import StoredFile
 from lms.competence.models import MODALITIES, NOT_VALIDATED, VALIDATED, Validation
+from lms.i18n import N_
 from lms.quiz import mastery
 from lms.quiz import service as quiz_service
 from lms.quiz.models import GRADED, Attempt, AttemptSlot, Grade
@@ -26,10 +27,6 @@ from lms.xapi import statements as xs
 
 AUTO_VALIDATOR_NAME = "auto-validation"
 NOTE_MAX_LENGTH = 4000
-
-
-def N_(message: str) -> str:  # noqa: N802 - marks a message for extraction
-    return message
 
 
 class ValidationError(Exception):

@@ -13,9 +13,20 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from lms.auth.models import User
+from lms.i18n import N_
 from lms.quiz import bank as catalog
 from lms.quiz import mastery, types
-from lms.quiz.models import GRADED, NEEDS_GRADING, OPEN, Answer, Attempt, AttemptSlot, Grade, Registration, SkillScore
+from lms.quiz.models import (
+    GRADED,
+    NEEDS_GRADING,
+    OPEN,
+    Answer,
+    Attempt,
+    AttemptSlot,
+    Grade,
+    Registration,
+    SkillScore,
+)
 from lms.timeutil import utcnow
 from lms.xapi import outbox
 from lms.xapi import statements as xs
@@ -31,10 +42,6 @@ class AttemptError(Exception):
     def __init__(self, msgid: str, **params):
         super().__init__(msgid % params if params else msgid)
         self.msgid, self.params = msgid, params
-
-
-def N_(message: str) -> str:  # noqa: N802 - marks a message for extraction
-    return message
 
 
 @dataclass(frozen=True)
@@ -80,7 +87,9 @@ def open_attempt(session: Session, user: User, quiz) -> Attempt | None:
     )
 
 
-def choose_questions(versions: list, count: int, unit_skills: list[str], rng: random.Random) -> list:
+def choose_questions(
+    versions: list, count: int, unit_skills: list[str], rng: random.Random
+) -> list:
     """``count`` questions at random with every unit skill represented when the bank allows."""
     if not count or count >= len(versions):
         return list(versions)
@@ -117,7 +126,9 @@ def start(
         return current
     used = quota(session, user, quiz)
     if used.left == 0 and live_session_id is None:
-        raise AttemptError(N_("You have used all %(allowed)d attempts at this quiz."), allowed=used.allowed)
+        raise AttemptError(
+            N_("You have used all %(allowed)d attempts at this quiz."), allowed=used.allowed
+        )
     module = catalog.module_by_code(session, quiz.module_code)
     settings = dict(quiz.settings)
     if versions is None:
@@ -157,8 +168,13 @@ def start(
     outbox.record(
         session,
         xs.quiz_attempted(
-            xapi, statement_id=attempt.statement_id, timestamp=now, actor=actor_of(user),
-            module=_module_ref(module), quiz_id=quiz.id, quiz_title=quiz.title,
+            xapi,
+            statement_id=attempt.statement_id,
+            timestamp=now,
+            actor=actor_of(user),
+            module=_module_ref(module),
+            quiz_id=quiz.id,
+            quiz_title=quiz.title,
             registration=attempt.registration,
         ),
         user_id=user.id,
@@ -223,7 +239,11 @@ def set_flag(session: Session, attempt: Attempt, position: int, flagged: bool) -
 
 
 def submit(
-    session: Session, attempt: Attempt, *, xapi: xs.XapiConfig, now: datetime | None = None,
+    session: Session,
+    attempt: Attempt,
+    *,
+    xapi: xs.XapiConfig,
+    now: datetime | None = None,
     auto: bool = False,
 ) -> Attempt:
     """Close and grade the attempt once; later or concurrent calls return it unchanged.
@@ -248,8 +268,13 @@ def submit(
         raw = answer.raw if answer is not None else None
         _, outcome = types.score_raw(slot.question_version.definition, raw)
         slot.grades.append(
-            Grade(answer_id=answer.id if answer else None, fraction=outcome.fraction,
-                  state=outcome.state, feedback=outcome.feedback, graded_at=now)
+            Grade(
+                answer_id=answer.id if answer else None,
+                fraction=outcome.fraction,
+                state=outcome.state,
+                feedback=outcome.feedback,
+                graded_at=now,
+            )
         )
     session.flush()
     _finish_grading(session, attempt, user, xapi=xapi, now=now, answered=attempt.slots)
@@ -276,13 +301,26 @@ def grade_manually(
         raise AttemptError(N_("The grade must be between 0 and 100 %."))
     answer = slot.answer
     grade = Grade(
-        answer_id=answer.id if answer else None, fraction=fraction, state=_state_of(fraction),
-        feedback=[], grader_id=grader.id, rubric=rubric, comment=comment or None, graded_at=now,
+        answer_id=answer.id if answer else None,
+        fraction=fraction,
+        state=_state_of(fraction),
+        feedback=[],
+        grader_id=grader.id,
+        rubric=rubric,
+        comment=comment or None,
+        graded_at=now,
     )
     slot.grades.append(grade)
     session.flush()
-    _finish_grading(session, attempt, session.get(User, attempt.user_id), xapi=xapi, now=now,
-                    answered=[slot], instructor=grader)
+    _finish_grading(
+        session,
+        attempt,
+        session.get(User, attempt.user_id),
+        xapi=xapi,
+        now=now,
+        answered=[slot],
+        instructor=grader,
+    )
     return grade
 
 
@@ -323,8 +361,9 @@ def _finish_grading(session, attempt, user, *, xapi, now, answered, instructor=N
         )
     attempt.state = NEEDS_GRADING if pending else GRADED
     session.flush()
-    _emit_grading(session, attempt, user, module, xapi=xapi, now=now, answered=answered,
-                  final=not pending)
+    _emit_grading(
+        session, attempt, user, module, xapi=xapi, now=now, answered=answered, final=not pending
+    )
 
 
 def _emit_grading(session, attempt, user, module, *, xapi, now, answered, final) -> None:
@@ -340,23 +379,36 @@ def _emit_grading(session, attempt, user, module, *, xapi, now, answered, final)
         outbox.record(
             session,
             xs.question_answered(
-                xapi, statement_id=uuid.uuid4(), timestamp=now, actor=actor, module=module_ref,
-                quiz_id=attempt.quiz_id, question_id=definition["id"],
+                xapi,
+                statement_id=uuid.uuid4(),
+                timestamp=now,
+                actor=actor,
+                module=module_ref,
+                quiz_id=attempt.quiz_id,
+                question_id=definition["id"],
                 interaction=types.xapi_interaction(definition, xapi.language),
                 response=types.xapi_response(definition, response),
                 success=grade.fraction >= 1.0 - 1e-9,
                 score=xs.Score.points(round(grade.fraction * slot.max_mark, 4), slot.max_mark),
-                question_title=definition["text"], registration=attempt.registration,
+                question_title=definition["text"],
+                registration=attempt.registration,
             ),
             user_id=user.id,
         )
     if final:
         duration = max((attempt.submitted_at - attempt.started_at).total_seconds(), 0.0)
         for statement in xs.quiz_finished(
-            xapi, completed_statement_id=uuid.uuid4(), outcome_statement_id=uuid.uuid4(),
-            timestamp=now, actor=actor, module=module_ref, quiz_id=attempt.quiz_id,
-            quiz_title=quiz.title, score=xs.Score.points(attempt.marks, attempt.max_marks),
-            passed=bool(attempt.passed), duration_seconds=duration,
+            xapi,
+            completed_statement_id=uuid.uuid4(),
+            outcome_statement_id=uuid.uuid4(),
+            timestamp=now,
+            actor=actor,
+            module=module_ref,
+            quiz_id=attempt.quiz_id,
+            quiz_title=quiz.title,
+            score=xs.Score.points(attempt.marks, attempt.max_marks),
+            passed=bool(attempt.passed),
+            duration_seconds=duration,
             registration=attempt.registration,
         ):
             outbox.record(session, statement, user_id=user.id)
@@ -381,7 +433,9 @@ def autosubmit_overdue(
     return [attempt.id for attempt in overdue]
 
 
-def submit_if_overdue(session: Session, attempt: Attempt, *, xapi: xs.XapiConfig, now: datetime | None = None) -> bool:
+def submit_if_overdue(
+    session: Session, attempt: Attempt, *, xapi: xs.XapiConfig, now: datetime | None = None
+) -> bool:
     now = now or utcnow()
     if attempt.state == OPEN and attempt.deadline and now > attempt.deadline + DEADLINE_GRACE:
         submit(session, attempt, xapi=xapi, now=now, auto=True)

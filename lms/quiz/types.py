@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, ClassVar
 
+from lms.i18n import N_
+
 CMI_INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction"
 
 # A fraction this close to 0 or 1 is that value: weights such as 1/3 + 1/3 + 1/3 must give 100 %.
@@ -18,11 +20,6 @@ FRACTION_TOLERANCE = 1e-6
 
 MAX_TEXT_RESPONSE = 2_000
 MAX_ESSAY_RESPONSE = 50_000
-
-
-def N_(message: str) -> str:  # noqa: N802 - Babel extracts it with the keyword N_
-    """Mark ``message`` for extraction; the web layer translates it when it shows it."""
-    return message
 
 
 class ResponseError(ValueError):

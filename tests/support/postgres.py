@@ -36,8 +36,7 @@ class PostgresServer:
 
     def url(self, database: str) -> str:
         return (
-            f"postgresql+psycopg://{self.user}@/{database}"
-            f"?host={self.socket_dir}&port={self.port}"
+            f"postgresql+psycopg://{self.user}@/{database}?host={self.socket_dir}&port={self.port}"
         )
 
     def create_database(self, prefix: str = "lms_test") -> str:
@@ -45,7 +44,10 @@ class PostgresServer:
 
         name = f"{prefix}_{uuid.uuid4().hex[:10]}"
         with psycopg.connect(
-            host=str(self.socket_dir), port=self.port, user=self.user, dbname="postgres",
+            host=str(self.socket_dir),
+            port=self.port,
+            user=self.user,
+            dbname="postgres",
             autocommit=True,
         ) as connection:
             connection.execute(f'CREATE DATABASE "{name}"')
@@ -77,11 +79,36 @@ def postgres_server():
         shutil.chown(base, "postgres", "postgres")
     data, port = base / "data", free_port()
     try:
-        _run([str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "lms",
-              "--no-sync", "-E", "UTF8"], as_postgres)
-        _run([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w", "-o",
-              f"-k {base} -p {port} -c listen_addresses='' -c fsync=off "
-              "-c synchronous_commit=off -c full_page_writes=off", "start"], as_postgres)
+        _run(
+            [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(data),
+                "-A",
+                "trust",
+                "-U",
+                "lms",
+                "--no-sync",
+                "-E",
+                "UTF8",
+            ],
+            as_postgres,
+        )
+        _run(
+            [
+                str(bin_dir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(base / "log"),
+                "-w",
+                "-o",
+                f"-k {base} -p {port} -c listen_addresses='' -c fsync=off "
+                "-c synchronous_commit=off -c full_page_writes=off",
+                "start",
+            ],
+            as_postgres,
+        )
     except subprocess.CalledProcessError as error:
         unavailable(f"PostgreSQL did not start: {error.stderr.strip()[-500:]}")
     yield PostgresServer(socket_dir=base, port=port)

@@ -31,7 +31,7 @@ def test_template_is_up_to_date_with_the_sources(tmp_path):
     out = tmp_path / "fresh.pot"
     root = TRANSLATIONS.parents[1]
     CommandLineInterface().run(
-        ["pybabel", "-q", "extract", "-F", str(root / "babel.cfg"), "-k", "_l", "-k", "_N",
+        ["pybabel", "-q", "extract", "-F", str(root / "babel.cfg"), "-k", "_l",
          "-k", "N_", "--no-location", "--ignore-dirs=.venv .venv-ralph tests", "-o", str(out),
          str(root)]
     )
