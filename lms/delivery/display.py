@@ -3,9 +3,10 @@
 from collections.abc import Mapping
 from typing import Any
 
+from lms.i18n import N_
 from lms.quiz import types
 
-TRUE_FALSE = {True: types.N_("True"), False: types.N_("False")}
+TRUE_FALSE = {True: N_("True"), False: N_("False")}
 
 
 def choices(definition: Mapping, option_order: list | None) -> list[dict]:

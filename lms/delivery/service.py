@@ -30,6 +30,7 @@ from lms.delivery.models import (
     LiveSession,
     ModuleVisit,
 )
+from lms.i18n import N_
 from lms.quiz import service as quiz_service
 from lms.quiz import types
 from lms.quiz.models import OPEN as ATTEMPT_OPEN
@@ -38,7 +39,6 @@ from lms.timeutil import utcnow
 from lms.xapi import outbox
 from lms.xapi import statements as xs
 
-N_ = types.N_
 # A coach whose screen has not polled for this long is counted as gone.
 PRESENCE_TIMEOUT = timedelta(seconds=30)
 # Polls refresh ``last_seen_at`` at most this often, to keep writes rare.

@@ -10,13 +10,12 @@ from lms.catalog.markdown import render_markdown
 from lms.competence.record import completion_record
 from lms.delivery import display, forms, queries, service
 from lms.extensions import db
+from lms.i18n import N_
 from lms.quiz import service as quiz_service
 from lms.quiz import types
 from lms.quiz.models import Attempt
 from lms.timeutil import utcnow
 from lms.xapi.statements import XapiConfig
-
-N_ = types.N_
 
 bp = Blueprint("delivery", __name__)
 
