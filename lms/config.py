@@ -46,6 +46,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "LOGIN_MAX_FAILURES": int(env.get("LMS_LOGIN_MAX_FAILURES", "10")),
         "LOGIN_WINDOW_MINUTES": int(env.get("LMS_LOGIN_WINDOW_MINUTES", "15")),
         "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_DEFAULT_TIMEZONE": env.get("LMS_TIMEZONE", "Europe/Paris"),
         "LANGUAGES": ("fr", "en"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -73,18 +73,40 @@ def registration_for(session: Session, user: User, module_code: str) -> uuid.UUI
 
 
 def quota(session: Session, user: User, quiz) -> Quota:
+    """Self-paced attempts used; answers given in live sessions do not use up attempts."""
     used = session.scalar(
-        select(func.count()).where(Attempt.user_id == user.id, Attempt.quiz_id == quiz.id)
+        select(func.count()).where(
+            Attempt.user_id == user.id,
+            Attempt.quiz_id == quiz.id,
+            Attempt.live_session_id.is_(None),
+        )
     )
     return Quota(used=used, allowed=int(quiz.settings.get("attempts_allowed", 0)))
 
 
-def open_attempt(session: Session, user: User, quiz) -> Attempt | None:
+def open_attempt(
+    session: Session, user: User, quiz, live_session_id: int | None = None
+) -> Attempt | None:
+    """The open self-paced attempt, or the open attempt of one live session."""
+    live = (
+        Attempt.live_session_id.is_(None)
+        if live_session_id is None
+        else Attempt.live_session_id == live_session_id
+    )
     return session.scalar(
         select(Attempt).where(
-            Attempt.user_id == user.id, Attempt.quiz_id == quiz.id, Attempt.state == OPEN
+            Attempt.user_id == user.id, Attempt.quiz_id == quiz.id, Attempt.state == OPEN, live
         )
     )
+
+
+def _next_number(session: Session, user: User, quiz) -> int:
+    latest = session.scalar(
+        select(func.max(Attempt.number)).where(
+            Attempt.user_id == user.id, Attempt.quiz_id == quiz.id
+        )
+    )
+    return (latest or 0) + 1
 
 
 def choose_questions(
@@ -121,7 +143,7 @@ def start(
 ) -> Attempt:
     """Resume the open attempt or start a new one with its questions frozen."""
     now, rng = now or utcnow(), rng or random.Random()
-    current = open_attempt(session, user, quiz)
+    current = open_attempt(session, user, quiz, live_session_id)
     if current is not None:
         return current
     used = quota(session, user, quiz)
@@ -147,7 +169,7 @@ def start(
         user_id=user.id,
         quiz_id=quiz.id,
         module_code=quiz.module_code,
-        number=used.used + 1,
+        number=_next_number(session, user, quiz),
         registration=registration_for(session, user, quiz.module_code),
         settings=settings,
         started_at=now,

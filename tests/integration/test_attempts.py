@@ -209,3 +209,15 @@ def test_shuffled_order_is_stored_per_attempt(db_session, coach):
     db_session.expire_all()
     assert [slot.question_version.definition["id"] for slot in attempt.slots] == order
     assert all(sorted(slot.option_order) == ["a", "b"] for slot in attempt.slots)
+
+
+def test_a_live_session_attempt_neither_resumes_nor_uses_up_self_paced_attempts(db_session, coach):
+    quiz = factories.make_quiz(db_session, attempts_allowed=1)
+    own = service.start(db_session, user=coach, quiz=quiz, xapi=XAPI)
+    live = service.start(db_session, user=coach, quiz=quiz, xapi=XAPI, live_session_id=7)
+    assert live.id != own.id and live.live_session_id == 7
+    assert service.start(db_session, user=coach, quiz=quiz, xapi=XAPI, live_session_id=7).id == live.id
+    service.submit(db_session, live, xapi=XAPI)
+    assert service.quota(db_session, coach, quiz).left == 0  # only the self-paced one counts
+    assert service.start(db_session, user=coach, quiz=quiz, xapi=XAPI).id == own.id
+    assert (own.number, live.number) == (1, 2)
