@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from lms.admin.forms import CohortForm, ImportForm, MemberForm, UserForm, UserStatusForm
 from lms.auth import queries, service
-from lms.auth.access import roles_required
+from lms.access import roles_required
 from lms.auth.models import Cohort, User
 from lms.extensions import db
 

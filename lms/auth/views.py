@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from lms.auth import service
-from lms.auth.access import public, roles_required
+from lms.access import public, roles_required
 from lms.auth.forms import LanguageForm, LoginForm, PasswordForm
 from lms.extensions import db
 

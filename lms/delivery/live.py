@@ -14,7 +14,7 @@ from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.auth.access import roles_required
+from lms.access import roles_required
 from lms.auth.models import Cohort
 from lms.catalog.models import Quiz
 from lms.delivery import forms, queries, service

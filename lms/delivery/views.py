@@ -5,7 +5,7 @@ from flask_babel import format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.auth.access import roles_required
+from lms.access import roles_required
 from lms.catalog.markdown import render_markdown
 from lms.competence.record import completion_record
 from lms.delivery import display, forms, queries, service

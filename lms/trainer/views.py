@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.auth import queries as auth_queries
-from lms.auth.access import public, roles_required
+from lms.access import public, roles_required
 from lms.auth.models import Cohort, User
 from lms.catalog import queries as catalog
 from lms.competence import evidence, queries, record, service

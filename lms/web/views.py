@@ -6,7 +6,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from lms.auth import queries
-from lms.auth.access import roles_required
+from lms.access import roles_required
 from lms.extensions import db
 
 bp = Blueprint("web", __name__)

@@ -1,8 +1,6 @@
 """xAPI pages: the statements resource, cohort record downloads, LRS endpoints and dead letters."""
 
 import json
-from collections.abc import Callable
-from functools import wraps
 
 from flask import (
     Blueprint,
@@ -17,11 +15,12 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, URLField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from lms.access import roles_required
 from lms.extensions import db
 from lms.xapi import export, forwarder, queries
 from lms.xapi.models import Endpoint, Statement
@@ -32,25 +31,6 @@ from lms.xapi.validation import parse_timestamp
 bp = Blueprint("xapi", __name__)
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 500
-ROLES = frozenset({"coach", "trainer", "admin"})
-
-
-def roles_required(*roles: str) -> Callable:
-    """Same contract as lms.auth.access.roles_required (the access matrix reads
-    ``allowed_roles``); xapi may not import lms.auth, which sits above it."""
-
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        @login_required
-        def wrapper(*args, **kwargs):
-            if roles and current_user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        wrapper.allowed_roles = frozenset(roles) or ROLES
-        return wrapper
-
-    return decorator
 
 
 # --- GET /xapi/statements --------------------------------------------------------------------

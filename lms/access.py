@@ -1,4 +1,7 @@
-"""Who may use a view: one decorator per view, read by the route × role matrix test."""
+"""Who may use a view: one decorator per view, read by the route × role matrix test.
+
+It needs only Flask-Login's current user, so every face and domain blueprint can use it.
+"""
 
 from collections.abc import Callable
 from functools import wraps
