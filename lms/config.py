@@ -1,4 +1,4 @@
-"""Configuration: defaults, overridden by LMS_* environment variables, then by create_app overrides."""
+"""Configuration: defaults, then LMS_* environment variables, then create_app overrides."""
 
 import os
 from pathlib import Path

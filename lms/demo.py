@@ -30,7 +30,11 @@ def seed_demo(session) -> list[User]:
         user = session.scalar(select(User).where(User.email == email))
         if user is None:
             user = service.create_user(
-                session, email=email, display_name=name, role=role, language=language,
+                session,
+                email=email,
+                display_name=name,
+                role=role,
+                language=language,
                 password=DEMO_PASSWORD,
             )
         if role == "coach":

@@ -4,9 +4,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms.access import roles_required
 from lms.admin.forms import CohortForm, ImportForm, MemberForm, UserForm, UserStatusForm
 from lms.auth import queries, service
-from lms.access import roles_required
 from lms.auth.models import Cohort, User
 from lms.extensions import db
 

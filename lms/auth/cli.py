@@ -17,14 +17,20 @@ users_cli = AppGroup("users", help="Manage accounts.")
 @click.option("--name", "display_name", required=True)
 @click.option("--role", type=click.Choice(ROLES), default="coach", show_default=True)
 @click.option("--language", type=click.Choice(LANGUAGES), default="fr", show_default=True)
-@click.option("--password", help="Initial password (a random one is generated and printed if omitted).")
+@click.option(
+    "--password", help="Initial password (a random one is generated and printed if omitted)."
+)
 def create(email: str, display_name: str, role: str, language: str, password: str | None) -> None:
     """Create an account."""
     generated = password is None
     password = password or secrets.token_urlsafe(12)
     try:
         user = service.create_user(
-            db.session, email=email, display_name=display_name, role=role, language=language,
+            db.session,
+            email=email,
+            display_name=display_name,
+            role=role,
+            language=language,
             password=password,
         )
     except service.AccountError as error:

@@ -250,4 +250,3 @@ def import_coaches_csv(session: Session, text: str) -> ImportReport:
             report.enrolled.append(email)
     session.flush()
     return report
-

@@ -3,12 +3,21 @@
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from lms.auth import service
 from lms.access import public, roles_required
+from lms.auth import service
 from lms.auth.forms import LanguageForm, LoginForm, PasswordForm
 from lms.extensions import db
 
@@ -17,7 +26,12 @@ bp = Blueprint("auth", __name__)
 
 def _safe_next(target: str | None) -> str:
     # Only same-site paths: an absolute URL here would be an open redirect.
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("web.home")
 
@@ -72,7 +86,9 @@ def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            service.change_password(current_user, form.current_password.data, form.new_password.data)
+            service.change_password(
+                current_user, form.current_password.data, form.new_password.data
+            )
         except service.AccountError as error:
             form[error.field].errors.append(_("The current password is wrong."))
         else:

@@ -50,7 +50,10 @@ def skill_marks(questions: Iterable[GradedQuestion]) -> list[SkillMarks]:
         for skill in question.skills:
             earned[skill] = earned.get(skill, 0.0) + question.mark
             maximum[skill] = maximum.get(skill, 0.0) + question.max_mark
-    return [SkillMarks(skill, round(earned[skill], 6), round(maximum[skill], 6)) for skill in sorted(earned)]
+    return [
+        SkillMarks(skill, round(earned[skill], 6), round(maximum[skill], 6))
+        for skill in sorted(earned)
+    ]
 
 
 def proposed_status(
@@ -64,7 +67,11 @@ def proposed_status(
     total = sum(question.max_mark for question in questions)
     overall = sum(question.mark for question in questions) / total if total else 0.0
     by_skill = {marks.skill: marks.fraction for marks in skill_marks(questions)}
-    skills_ok = all(by_skill.get(skill, 0.0) >= rule.per_skill - 1e-9 for skill in unit_skills if skill in by_skill)
+    skills_ok = all(
+        by_skill.get(skill, 0.0) >= rule.per_skill - 1e-9
+        for skill in unit_skills
+        if skill in by_skill
+    )
     if overall >= rule.overall - 1e-9 and skills_ok:
         return EVIDENCE_SUFFICIENT
     return NOT_YET_SUFFICIENT

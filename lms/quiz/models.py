@@ -40,9 +40,7 @@ class Attempt(Base):
     __table_args__ = (
         UniqueConstraint("user_id", "quiz_id", "number"),
         CheckConstraint("state IN ('open', 'needs_grading', 'graded')", name="state"),
-        CheckConstraint(
-            "(state = 'open') = (submitted_at IS NULL)", name="submitted_iff_not_open"
-        ),
+        CheckConstraint("(state = 'open') = (submitted_at IS NULL)", name="submitted_iff_not_open"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -93,7 +91,9 @@ class AttemptSlot(Base):
 
     attempt: Mapped[Attempt] = relationship(back_populates="slots")
     question_version = relationship("QuestionVersion")
-    answers: Mapped[list["Answer"]] = relationship(order_by="Answer.id", cascade="all, delete-orphan")
+    answers: Mapped[list["Answer"]] = relationship(
+        order_by="Answer.id", cascade="all, delete-orphan"
+    )
     grades: Mapped[list["Grade"]] = relationship(order_by="Grade.id", cascade="all, delete-orphan")
 
     @property
@@ -111,7 +111,9 @@ class Answer(Base):
     __tablename__ = "answers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slot_id: Mapped[int] = mapped_column(ForeignKey("attempt_slots.id", ondelete="CASCADE"), index=True)
+    slot_id: Mapped[int] = mapped_column(
+        ForeignKey("attempt_slots.id", ondelete="CASCADE"), index=True
+    )
     raw: Mapped[object | None] = mapped_column(JSON)
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -122,7 +124,9 @@ class Grade(Base):
     __tablename__ = "grades"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slot_id: Mapped[int] = mapped_column(ForeignKey("attempt_slots.id", ondelete="CASCADE"), index=True)
+    slot_id: Mapped[int] = mapped_column(
+        ForeignKey("attempt_slots.id", ondelete="CASCADE"), index=True
+    )
     answer_id: Mapped[int | None] = mapped_column(ForeignKey("answers.id"))
     fraction: Mapped[float | None] = mapped_column(Float)
     state: Mapped[str] = mapped_column(String(16))

@@ -20,8 +20,8 @@ from flask_babel import force_locale, format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.auth import queries as auth_queries
 from lms.access import public, roles_required
+from lms.auth import queries as auth_queries
 from lms.auth.models import Cohort, User
 from lms.catalog import queries as catalog
 from lms.competence import evidence, queries, record, service
@@ -483,9 +483,7 @@ def quizzes():
 
 def _quiz_statistics(quiz_id: int):
     quiz = catalog.quiz_by_id(db.session, quiz_id) or abort(404)
-    marks = quiz_queries.quiz_marks(
-        db.session, quiz.id, queries.visible_coach_ids(current_user)
-    )
+    marks = quiz_queries.quiz_marks(db.session, quiz.id, queries.visible_coach_ids(current_user))
     stats = statistics.compute_statistics(marks.marks, marks.max_marks, marks.question_ids)
     return quiz, marks, stats
 

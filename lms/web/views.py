@@ -5,8 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from lms.auth import queries
 from lms.access import roles_required
+from lms.auth import queries
 from lms.extensions import db
 
 bp = Blueprint("web", __name__)
@@ -34,10 +34,11 @@ def error_messages() -> dict[int, str]:
 def render_error(error: HTTPException | Exception):
     code = error.code if isinstance(error, HTTPException) and error.code else 500
     message = error_messages().get(code, _("Unexpected error."))
-    if isinstance(error, HTTPException) and code == 400 and getattr(error, "description", None):
-        # CSRF and validation failures explain themselves; keep it short and translated.
-        if "CSRF" in str(error.description):
-            message = _("The form has expired or was not sent from this site. Reload the page and try again.")
+    # A CSRF failure is the one 400 a person causes innocently (an old tab): say what to do.
+    if code == 400 and "CSRF" in str(getattr(error, "description", "")):
+        message = _(
+            "The form has expired or was not sent from this site. Reload the page and try again."
+        )
     return render_template("errors/error.html", code=code, message=message), code
 
 

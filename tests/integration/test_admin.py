@@ -14,8 +14,13 @@ def _count_users(session) -> int:
 def test_admin_creates_a_trainer_and_a_cohort_and_enrols(admin_client, db_session):
     created = admin_client.auth.post(
         "/admin/users/new",
-        {"email": "New.Trainer@Example.org", "display_name": "Nina", "role": "trainer",
-         "language": "en", "password": "long-enough-pass"},
+        {
+            "email": "New.Trainer@Example.org",
+            "display_name": "Nina",
+            "role": "trainer",
+            "language": "en",
+            "password": "long-enough-pass",
+        },
     )
     assert created.status_code == 302
     trainer = db_session.scalar(select(User).where(User.email == "new.trainer@example.org"))
@@ -34,8 +39,12 @@ def test_admin_creates_a_trainer_and_a_cohort_and_enrols(admin_client, db_sessio
 def test_duplicate_email_is_a_form_error(admin_client, demo_cohort):
     response = admin_client.auth.post(
         "/admin/users/new",
-        {"email": demo_cohort["trainer"].email, "display_name": "Again", "role": "coach",
-         "language": "fr"},
+        {
+            "email": demo_cohort["trainer"].email,
+            "display_name": "Again",
+            "role": "coach",
+            "language": "fr",
+        },
     )
     assert response.status_code == 400
     assert "already exists" in response.get_data(as_text=True)

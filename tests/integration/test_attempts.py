@@ -35,7 +35,11 @@ def test_start_freezes_questions_and_resumes(db_session, coach):
     attempt = service.start(db_session, user=coach, quiz=quiz, xapi=XAPI)
     db_session.commit()
     assert [slot.question_version.definition["id"] for slot in attempt.slots] == [
-        "T1-Q01", "T1-Q02", "T1-Q03", "T1-Q04"]
+        "T1-Q01",
+        "T1-Q02",
+        "T1-Q03",
+        "T1-Q04",
+    ]
     assert service.start(db_session, user=coach, quiz=quiz, xapi=XAPI).id == attempt.id
     assert _verbs(db_session) == ["attempted"]
 
@@ -50,7 +54,11 @@ def test_every_answer_survives_a_new_session(app, db_session, coach):
     with Session(db_session.get_bind()) as fresh:  # a restarted server, a new browser
         resumed = fresh.get(Attempt, attempt.id)
         assert [slot.answer.raw if slot.answer else None for slot in resumed.slots] == [
-            "a", "a", None, None]
+            "a",
+            "a",
+            None,
+            None,
+        ]
         assert len(resumed.slots[1].answers) == 2  # nothing is overwritten
 
 
@@ -73,7 +81,12 @@ def test_submit_scores_against_skills_and_emits(db_session, coach):
         service.save_answer(db_session, attempt, position, raw)
     service.submit(db_session, attempt, xapi=XAPI)
     db_session.commit()
-    assert (attempt.state, attempt.marks, attempt.max_marks, attempt.passed) == ("graded", 3, 4, True)
+    assert (attempt.state, attempt.marks, attempt.max_marks, attempt.passed) == (
+        "graded",
+        3,
+        4,
+        True,
+    )
     scores = {s.skill_id: (s.earned, s.maximum) for s in attempt.skill_scores}
     assert scores == {"T1-S1": (1.0, 2.0), "T1-S2": (2.0, 2.0)}
     assert attempt.proposed_status == "evidence_sufficient"  # 75 % ≥ 70 %, each skill ≥ 50 %
@@ -138,17 +151,22 @@ def test_deadline_is_enforced_on_the_server(db_session, coach):
 
 def test_attempts_allowed_is_enforced(db_session, coach):
     quiz = factories.make_quiz(db_session, attempts_allowed=1)
-    service.submit(db_session, service.start(db_session, user=coach, quiz=quiz, xapi=XAPI), xapi=XAPI)
+    service.submit(
+        db_session, service.start(db_session, user=coach, quiz=quiz, xapi=XAPI), xapi=XAPI
+    )
     with pytest.raises(service.AttemptError, match="all 1 attempts"):
         service.start(db_session, user=coach, quiz=quiz, xapi=XAPI)
 
 
 def test_essay_waits_for_a_trainer_and_regrading_keeps_history(db_session, coach):
     trainer = factories.make_user(db_session, role="trainer")
-    quiz = factories.make_quiz(db_session, questions=[
-        factories.question("T1-Q01", skills=["T1-S1"]),
-        factories.question("T1-Q02", "essay", skills=["T1-S2"]),
-    ])
+    quiz = factories.make_quiz(
+        db_session,
+        questions=[
+            factories.question("T1-Q01", skills=["T1-S1"]),
+            factories.question("T1-Q02", "essay", skills=["T1-S2"]),
+        ],
+    )
     attempt = service.start(db_session, user=coach, quiz=quiz, xapi=XAPI)
     service.save_answer(db_session, attempt, 1, "a")
     service.save_answer(db_session, attempt, 2, "Mon plan de mobilité…")
@@ -156,8 +174,15 @@ def test_essay_waits_for_a_trainer_and_regrading_keeps_history(db_session, coach
     assert attempt.state == "needs_grading" and attempt.passed is None
     assert attempt.proposed_status == "in_progress"
     essay = attempt.slots[1]
-    service.grade_manually(db_session, essay, grader=trainer, fraction=0.25, xapi=XAPI,
-                           rubric={"relevance": "partial"}, comment="Trop vague.")
+    service.grade_manually(
+        db_session,
+        essay,
+        grader=trainer,
+        fraction=0.25,
+        xapi=XAPI,
+        rubric={"relevance": "partial"},
+        comment="Trop vague.",
+    )
     assert (attempt.state, attempt.marks, attempt.passed) == ("graded", 1.25, False)
     service.grade_manually(db_session, essay, grader=trainer, fraction=0.5, xapi=XAPI)
     assert attempt.marks == 1.5 and attempt.passed is True
@@ -172,11 +197,16 @@ def test_a_started_attempt_keeps_its_question_version(db_session, coach):
     attempt = service.start(db_session, user=coach, quiz=quiz, xapi=XAPI)
     first = attempt.slots[0].question_version
     question = first.question
-    changed = dict(first.definition, options=[
-        {"id": "a", "text": {"fr": "A", "en": "A"}, "fraction": 0},
-        {"id": "b", "text": {"fr": "B", "en": "B"}, "fraction": 1}])
-    question.versions.append(QuestionVersion(number=2, type=first.type, definition=changed,
-                                             content_hash="v2"))
+    changed = dict(
+        first.definition,
+        options=[
+            {"id": "a", "text": {"fr": "A", "en": "A"}, "fraction": 0},
+            {"id": "b", "text": {"fr": "B", "en": "B"}, "fraction": 1},
+        ],
+    )
+    question.versions.append(
+        QuestionVersion(number=2, type=first.type, definition=changed, content_hash="v2")
+    )
     question.current_version = 2
     db_session.flush()
     service.save_answer(db_session, attempt, 1, "a")
@@ -188,20 +218,29 @@ def test_a_started_attempt_keeps_its_question_version(db_session, coach):
 
 def test_random_selection_represents_every_skill(db_session, coach):
     skills = ("T1-S1", "T1-S2", "T1-S3")
-    questions = [factories.question(f"T1-Q{n:02d}", skills=[skills[0] if n < 9 else skills[n - 8]])
-                 for n in range(1, 11)]
-    quiz = factories.make_quiz(db_session, questions=questions, skills=skills,
-                               questions_per_attempt=3, attempts_allowed=0)
+    questions = [
+        factories.question(f"T1-Q{n:02d}", skills=[skills[0] if n < 9 else skills[n - 8]])
+        for n in range(1, 11)
+    ]
+    quiz = factories.make_quiz(
+        db_session, questions=questions, skills=skills, questions_per_attempt=3, attempts_allowed=0
+    )
     for seed in range(10):
-        attempt = service.start(db_session, user=coach, quiz=quiz, xapi=XAPI, rng=random.Random(seed))
+        attempt = service.start(
+            db_session, user=coach, quiz=quiz, xapi=XAPI, rng=random.Random(seed)
+        )
         tagged = {s for slot in attempt.slots for s in slot.question_version.definition["skills"]}
         assert len(attempt.slots) == 3 and tagged == set(skills)
         service.submit(db_session, attempt, xapi=XAPI)
 
 
 def test_shuffled_order_is_stored_per_attempt(db_session, coach):
-    quiz = factories.make_quiz(db_session, shuffle_questions=True, shuffle_options=True,
-                               questions=[factories.question(f"T1-Q{n:02d}") for n in range(1, 9)])
+    quiz = factories.make_quiz(
+        db_session,
+        shuffle_questions=True,
+        shuffle_options=True,
+        questions=[factories.question(f"T1-Q{n:02d}") for n in range(1, 9)],
+    )
     attempt = service.start(db_session, user=coach, quiz=quiz, xapi=XAPI, rng=random.Random(3))
     order = [slot.question_version.definition["id"] for slot in attempt.slots]
     assert order != sorted(order)  # seed 3 shuffles; the point is that the order is kept
@@ -216,7 +255,9 @@ def test_a_live_session_attempt_neither_resumes_nor_uses_up_self_paced_attempts(
     own = service.start(db_session, user=coach, quiz=quiz, xapi=XAPI)
     live = service.start(db_session, user=coach, quiz=quiz, xapi=XAPI, live_session_id=7)
     assert live.id != own.id and live.live_session_id == 7
-    assert service.start(db_session, user=coach, quiz=quiz, xapi=XAPI, live_session_id=7).id == live.id
+    assert (
+        service.start(db_session, user=coach, quiz=quiz, xapi=XAPI, live_session_id=7).id == live.id
+    )
     service.submit(db_session, live, xapi=XAPI)
     assert service.quota(db_session, coach, quiz).left == 0  # only the self-paced one counts
     assert service.start(db_session, user=coach, quiz=quiz, xapi=XAPI).id == own.id

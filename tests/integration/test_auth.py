@@ -82,8 +82,11 @@ def test_open_redirect_is_refused(client, auth, demo_cohort):
     token = csrf_token(client)
     response = client.post(
         "/login?next=https://evil.example/",
-        data={"email": demo_cohort["admin"].email, "password": factories.PASSWORD,
-              "csrf_token": token},
+        data={
+            "email": demo_cohort["admin"].email,
+            "password": factories.PASSWORD,
+            "csrf_token": token,
+        },
     )
     assert response.headers["Location"] == "/"
 
@@ -105,14 +108,21 @@ def test_post_without_csrf_token_is_rejected_when_logged_in(admin_client):
 def test_change_password(coach_client, demo_cohort, app):
     wrong = coach_client.auth.post(
         "/account/password",
-        {"current_password": "nope", "new_password": "a-new-long-pass", "confirm": "a-new-long-pass"},
+        {
+            "current_password": "nope",
+            "new_password": "a-new-long-pass",
+            "confirm": "a-new-long-pass",
+        },
     )
     assert wrong.status_code == 400
     assert "Le mot de passe actuel est incorrect." in wrong.get_data(as_text=True)
     ok = coach_client.auth.post(
         "/account/password",
-        {"current_password": factories.PASSWORD, "new_password": "a-new-long-pass",
-         "confirm": "a-new-long-pass"},
+        {
+            "current_password": factories.PASSWORD,
+            "new_password": "a-new-long-pass",
+            "confirm": "a-new-long-pass",
+        },
     )
     assert ok.status_code == 302
     fresh = app.test_client()

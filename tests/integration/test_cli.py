@@ -9,8 +9,18 @@ from lms.demo import DEMO_ACCOUNTS
 
 def test_users_create_with_and_without_password(runner, db_session):
     result = runner.invoke(
-        args=["users", "create", "--email", "T@Example.org", "--name", "Tess", "--role", "trainer",
-              "--password", "long-enough-pass"]
+        args=[
+            "users",
+            "create",
+            "--email",
+            "T@Example.org",
+            "--name",
+            "Tess",
+            "--role",
+            "trainer",
+            "--password",
+            "long-enough-pass",
+        ]
     )
     assert result.exit_code == 0, result.output
     assert "created trainer t@example.org" in result.output
@@ -20,13 +30,15 @@ def test_users_create_with_and_without_password(runner, db_session):
 
 
 def test_users_create_refuses_bad_input(runner):
-    bad_role = runner.invoke(args=["users", "create", "--email", "x@example.org", "--name", "X",
-                                   "--role", "boss"])
+    bad_role = runner.invoke(
+        args=["users", "create", "--email", "x@example.org", "--name", "X", "--role", "boss"]
+    )
     assert bad_role.exit_code == 2 and "boss" in bad_role.output
     bad_email = runner.invoke(args=["users", "create", "--email", "nope", "--name", "X"])
     assert bad_email.exit_code == 1 and "email: invalid email address" in bad_email.output
-    short = runner.invoke(args=["users", "create", "--email", "y@example.org", "--name", "Y",
-                                "--password", "short"])
+    short = runner.invoke(
+        args=["users", "create", "--email", "y@example.org", "--name", "Y", "--password", "short"]
+    )
     assert short.exit_code == 1 and "at least 10 characters" in short.output
 
 
@@ -55,8 +67,10 @@ def test_db_check_unreachable_is_one_clear_line():
     from lms import create_app
 
     app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://lms:pw@127.0.0.1:1/lms",
-         "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 2}}}
+        {
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://lms:pw@127.0.0.1:1/lms",
+            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 2}},
+        }
     )
     result = app.test_cli_runner().invoke(args=["db-check"])
     assert result.exit_code == 1

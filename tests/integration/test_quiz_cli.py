@@ -38,12 +38,17 @@ def test_stats_needs_exactly_one_source(runner):
 def test_close_overdue_attempts_validates_where_the_rule_allows(runner, db_session):
     from lms.competence.service import standing_validation
 
-    validation = {"modalities": ["quiz"], "auto_validate_by_quiz": True,
-                  "description": {"fr": "Quiz", "en": "Quiz"}, "evaluation_grid": {}}
+    validation = {
+        "modalities": ["quiz"],
+        "auto_validate_by_quiz": True,
+        "description": {"fr": "Quiz", "en": "Quiz"},
+        "evaluation_grid": {},
+    }
     quiz = factories.make_quiz(db_session, time_limit_minutes=5, validation=validation)
     coach = factories.make_user(db_session)
-    attempt = service.start(db_session, user=coach, quiz=quiz, xapi=XAPI,
-                            now=utcnow() - timedelta(minutes=30))
+    attempt = service.start(
+        db_session, user=coach, quiz=quiz, xapi=XAPI, now=utcnow() - timedelta(minutes=30)
+    )
     for position in range(1, 5):
         service.save_answer(db_session, attempt, position, "a", now=attempt.started_at)
     db_session.commit()
@@ -61,8 +66,10 @@ def test_import_gift_into_the_real_bank(runner, db_session, tmp_path):
     db_session.commit()
     gift = tmp_path / "extra.gift"
     gift.write_text(
-        "// [tag:C1.1-S1]\n::Mobilité::Un apprenti peut-il partir un an ?{T#Non.#Oui, au plus un an.####Au plus un an, jamais plus de la moitié du contrat.}\n\n"
-        "// [tag:C1.1-S2]\n::Durée::Durée maximale en mois ?{#12####La loi de 2023 fixe un an au plus.}\n\n"
+        "// [tag:C1.1-S1]\n::Mobilité::Un apprenti peut-il partir un an ?"
+        "{T#Non.#Oui, au plus un an.####Au plus un an, jamais plus de la moitié du contrat.}\n\n"
+        "// [tag:C1.1-S2]\n::Durée::Durée maximale en mois ?"
+        "{#12####La loi de 2023 fixe un an au plus.}\n\n"
         "::Cassée::Question sans fin {=a ~b\n",
         encoding="utf-8",
     )
@@ -73,4 +80,5 @@ def test_import_gift_into_the_real_bank(runner, db_session, tmp_path):
     imported = [v.definition for v in versions if v.definition["source"].startswith("GIFT")]
     assert [d["type"] for d in imported] == ["true_false", "numerical"]
     assert imported[0]["text"] == {"fr": "Un apprenti peut-il partir un an ?"} | {
-        "en": "Un apprenti peut-il partir un an ?"}
+        "en": "Un apprenti peut-il partir un an ?"
+    }

@@ -10,7 +10,9 @@ def test_french_by_default(client):
 
 
 def test_accept_language_english(client):
-    page = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
+    page = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(
+        as_text=True
+    )
     assert '<html lang="en">' in page and "Log in" in page
 
 
@@ -28,7 +30,10 @@ def test_language_switch_is_saved_for_the_user(coach_client, db_session, demo_co
     assert response.status_code == 302 and response.headers["Location"] == "/"
     assert "My training" in coach_client.get("/").get_data(as_text=True)
     db_session.expire_all()
-    assert db_session.get(type(demo_cohort["coaches"][0]), demo_cohort["coaches"][0].id).language == "en"
+    assert (
+        db_session.get(type(demo_cohort["coaches"][0]), demo_cohort["coaches"][0].id).language
+        == "en"
+    )
 
 
 def test_unknown_language_is_a_400(client):
@@ -61,7 +66,9 @@ def test_session_cookie_is_httponly_and_lax(client, demo_cohort):
 
 def test_localised_404(client):
     french = client.get("/no-such-page")
-    assert french.status_code == 404 and "Cette page n&#39;existe pas." in french.get_data(as_text=True)
+    assert french.status_code == 404 and "Cette page n&#39;existe pas." in french.get_data(
+        as_text=True
+    )
     english = client.get("/no-such-page", headers={"Accept-Language": "en"})
     assert "This page does not exist." in english.get_data(as_text=True)
 

@@ -22,7 +22,9 @@ def q(skills, mark, max_mark=1.0):
 
 
 def test_a_question_counts_for_each_of_its_skills():
-    marks = {m.skill: (m.earned, m.maximum) for m in skill_marks([q(["S1", "S2"], 0.5), q(["S1"], 1.0)])}
+    marks = {
+        m.skill: (m.earned, m.maximum) for m in skill_marks([q(["S1", "S2"], 0.5), q(["S1"], 1.0)])
+    }
     assert marks == {"S1": (1.5, 2.0), "S2": (0.5, 1.0)}
 
 
