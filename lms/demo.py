@@ -59,3 +59,29 @@ def seed() -> None:
         "before real coaches use this server.",
         fg="yellow",
     )
+
+
+@demo_cli.command("simulate")
+@click.option("--coaches", default=20, show_default=True, help="How many coaches to create.")
+@click.option("--seed", default=1, show_default=True, help="Same seed, same cohort.")
+def simulate(coaches: int, seed: int) -> None:
+    """A cohort of coaches taking the modules through the real services (lessons, attempts,
+    a live session, grading and validations), dated over the past four weeks."""
+    from flask import current_app
+
+    from lms.demo_simulation import simulate_cohort
+    from lms.xapi.outbox import config_from
+
+    trainer = next(user for user in seed_demo(db.session) if user.role == "trainer")
+    summary = simulate_cohort(
+        db.session,
+        trainer=trainer,
+        coaches=coaches,
+        seed=seed,
+        xapi=config_from(current_app.config),
+    )
+    db.session.commit()
+    click.echo(
+        f"{summary.coaches} coaches, {summary.lessons} lessons done, {summary.attempts} attempts, "
+        f"{summary.live_participants} live participants, {summary.validations} trainer validations"
+    )

@@ -1,0 +1,241 @@
+"""A simulated cohort driven through the real services, so a fresh install has data to look at."""
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lms.auth import service as accounts
+from lms.auth.models import Cohort, User
+from lms.catalog import queries as catalog
+from lms.catalog.models import Module
+from lms.competence import service as competence
+from lms.delivery import service as delivery
+from lms.quiz import bank, types
+from lms.quiz import service as quizzes
+from lms.quiz.models import Attempt
+from lms.timeutil import utcnow
+from lms.xapi.statements import XapiConfig
+
+ESSAY = (
+    "Je prépare la mobilité avec le tuteur : objectifs réalistes, grille d'évaluation partagée, "
+    "suivi à distance chaque semaine et débriefing au retour avec l'entreprise d'envoi."
+)
+
+
+@dataclass
+class SimulationSummary:
+    coaches: int = 0
+    lessons: int = 0
+    attempts: int = 0
+    live_participants: int = 0
+    validations: int = 0
+    modules: list[str] = field(default_factory=list)
+
+
+def wrong_response(definition: dict, rng: random.Random):
+    """A plausible mistake for each question type."""
+    kind = definition["type"]
+    if kind == "single_choice":
+        wrong = [o["id"] for o in definition["options"] if o["fraction"] < 1]
+        return rng.choice(wrong) if wrong else None
+    if kind == "multiple_response":
+        return [rng.choice(definition["options"])["id"]]
+    if kind == "true_false":
+        return "false" if definition["answer"] else "true"
+    if kind == "numerical":
+        return str(definition["answers"][0]["value"] + 7)
+    if kind == "short_answer":
+        return "je ne sais pas"
+    if kind == "matching":
+        rights = [pair["id"] for pair in definition["pairs"]]
+        return {
+            pair["id"]: right
+            for pair, right in zip(definition["pairs"], rights[1:] + rights[:1], strict=True)
+        }
+    if kind == "ordering":
+        return [item["id"] for item in reversed(definition["items"])]
+    return "Je ne sais pas encore."
+
+
+def as_raw(definition: dict, response):
+    """The form of a response a browser sends."""
+    if definition["type"] == "true_false" and isinstance(response, bool):
+        return "true" if response else "false"
+    if definition["type"] == "numerical" and isinstance(response, int | float):
+        return str(response)
+    return response
+
+
+def simulate_cohort(
+    session: Session,
+    *,
+    trainer: User,
+    coaches: int,
+    seed: int,
+    xapi: XapiConfig,
+    now: datetime | None = None,
+) -> SimulationSummary:
+    """Create ``coaches`` coaches in a new cohort and make them learn, over the past weeks."""
+    rng, now = random.Random(seed), now or utcnow()
+    summary = SimulationSummary()
+    name = f"Simulated cohort {seed}"
+    cohort = session.scalar(select(Cohort).where(Cohort.name == name))
+    if cohort is None:
+        cohort = accounts.create_cohort(session, name)
+        accounts.assign_trainer(cohort, trainer)
+    modules = list(
+        session.scalars(select(Module).where(Module.active.is_(True)).order_by(Module.position))
+    )
+    summary.modules = [module.code for module in modules]
+    start = now - timedelta(days=28)
+    for number in range(1, coaches + 1):
+        email = f"coach-{seed}-{number}@example.org"
+        coach = session.scalar(select(User).where(User.email == email))
+        if coach is not None:
+            continue
+        coach = accounts.create_user(
+            session,
+            email=email,
+            display_name=f"Coach {seed}-{number}",
+            language=rng.choice(["fr", "en"]),
+        )
+        accounts.enrol_coach(cohort, coach)
+        summary.coaches += 1
+        ability = rng.uniform(0.45, 0.98)
+        moment = start + timedelta(hours=rng.uniform(0, 72))
+        for module in modules[: rng.randint(1, len(modules))]:
+            moment = _learn_module(session, coach, module, ability, rng, xapi, moment, summary)
+            moment += timedelta(hours=rng.uniform(12, 72))
+            if moment > now:
+                break
+    session.flush()
+    _grade_and_validate(session, cohort, trainer, rng, xapi, now, summary)
+    _live_session(session, cohort, trainer, modules[0], rng, xapi, now - timedelta(days=2), summary)
+    return summary
+
+
+def _learn_module(session, coach, module, ability, rng, xapi, moment, summary) -> datetime:
+    delivery.visit_module(session, user=coach, module=module, xapi=xapi, now=moment)
+    for lesson, version in catalog.lessons(session, module.code):
+        if rng.random() < 0.85:
+            moment += timedelta(minutes=rng.uniform(8, 25))
+            delivery.mark_lesson_done(
+                session,
+                user=coach,
+                module=module,
+                lesson=lesson,
+                version=version,
+                xapi=xapi,
+                now=moment,
+            )
+            summary.lessons += 1
+    quiz = bank.quiz_for_module(session, module.code)
+    if quiz is None or rng.random() < 0.15:
+        return moment
+    attempt = quizzes.start(session, user=coach, quiz=quiz, xapi=xapi, now=moment, rng=rng)
+    for slot in attempt.slots:
+        definition = slot.question_version.definition
+        correct = types.correct_response(definition)
+        response = (
+            correct
+            if correct is not None and rng.random() < ability
+            else wrong_response(definition, rng)
+        )
+        if definition["type"] == "essay":
+            response = ESSAY
+        moment += timedelta(seconds=rng.uniform(20, 70))
+        quizzes.save_answer(
+            session, attempt, slot.position, as_raw(definition, response), now=moment
+        )
+    competence.submit_attempt(session, attempt, xapi=xapi, now=moment + timedelta(seconds=5))
+    summary.attempts += 1
+    return moment
+
+
+def _grade_and_validate(session, cohort, trainer, rng, xapi, now, summary) -> None:
+    """The trainer grades most essays, then decides on units where the quiz was passed."""
+    for coach in cohort.coaches:
+        for attempt in session.scalars(select(Attempt).where(Attempt.user_id == coach.id)):
+            for slot in attempt.slots:
+                if slot.grade is not None and slot.grade.fraction is None and rng.random() < 0.8:
+                    grid = competence.rubric_for(
+                        bank.module_by_code(session, attempt.module_code),
+                        slot.question_version.definition,
+                    )
+                    levels = {
+                        criterion["id"]: rng.choice(grid["levels"][1:])["id"]
+                        for criterion in grid.get("criteria", [])
+                    }
+                    competence.grade_answer(
+                        session,
+                        slot,
+                        grader=trainer,
+                        xapi=xapi,
+                        levels=levels,
+                        percent=75,
+                        comment="Bonne analyse.",
+                        now=now - timedelta(days=3),
+                    )
+            module = bank.module_by_code(session, attempt.module_code)
+            modalities = [m for m in module.validation["modalities"] if m != "quiz"]
+            standing = competence.standing_validation(session, coach.id, module.code)
+            if attempt.passed and modalities and standing is None and rng.random() < 0.6:
+                competence.validate(
+                    session,
+                    coach=coach,
+                    unit_code=module.code,
+                    modality=rng.choice(modalities),
+                    validated=True,
+                    decided_by=trainer,
+                    xapi=xapi,
+                    attempt=attempt,
+                    note="Observé en situation réelle.",
+                    now=now - timedelta(days=2),
+                )
+                summary.validations += 1
+
+
+def _live_session(session, cohort, trainer, module, rng, xapi, moment, summary) -> None:
+    """One live session on the first module with three questions and about half the cohort."""
+    quiz = bank.quiz_for_module(session, module.code)
+    versions = [
+        v
+        for v in bank.current_question_versions(session, module.code)
+        if v.definition["type"] != "essay"
+    ][:3]
+    if quiz is None or len(versions) < 3:
+        return
+    live = delivery.schedule(
+        session,
+        trainer=trainer,
+        cohort=cohort,
+        quiz=quiz,
+        module=module,
+        scheduled_at=moment,
+        versions=versions,
+    )
+    delivery.open_session(session, live, now=moment, rng=rng)
+    participants = [
+        delivery.join(session, live, user=coach, cohort=cohort, quiz=quiz, xapi=xapi, now=moment)
+        for coach in cohort.coaches
+        if rng.random() < 0.5
+    ]
+    for version in versions:
+        moment += timedelta(minutes=2)
+        delivery.control(session, live, "next", expected=None, xapi=xapi, now=moment)
+        for participant in participants:
+            definition = version.definition
+            response = (
+                types.correct_response(definition)
+                if rng.random() < 0.7
+                else wrong_response(definition, rng)
+            )
+            delivery.answer(session, live, participant, as_raw(definition, response), now=moment)
+        delivery.control(session, live, "close", expected=None, xapi=xapi, now=moment)
+    delivery.control(
+        session, live, "end", expected=None, xapi=xapi, now=moment + timedelta(minutes=1)
+    )
+    summary.live_participants += len(participants)
