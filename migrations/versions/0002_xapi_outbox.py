@@ -1,6 +1,6 @@
 """xAPI outbox: statements, LRS endpoints, deliveries
 
-Revision ID: 0003_xapi_outbox
+Revision ID: 0002_xapi_outbox
 Revises: 0001_accounts
 Create Date: 2026-11-23 16:10:00.000000
 
@@ -12,7 +12,7 @@ import lms.timeutil
 
 
 # revision identifiers, used by Alembic.
-revision = '0003_xapi_outbox'
+revision = '0002_xapi_outbox'
 down_revision = '0001_accounts'
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """delivery: module visits, lesson progress, live sessions
 
-Revision ID: 0005_delivery
-Revises: 0006_competence
+Revision ID: 0006_delivery
+Revises: 0005_competence
 Create Date: 2026-11-23 15:57:25.236197
 
 """
@@ -12,8 +12,8 @@ import lms.timeutil
 
 
 # revision identifiers, used by Alembic.
-revision = '0005_delivery'
-down_revision = '0006_competence'
+revision = '0006_delivery'
+down_revision = '0005_competence'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """competence validations
 
-Revision ID: 0006_competence
-Revises: 0005_quiz_attempts
+Revision ID: 0005_competence
+Revises: 0004_quiz_attempts
 Create Date: 2026-11-23 15:52:21.704188
 
 """
@@ -12,8 +12,8 @@ import lms.timeutil
 
 
 # revision identifiers, used by Alembic.
-revision = '0006_competence'
-down_revision = '0005_quiz_attempts'
+revision = '0005_competence'
+down_revision = '0004_quiz_attempts'
 branch_labels = None
 depends_on = None
 

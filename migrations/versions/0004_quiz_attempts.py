@@ -1,7 +1,7 @@
 """quiz attempts
 
-Revision ID: 0005_quiz_attempts
-Revises: 0004_catalog
+Revision ID: 0004_quiz_attempts
+Revises: 0003_catalog
 Create Date: 2026-11-23 15:50:10.732726
 
 """
@@ -12,8 +12,8 @@ import lms.timeutil
 
 
 # revision identifiers, used by Alembic.
-revision = '0005_quiz_attempts'
-down_revision = '0004_catalog'
+revision = '0004_quiz_attempts'
+down_revision = '0003_catalog'
 branch_labels = None
 depends_on = None
 

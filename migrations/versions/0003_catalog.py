@@ -1,7 +1,7 @@
 """catalog: framework, modules, versioned lessons and questions, quizzes
 
-Revision ID: 0004_catalog
-Revises: 0003_xapi_outbox
+Revision ID: 0003_catalog
+Revises: 0002_xapi_outbox
 Create Date: 2026-11-23 15:49:54.985833
 
 """
@@ -15,8 +15,8 @@ import lms.timeutil
 
 
 # revision identifiers, used by Alembic.
-revision = '0004_catalog'
-down_revision = '0003_xapi_outbox'
+revision = '0003_catalog'
+down_revision = '0002_xapi_outbox'
 branch_labels = None
 depends_on = None
 
