@@ -612,3 +612,59 @@ def graded_attempt_counts(session: Session, coach_ids: Select) -> dict[int, int]
         .group_by(Attempt.quiz_id)
     ).all()
     return dict(rows)
+
+
+# -- completion records ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompletionLine:
+    """One decision on a unit, as the completion-records export lists it."""
+
+    coach: str
+    email: str
+    competence: str
+    unit: str
+    status: str  # validated | not_validated | revoked
+    decided_at: datetime
+    modality: str
+    validator: str  # a trainer's name, or empty for a rule-based (automatic) validation
+    score: float | None  # the attempt's score, else the grid's points, as a fraction
+
+
+def completion_lines(
+    session: Session, coach_ids: Select, since: datetime | None, until: datetime | None
+) -> list[CompletionLine]:
+    """Every decision on the coaches' units in the period, revoked ones included."""
+    query = (
+        select(Validation, Unit.code, Competence.code, Attempt.score)
+        .join(Unit, Unit.code == Validation.unit_code)
+        .join(Competence, Competence.id == Unit.competence_id)
+        .outerjoin(Attempt, Attempt.id == Validation.attempt_id)
+        .where(Validation.coach_id.in_(coach_ids))
+        .options(selectinload(Validation.coach), selectinload(Validation.decided_by))
+        .order_by(Validation.decided_at, Validation.id)
+    )
+    if since is not None:
+        query = query.where(Validation.decided_at >= since)
+    if until is not None:
+        query = query.where(Validation.decided_at < until)
+    lines = []
+    for validation, unit, competence, attempt_score in session.execute(query):
+        grid_score = (
+            validation.rubric_points / validation.rubric_max if validation.rubric_max else None
+        )
+        lines.append(
+            CompletionLine(
+                coach=validation.coach.display_name,
+                email=validation.coach.email,
+                competence=competence,
+                unit=unit,
+                status="revoked" if validation.is_revoked else validation.decision,
+                decided_at=validation.decided_at,
+                modality=validation.modality,
+                validator=validation.decided_by.display_name if validation.decided_by else "",
+                score=attempt_score if attempt_score is not None else grid_score,
+            )
+        )
+    return lines

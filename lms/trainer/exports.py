@@ -11,11 +11,11 @@ from flask import Response, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from lms.competence.queries import Matrix
+from lms.competence.queries import CompletionLine, Matrix
 from lms.competence.record import CompletionRecord
 from lms.config import PROJECT_ROOT
 from lms.quiz.statistics import Statistics
-from lms.trainer.labels import STATUS_LABELS
+from lms.trainer.labels import DECISION_LABELS, MODALITY_LABELS, STATUS_LABELS
 
 RECORD_CSS = PROJECT_ROOT / "lms" / "static" / "css" / "record.css"
 # Spreadsheet programs run cells starting with these as formulas (CSV injection).
@@ -65,6 +65,26 @@ def matrix_rows(matrix: Matrix) -> list[list]:
         line += [str(STATUS_LABELS[row.competences[c.code]]) for c in matrix.competences]
         rows.append(line)
     return rows
+
+
+def completion_rows(lines: list[CompletionLine]) -> list[list]:
+    status = {**DECISION_LABELS, "revoked": _("Revoked")}
+    header = [_("Coach"), _("Email"), _("Competence"), _("Unit"), _("Status"), _("Date"),
+              _("Modality"), _("Validator"), _("Score (%)")]  # fmt: skip
+    return [header] + [
+        [
+            line.coach,
+            line.email,
+            line.competence,
+            line.unit,
+            str(status[line.status]),
+            line.decided_at,
+            str(MODALITY_LABELS[line.modality]),
+            line.validator or _("Automatic (quiz rule)"),
+            None if line.score is None else round(100 * line.score, 1),
+        ]  # fmt: skip
+        for line in lines
+    ]
 
 
 def statistics_rows(stats: Statistics) -> list[list]:

@@ -2,7 +2,9 @@
 
 import io
 import zipfile
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -167,6 +169,36 @@ def cohort_csv(cohort_id: int):
     cohort = _cohort(cohort_id)
     matrix = queries.cohort_matrix(db.session, cohort.id, _matrix_filter())
     return exports.csv_response(exports.matrix_rows(matrix), f"cohort-{cohort.id}-matrix.csv")
+
+
+@bp.route("/cohorts/<int:cohort_id>/completions.csv")
+@roles_required(*REVIEWERS)
+def completions_csv(cohort_id: int):
+    """Completion records of a cohort over a period (?since=YYYY-MM-DD&until=YYYY-MM-DD)."""
+    cohort = _cohort(cohort_id)
+    since, until = _period(request.args)
+    lines = queries.completion_lines(db.session, queries.cohort_coach_ids(cohort.id), since, until)
+    return exports.csv_response(
+        exports.completion_rows(lines), f"cohort-{cohort.id}-completion-records.csv"
+    )
+
+
+def _period(args) -> tuple[datetime | None, datetime | None]:
+    """Inclusive calendar days in the centre's time zone; a malformed date is a 400."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    bounds = []
+    for key, shift in (("since", 0), ("until", 1)):
+        text = args.get(key, "").strip()
+        if not text:
+            bounds.append(None)
+            continue
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            abort(400, description=f"{key}: expected a date as YYYY-MM-DD")
+        start = datetime.combine(day + timedelta(days=shift), time.min, tzinfo=zone)
+        bounds.append(start.astimezone(UTC))
+    return bounds[0], bounds[1]
 
 
 @bp.route("/cohorts/<int:cohort_id>/bulk-validation", methods=["GET", "POST"])

@@ -32,6 +32,7 @@ EXPECTED = {
     "trainer.index": {TRAINER, ADMIN},
     "trainer.cohort": {TRAINER, ADMIN},
     "trainer.cohort_csv": {TRAINER, ADMIN},
+    "trainer.completions_csv": {TRAINER, ADMIN},
     "trainer.bulk_validation": {TRAINER, ADMIN},
     "trainer.coach": {TRAINER, ADMIN},
     "trainer.grading_queue": {TRAINER, ADMIN},

@@ -1,0 +1,86 @@
+"""Completion records of a cohort as CSV: one line per decision, revoked ones included."""
+
+import csv
+import io
+
+from lms.competence import service as competence
+from lms.xapi.statements import XapiConfig
+from tests import factories
+
+XAPI = XapiConfig(base_iri="https://lms.example.org/xapi")
+VALIDATION = {
+    "modalities": ["quiz", "observation"],
+    "auto_validate_by_quiz": False,
+    "description": {"fr": "Observation", "en": "Observation"},
+    "evaluation_grid": {},
+}
+
+
+def _rows(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+
+
+def test_completion_records_csv(trainer_client, db_session, demo_cohort):
+    factories.make_quiz(db_session, validation=VALIDATION)
+    trainer = demo_cohort["trainer"]
+    first, second = demo_cohort["coaches"]
+    kept = competence.validate(
+        db_session,
+        coach=first,
+        unit_code="T1",
+        modality="observation",
+        validated=True,
+        decided_by=trainer,
+        xapi=XAPI,
+    )
+    revoked = competence.validate(
+        db_session,
+        coach=second,
+        unit_code="T1",
+        modality="observation",
+        validated=True,
+        decided_by=trainer,
+        xapi=XAPI,
+    )
+    competence.revoke(db_session, revoked, revoked_by=trainer, xapi=XAPI, reason="Erreur")
+    db_session.commit()
+    cohort_id = demo_cohort["cohort"].id
+
+    response = trainer_client.get(f"/trainer/cohorts/{cohort_id}/completions.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    header, *lines = _rows(response)  # in the trainer's language, French
+    assert header == [
+        "Coach",
+        "Adresse e-mail",
+        "Compétence",
+        "Unité",
+        "Statut",
+        "Date",
+        "Modalité",
+        "Validé par",
+        "Score (%)",
+    ]
+    by_email = {line[1]: line for line in lines}
+    assert len(lines) == 2
+    assert by_email[first.email][2:5] == ["KT1", "T1", "Validé"]
+    assert by_email[first.email][6:8] == ["Observation en situation réelle", trainer.display_name]
+    assert by_email[second.email][4] == "Révoquée"
+    assert kept.decided_at.date().isoformat() in by_email[first.email][5]
+
+
+def test_completion_records_period_and_bad_dates(trainer_client, demo_cohort):
+    url = f"/trainer/cohorts/{demo_cohort['cohort'].id}/completions.csv"
+    empty = trainer_client.get(url + "?since=2000-01-01&until=2000-01-31")
+    assert empty.status_code == 200 and len(_rows(empty)) == 1  # the header only
+    assert trainer_client.get(url + "?since=31/01/2000").status_code == 400
+
+
+def test_another_trainers_cohort_is_refused(app, db_session, demo_cohort):
+    from tests.conftest import Auth
+
+    outsider = factories.make_user(db_session, role="trainer")
+    db_session.commit()
+    client = app.test_client()
+    Auth(client).login(outsider.email)
+    url = f"/trainer/cohorts/{demo_cohort['cohort'].id}/completions.csv"
+    assert client.get(url).status_code == 403
