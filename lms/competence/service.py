@@ -192,7 +192,7 @@ def validate(
     module = module_for_unit(session, unit_code)
     if modality not in allowed_modalities(module):
         raise ValidationError(
-            N_("The module %(unit)s is not validated by %(modality)s."),
+            N_("Unit %(unit)s cannot be validated by: %(modality)s."),
             unit=unit_code,
             modality=modality,
         )
@@ -350,7 +350,7 @@ def bulk_validate(
     module = module_for_unit(session, unit_code)
     if modality not in allowed_modalities(module):
         raise ValidationError(
-            N_("The module %(unit)s is not validated by %(modality)s."),
+            N_("Unit %(unit)s cannot be validated by: %(modality)s."),
             unit=unit_code,
             modality=modality,
         )

@@ -105,7 +105,10 @@ def current_locale_code() -> str:
 
 
 def _error(error) -> str:
-    return _(error.msgid, **error.params)
+    params = dict(error.params)
+    if params.get("modality") in MODALITY_LABELS:  # the label, not the code, in the sentence
+        params["modality"] = str(MODALITY_LABELS[params["modality"]])
+    return _(error.msgid, **params)
 
 
 def _int_arg(name: str, default: int | None = None) -> int | None:

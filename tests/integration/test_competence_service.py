@@ -126,7 +126,7 @@ def test_a_not_validated_decision_is_a_failed_mastery(db_session, world):
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"modality": "jury"}, "is not validated by"),
+        ({"modality": "jury"}, "cannot be validated by"),
         ({"rubric": {"accuracy": "mastered"}}, "every criterion"),
         ({"rubric": {"accuracy": "mastered", "support": "genius"}}, "Unknown level"),
         (

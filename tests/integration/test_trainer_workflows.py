@@ -335,7 +335,7 @@ def test_bulk_validation_of_the_participants_of_a_live_session(app, db_session, 
         url,
         {"coach": [str(second.id)], "unit": "T1", "modality": "jury", "decision": "validated"},
     )
-    assert refused.status_code == 400 and "is not validated by jury" in refused.get_data(
+    assert refused.status_code == 400 and "cannot be validated by: Jury" in refused.get_data(
         as_text=True
     )
 
