@@ -551,12 +551,12 @@ def parse_number(text: str) -> float:
     """A learner's number: decimal comma or point, spaced thousands, an optional unit after it."""
     match = _NUMBER.fullmatch(text.strip())
     if not match or not (match["int"] or match["frac"]):
-        raise ResponseError(N_("Enter a number, for example 12 or 12,5."))
+        raise ResponseError(N_("Enter a number, for example 12 or 12.5."))
     digits = re.sub(f"[{_SPACES}]", "", match["int"]) or "0"
     sign = "-" if match["sign"] in ("-", "\u2212") else ""
     value = float(f"{sign}{digits}.{match['frac'] or '0'}e{match['exp'] or '0'}")
     if not math.isfinite(value):
-        raise ResponseError(N_("Enter a number, for example 12 or 12,5."))
+        raise ResponseError(N_("Enter a number, for example 12 or 12.5."))
     return value
 
 
@@ -602,7 +602,7 @@ class Numerical(QuestionType):
         if _is_number(raw):
             return float(raw)
         if not isinstance(raw, str) or len(raw) > 100:
-            raise ResponseError(N_("Enter a number, for example 12 or 12,5."))
+            raise ResponseError(N_("Enter a number, for example 12 or 12.5."))
         return parse_number(raw)
 
     @staticmethod

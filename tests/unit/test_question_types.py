@@ -442,7 +442,7 @@ def test_parse_number_accepts_french_and_english_writing(text, value):
 def test_parse_number_rejects_what_is_not_a_number(text):
     with pytest.raises(ResponseError) as error:
         parse_number(text)
-    assert error.value.msgid == "Enter a number, for example 12 or 12,5."
+    assert error.value.msgid == "Enter a number, for example 12 or 12.5."
 
 
 def test_numerical_first_matching_answer_within_tolerance():
