@@ -241,7 +241,7 @@ def bulk_validation(cohort_id: int):
             db.session.commit()
             flash(
                 _(
-                    "%(done)d decisions recorded, %(skipped)d coaches skipped (already validated).",
+                    "Decisions recorded: %(done)d. Coaches skipped: %(skipped)d.",
                     done=len(result.validated),
                     skipped=len(result.skipped),
                 ),
