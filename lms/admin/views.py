@@ -9,6 +9,7 @@ from lms.admin.forms import CohortForm, ImportForm, MemberForm, UserForm, UserSt
 from lms.auth import queries, service
 from lms.auth.models import Cohort, User
 from lms.extensions import db
+from lms.i18n import N_
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -41,7 +42,7 @@ def new_user():
                 password=form.password.data or None,
             )
         except service.AccountError as error:
-            form[error.field].errors.append(str(error))
+            form[error.field].errors.append(_(error.msgid, **error.params))
         else:
             db.session.commit()
             flash(_("Account created for %(email)s.", email=user.email), "info")
@@ -70,7 +71,7 @@ def new_cohort():
         try:
             cohort = service.create_cohort(db.session, form.name.data)
         except service.AccountError as error:
-            form.name.errors.append(str(error))
+            form.name.errors.append(_(error.msgid, **error.params))
         else:
             db.session.commit()
             return redirect(url_for("admin.cohort", cohort_id=cohort.id))
@@ -86,13 +87,13 @@ def cohort(cohort_id: int):
         user = queries.get_user_by_email(db.session, form.email.data)
         try:
             if user is None:
-                raise service.AccountError(_("No account for this email."), "email")
+                raise service.AccountError(N_("No account for this email."), "email")
             if form.as_role.data == "trainer":
                 service.assign_trainer(cohort, user)
             else:
                 service.enrol_coach(cohort, user)
         except service.AccountError as error:
-            form.email.errors.append(str(error))
+            form.email.errors.append(_(error.msgid, **error.params))
         else:
             db.session.commit()
             flash(_("%(name)s added to the cohort.", name=user.display_name), "info")

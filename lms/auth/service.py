@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from lms.auth.models import LANGUAGES, ROLES, Cohort, LoginFailure, User
+from lms.i18n import N_
 from lms.timeutil import utcnow
 
 MIN_PASSWORD_LENGTH = 10
@@ -21,11 +22,12 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
 class AccountError(ValueError):
-    """A user-fixable problem with account data; ``field`` names the offending input."""
+    """A user-fixable problem with account data; ``field`` names the offending input and
+    ``msgid`` % ``params`` is the message, translated where it is shown."""
 
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+    def __init__(self, msgid: str, field: str | None = None, **params):
+        super().__init__(msgid % params if params else msgid)
+        self.msgid, self.field, self.params = msgid, field, params
 
 
 class LoginThrottled(Exception):
@@ -47,13 +49,17 @@ def normalise_email(email: str) -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
-        raise AccountError(f"invalid email address: {email.strip()!r}", "email") from error
+        raise AccountError(
+            N_("Invalid email address: “%(email)s”."), "email", email=email.strip()
+        ) from error
 
 
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
-            f"the password must have at least {MIN_PASSWORD_LENGTH} characters", "password"
+            N_("The password must have at least %(count)d characters."),
+            "password",
+            count=MIN_PASSWORD_LENGTH,
         )
 
 
@@ -113,13 +119,15 @@ def create_user(
     email = normalise_email(email)
     display_name = display_name.strip()
     if not display_name:
-        raise AccountError("the name is empty", "display_name")
+        raise AccountError(N_("The name is empty."), "display_name")
     if role not in ROLES:
-        raise AccountError(f"unknown role {role!r} (expected one of {', '.join(ROLES)})", "role")
+        raise AccountError(N_("Unknown role “%(role)s”."), "role", role=role)
     if language not in LANGUAGES:
-        raise AccountError(f"unknown language {language!r} (expected fr or en)", "language")
+        raise AccountError(
+            N_("Unknown language “%(language)s” (fr or en)."), "language", language=language
+        )
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise AccountError(f"an account already exists for {email}", "email")
+        raise AccountError(N_("An account already exists for %(email)s."), "email", email=email)
     user = User(email=email, display_name=display_name, role=role, language=language, active=active)
     if password is not None:
         check_password_strength(password)
@@ -138,7 +146,7 @@ def set_password(user: User, new_password: str) -> None:
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
     if not verify_password(user.password_hash, current_password):
-        raise AccountError("the current password is wrong", "current_password")
+        raise AccountError(N_("The current password is wrong."), "current_password")
     set_password(user, new_password)
 
 
@@ -149,9 +157,9 @@ def set_active(user: User, active: bool) -> None:
 def create_cohort(session: Session, name: str) -> Cohort:
     name = name.strip()
     if not name:
-        raise AccountError("the cohort name is empty", "name")
+        raise AccountError(N_("The cohort name is empty."), "name")
     if session.scalar(select(Cohort.id).where(func.lower(Cohort.name) == name.lower())):
-        raise AccountError(f"a cohort named {name!r} already exists", "name")
+        raise AccountError(N_("A cohort named “%(name)s” already exists."), "name", name=name)
     cohort = Cohort(name=name)
     session.add(cohort)
     session.flush()
@@ -160,7 +168,7 @@ def create_cohort(session: Session, name: str) -> Cohort:
 
 def enrol_coach(cohort: Cohort, user: User) -> None:
     if user.role != "coach":
-        raise AccountError(f"{user.email} is not a coach", "user")
+        raise AccountError(N_("%(email)s is not a coach."), "user", email=user.email)
     if user not in cohort.coaches:
         cohort.coaches.append(user)
 
@@ -172,20 +180,35 @@ def unenrol_coach(cohort: Cohort, user: User) -> None:
 
 def assign_trainer(cohort: Cohort, user: User) -> None:
     if user.role not in ("trainer", "admin"):
-        raise AccountError(f"{user.email} is not a trainer", "user")
+        raise AccountError(N_("%(email)s is not a trainer."), "user", email=user.email)
     if user not in cohort.trainers:
         cohort.trainers.append(user)
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    line: int
+    field: str
+    msgid: str
+    params: dict
+
+    @property
+    def message(self) -> str:
+        return self.msgid % self.params if self.params else self.msgid
 
 
 @dataclass
 class ImportReport:
     created: list[str] = field(default_factory=list)
     enrolled: list[str] = field(default_factory=list)
-    errors: list[tuple[int, str, str]] = field(default_factory=list)  # (line, field, message)
+    errors: list[ImportProblem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def add(self, line: int, field_name: str, msgid: str, **params) -> None:
+        self.errors.append(ImportProblem(line, field_name, msgid, params))
 
 
 CSV_COLUMNS = ("email", "name", "language", "cohort")
@@ -202,7 +225,7 @@ def import_coaches_csv(session: Session, text: str) -> ImportReport:
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
     missing = [column for column in CSV_COLUMNS if column not in header]
     if missing:
-        report.errors.append((1, "header", f"missing column(s): {', '.join(missing)}"))
+        report.add(1, "header", N_("Missing column(s): %(columns)s."), columns=", ".join(missing))
         return report
     reader.fieldnames = header
     cohorts = {c.name.lower(): c for c in session.scalars(select(Cohort))}
@@ -211,7 +234,7 @@ def import_coaches_csv(session: Session, text: str) -> ImportReport:
     for row in reader:
         line = reader.line_num
         if None in row:
-            report.errors.append((line, "row", "too many fields"))
+            report.add(line, "row", N_("Too many fields."))
             continue
         values = {key: (row.get(key) or "").strip() for key in CSV_COLUMNS}
         if not any(values.values()):
@@ -219,24 +242,40 @@ def import_coaches_csv(session: Session, text: str) -> ImportReport:
         try:
             email = normalise_email(values["email"])
         except AccountError as error:
-            report.errors.append((line, "email", str(error)))
+            report.add(line, "email", error.msgid, **error.params)
             continue
         if email in seen:
-            report.errors.append((line, "email", f"{email} already on line {seen[email]}"))
+            report.add(
+                line,
+                "email",
+                N_("%(email)s is already on line %(other)d."),
+                email=email,
+                other=seen[email],
+            )
             continue
         seen[email] = line
         if not values["name"]:
-            report.errors.append((line, "name", "the name is empty"))
+            report.add(line, "name", N_("The name is empty."))
         language = values["language"].lower()
         if language not in LANGUAGES:
-            report.errors.append((line, "language", f"unknown language {language!r} (fr or en)"))
+            report.add(
+                line,
+                "language",
+                N_("Unknown language “%(language)s” (fr or en)."),
+                language=language,
+            )
         cohort = cohorts.get(values["cohort"].lower())
         if cohort is None:
-            report.errors.append((line, "cohort", f"no cohort named {values['cohort']!r}"))
+            report.add(line, "cohort", N_("No cohort named “%(name)s”."), name=values["cohort"])
         existing = session.scalar(select(User).where(User.email == email))
         if existing is not None and existing.role != "coach":
-            report.errors.append((line, "email", f"{email} exists and is a {existing.role}"))
-        if not report.errors or report.errors[-1][0] != line:
+            report.add(
+                line,
+                "email",
+                N_("%(email)s already has an account that is not a coach."),
+                email=email,
+            )
+        if not report.errors or report.errors[-1].line != line:
             rows.append((line, email, values["name"], language, cohort))
     if report.errors:
         return report

@@ -47,7 +47,7 @@ def test_duplicate_email_is_a_form_error(admin_client, demo_cohort):
         },
     )
     assert response.status_code == 400
-    assert "already exists" in response.get_data(as_text=True)
+    assert "Un compte existe déjà pour" in response.get_data(as_text=True)
 
 
 def test_enrolling_a_trainer_as_coach_is_refused(admin_client, demo_cohort):
@@ -56,7 +56,7 @@ def test_enrolling_a_trainer_as_coach_is_refused(admin_client, demo_cohort):
         f"/admin/cohorts/{cohort.id}", {"email": demo_cohort["trainer"].email, "as_role": "coach"}
     )
     assert response.status_code == 400
-    assert "is not a coach" in response.get_data(as_text=True)
+    assert "n’est pas un coach." in response.get_data(as_text=True)
 
 
 def _upload(client, text: str):
@@ -100,13 +100,14 @@ def test_csv_import_with_a_bad_line_imports_nothing(admin_client, db_session, de
     assert "<td>3</td><td>email</td>" in page
     assert "<td>4</td><td>language</td>" in page
     assert "<td>5</td><td>cohort</td>" in page
+    assert "Langue inconnue « de » (fr ou en)." in page  # in the admin's language
     assert _count_users(db_session) == before
 
 
 def test_csv_import_reports_a_missing_column(admin_client):
     response = _upload(admin_client, "email,name\nx@example.org,X\n")
     assert response.status_code == 400
-    assert "missing column(s): language, cohort" in response.get_data(as_text=True)
+    assert "Colonne(s) manquante(s) : language, cohort." in response.get_data(as_text=True)
 
 
 def test_deactivating_an_account(admin_client, db_session, demo_cohort):

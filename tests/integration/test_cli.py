@@ -35,7 +35,7 @@ def test_users_create_refuses_bad_input(runner):
     )
     assert bad_role.exit_code == 2 and "boss" in bad_role.output
     bad_email = runner.invoke(args=["users", "create", "--email", "nope", "--name", "X"])
-    assert bad_email.exit_code == 1 and "email: invalid email address" in bad_email.output
+    assert bad_email.exit_code == 1 and "email: Invalid email address: “nope”." in bad_email.output
     short = runner.invoke(
         args=["users", "create", "--email", "y@example.org", "--name", "Y", "--password", "short"]
     )
