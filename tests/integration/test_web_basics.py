@@ -1,5 +1,6 @@
 """Languages, security headers, error pages, and the role home pages."""
 
+from lms.extensions import db
 from tests import factories
 from tests.conftest import Auth
 
@@ -83,3 +84,22 @@ def test_home_differs_by_role(coach_client, trainer_client, admin_client):
     assert "Ma formation" in coach_client.get("/").get_data(as_text=True)
     assert "Tableau de bord formateur" in trainer_client.get("/").get_data(as_text=True)
     assert "Importer des coachs" in admin_client.get("/").get_data(as_text=True)
+
+
+def test_unexpected_errors_get_the_localised_500_page(database_url):
+    from tests.conftest import build_app
+
+    app = build_app(database_url)
+    app.testing = False  # let the error handler answer, as in production
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("unexpected")
+
+    boom.allowed_roles = frozenset()  # not part of the real route table
+    response = app.test_client().get("/boom")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Un problème est survenu de notre côté." in page and "Traceback" not in page
+    with app.app_context():
+        db.engine.dispose()
