@@ -231,16 +231,21 @@ def test_the_database_refuses_changes_other_than_voiding(db_session, sql):
     assert db_session.scalar(select(Statement.voided)) is True
 
 
-def test_postgresql_refuses_to_delete_a_statement(db_session):
-    if db_session.get_bind().dialect.name != "postgresql":
-        pytest.skip("SQLite keeps no DELETE guard (the suite empties tables with DELETE)")
-    outbox.record(db_session, launched("coach@example.org"))
-    db_session.commit()
+def test_postgresql_refuses_to_delete_a_statement(postgres_server):
+    # PostgreSQL only: SQLite keeps no DELETE guard, since the suite empties tables with DELETE.
+    from lms.extensions import db
+    from tests.conftest import build_app
 
-    with pytest.raises(DBAPIError):
-        db_session.execute(text("DELETE FROM xapi_statements"))
-    db_session.rollback()
-    assert count(db_session) == 1
+    app = build_app(postgres_server.create_database())
+    with app.app_context():
+        outbox.record(db.session, launched("coach@example.org"))
+        db.session.commit()
+        with pytest.raises(DBAPIError):
+            db.session.execute(text("DELETE FROM xapi_statements"))
+        db.session.rollback()
+        assert count(db.session) == 1
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_account_actors_and_unknown_addresses_have_no_user(db_session):
