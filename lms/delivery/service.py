@@ -164,8 +164,8 @@ def save_answers(
     errors: dict[int, types.ResponseError] = {}
     for position, raw in sorted(answers.items()):
         slot = quiz_service.slot_at(attempt, position)
-        if _same_answer(slot.answer, raw):
-            continue
+        if slot.grade is not None or _same_answer(slot.answer, raw):
+            continue  # a checked question (immediate feedback) keeps its answer
         try:
             quiz_service.save_answer(session, attempt, position, raw, now=now)
         except types.ResponseError as error:

@@ -324,6 +324,16 @@ def save_attempt(attempt_id: int):
     page = request.form.get("page", 1, int)
     if errors:
         return _render_attempt(attempt, page, errors, answers)
+    checked = request.form.get("check", type=int)
+    if checked is not None:
+        try:
+            quiz_service.check_answer(db.session, attempt, checked, xapi=xapi_config())
+        except quiz_service.AttemptError as error:
+            db.session.rollback()
+            flash(_(error.msgid, **error.params), "error")
+        else:
+            db.session.commit()
+        return redirect(url_for(".attempt", attempt_id=attempt.id, page=page))
     target = request.form.get("goto", "")
     if target == "timeout" and service.submit_at_deadline(db.session, attempt, xapi=xapi_config()):
         db.session.commit()

@@ -247,6 +247,8 @@ def save_answer(
     now = now or utcnow()
     check_open(attempt, now)
     slot = slot_at(attempt, position)
+    if slot.grade is not None:
+        raise AttemptError(N_("This question has been checked; its answer can no longer change."))
     types.parse_response(slot.question_version.definition, raw)
     answer = Answer(slot_id=slot.id, raw=raw, saved_at=now)
     slot.answers.append(answer)
@@ -285,22 +287,51 @@ def submit(
     if claimed != 1:
         return attempt
     user = session.get(User, attempt.user_id)
-    for slot in attempt.slots:
-        answer = slot.answer
-        raw = answer.raw if answer is not None else None
-        _, outcome = types.score_raw(slot.question_version.definition, raw)
-        slot.grades.append(
-            Grade(
-                answer_id=answer.id if answer else None,
-                fraction=outcome.fraction,
-                state=outcome.state,
-                feedback=outcome.feedback,
-                graded_at=now,
-            )
-        )
+    # Questions checked during the attempt (immediate feedback) keep the grade they were shown.
+    unchecked = [slot for slot in attempt.slots if slot.grade is None]
+    for slot in unchecked:
+        _grade_automatically(slot, now)
     session.flush()
-    _finish_grading(session, attempt, user, xapi=xapi, now=now, answered=attempt.slots)
+    _finish_grading(session, attempt, user, xapi=xapi, now=now, answered=unchecked)
     return attempt
+
+
+def _grade_automatically(slot: AttemptSlot, now: datetime) -> Grade:
+    answer = slot.answer
+    _, outcome = types.score_raw(slot.question_version.definition, answer.raw if answer else None)
+    grade = Grade(
+        answer_id=answer.id if answer else None,
+        fraction=outcome.fraction,
+        state=outcome.state,
+        feedback=outcome.feedback,
+        graded_at=now,
+    )
+    slot.grades.append(grade)
+    return grade
+
+
+def check_answer(
+    session: Session,
+    attempt: Attempt,
+    position: int,
+    *,
+    xapi: xs.XapiConfig,
+    now: datetime | None = None,
+) -> Grade:
+    """Immediate feedback: grade one question now and freeze its answer (Moodle's "Check")."""
+    now = now or utcnow()
+    if attempt.settings.get("feedback_timing") != "immediate":
+        raise AttemptError(N_("This quiz gives its feedback after submission."))
+    check_open(attempt, now)
+    slot = slot_at(attempt, position)
+    if slot.grade is not None:
+        return slot.grade
+    grade = _grade_automatically(slot, now)
+    session.flush()
+    user = session.get(User, attempt.user_id)
+    module = catalog.module_by_code(session, attempt.module_code)
+    _emit_answers(session, attempt, user, module, xapi=xapi, now=now, slots=[slot])
+    return grade
 
 
 def grade_manually(
@@ -388,10 +419,10 @@ def _finish_grading(session, attempt, user, *, xapi, now, answered, instructor=N
     )
 
 
-def _emit_grading(session, attempt, user, module, *, xapi, now, answered, final) -> None:
+def _emit_answers(session, attempt, user, module, *, xapi, now, slots) -> None:
+    """An ``answered`` statement per graded question, with its key: only once graded."""
     actor, module_ref = actor_of(user), _module_ref(module)
-    quiz = catalog.quiz_by_id(session, attempt.quiz_id)
-    for slot in answered:
+    for slot in slots:
         grade = slot.grade
         if grade is None or grade.fraction is None:
             continue
@@ -417,6 +448,12 @@ def _emit_grading(session, attempt, user, module, *, xapi, now, answered, final)
             ),
             user_id=user.id,
         )
+
+
+def _emit_grading(session, attempt, user, module, *, xapi, now, answered, final) -> None:
+    _emit_answers(session, attempt, user, module, xapi=xapi, now=now, slots=answered)
+    actor, module_ref = actor_of(user), _module_ref(module)
+    quiz = catalog.quiz_by_id(session, attempt.quiz_id)
     if final:
         duration = max((attempt.submitted_at - attempt.started_at).total_seconds(), 0.0)
         for statement in xs.quiz_finished(

@@ -262,3 +262,27 @@ def test_a_live_session_attempt_neither_resumes_nor_uses_up_self_paced_attempts(
     assert service.quota(db_session, coach, quiz).left == 0  # only the self-paced one counts
     assert service.start(db_session, user=coach, quiz=quiz, xapi=XAPI).id == own.id
     assert (own.number, live.number) == (1, 2)
+
+
+def test_immediate_feedback_checks_one_question_and_freezes_it(db_session, coach):
+    quiz = factories.make_quiz(db_session, feedback_timing="immediate")
+    attempt = service.start(db_session, user=coach, quiz=quiz, xapi=XAPI)
+    service.save_answer(db_session, attempt, 1, "b")
+    grade = service.check_answer(db_session, attempt, 1, xapi=XAPI)
+    assert (grade.fraction, grade.state) == (0.0, "incorrect") and grade.feedback
+    assert service.check_answer(db_session, attempt, 1, xapi=XAPI) is grade  # idempotent
+    with pytest.raises(service.AttemptError, match="has been checked"):
+        service.save_answer(db_session, attempt, 1, "a")
+    assert _verbs(db_session) == ["attempted", "answered"]
+    service.save_answer(db_session, attempt, 2, "a")
+    service.submit(db_session, attempt, xapi=XAPI)
+    assert [len(slot.grades) for slot in attempt.slots] == [1, 1, 1, 1]  # checked: not regraded
+    assert attempt.marks == 1.0
+    assert _verbs(db_session).count("answered") == 4
+
+
+def test_checking_needs_the_immediate_setting(db_session, coach):
+    quiz = factories.make_quiz(db_session)
+    attempt = service.start(db_session, user=coach, quiz=quiz, xapi=XAPI)
+    with pytest.raises(service.AttemptError, match="after submission"):
+        service.check_answer(db_session, attempt, 1, xapi=XAPI)

@@ -393,3 +393,22 @@ def test_passing_a_quiz_that_suffices_validates_the_unit(coach_client, db_sessio
     validation = db_session.scalar(select(Validation))
     assert (validation.unit_code, validation.automatic, validation.attempt_id) == (
         "T1", True, attempt_id)  # fmt: skip
+
+
+def test_immediate_feedback_check_button(coach_client, db_session):
+    factories.make_quiz(db_session, feedback_timing="immediate")
+    db_session.commit()
+    attempt_id = start(coach_client)
+    page = text_of(coach_client.get(f"/attempts/{attempt_id}?page=1"))
+    assert "Vérifier ma réponse" in page
+    checked = post(
+        coach_client,
+        f"/attempts/{attempt_id}",
+        {"page": "1", "shown": "1", "q1": "a", "check": "1"},
+    )
+    assert checked.status_code == 302
+    html = coach_client.get(f"/attempts/{attempt_id}?page=1").get_data(as_text=True)
+    assert "Correct" in html and "Parce que." in html  # the outcome and the feedback
+    assert re.search(r'<fieldset class="question" id="question-1"[^>]* disabled', html)
+    post(coach_client, f"/attempts/{attempt_id}", {"page": "1", "shown": "1", "q1": "b"})
+    assert answers_of(db_session, attempt_id) == {1: ["a"]}  # a checked answer is final
