@@ -490,13 +490,3 @@ def autosubmit_overdue(
     for attempt in overdue:
         submit(session, attempt, xapi=xapi, now=now, auto=True)
     return [attempt.id for attempt in overdue]
-
-
-def submit_if_overdue(
-    session: Session, attempt: Attempt, *, xapi: xs.XapiConfig, now: datetime | None = None
-) -> bool:
-    now = now or utcnow()
-    if attempt.state == OPEN and attempt.deadline and now > attempt.deadline + DEADLINE_GRACE:
-        submit(session, attempt, xapi=xapi, now=now, auto=True)
-        return True
-    return False
