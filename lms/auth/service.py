@@ -96,14 +96,11 @@ def authenticate(
             user.password_hash = hash_password(password)
         session.execute(delete(LoginFailure).where(LoginFailure.email == email))
         return user
+    # Failures older than the window no longer count: drop them so the log stays small.
+    session.execute(delete(LoginFailure).where(LoginFailure.at <= since))
     session.add(LoginFailure(email=email[:254], ip=ip[:45], at=now))
     session.flush()
     return None
-
-
-def prune_login_failures(session: Session, older_than: datetime) -> int:
-    result = session.execute(delete(LoginFailure).where(LoginFailure.at < older_than))
-    return result.rowcount
 
 
 def create_user(
@@ -171,11 +168,6 @@ def enrol_coach(cohort: Cohort, user: User) -> None:
         raise AccountError(N_("%(email)s is not a coach."), "user", email=user.email)
     if user not in cohort.coaches:
         cohort.coaches.append(user)
-
-
-def unenrol_coach(cohort: Cohort, user: User) -> None:
-    if user in cohort.coaches:
-        cohort.coaches.remove(user)
 
 
 def assign_trainer(cohort: Cohort, user: User) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from lms.auth.models import Cohort, User, cohort_coaches, cohort_trainers
-from lms.catalog.models import Competence, Module, Unit
+from lms.catalog.models import Competence, Unit
 from lms.competence.models import NOT_VALIDATED, VALIDATED, Validation
 from lms.quiz import mastery
 from lms.quiz.models import GRADED, NEEDS_GRADING, Attempt, AttemptSlot, Grade, Registration
@@ -163,15 +163,6 @@ def framework_columns(session: Session) -> tuple[list[UnitColumn], list[Competen
         units_so_far = known.units if known else ()
         competences[code] = CompetenceColumn(code, title, (*units_so_far, unit_code))
     return units, list(competences.values())
-
-
-def modules_by_code(session: Session) -> dict[str, Module]:
-    return {
-        module.code: module
-        for module in session.scalars(
-            select(Module).options(selectinload(Module.unit)).order_by(Module.position)
-        )
-    }
 
 
 # -- progress of many coaches at once -----------------------------------------------------------

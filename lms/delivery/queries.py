@@ -76,14 +76,6 @@ def done_slugs(session: Session, user_id: int, module_code: str) -> set[str]:
     return set(session.scalars(query))
 
 
-def module_visit(session: Session, user_id: int, module_code: str) -> ModuleVisit | None:
-    return session.scalar(
-        select(ModuleVisit).where(
-            ModuleVisit.user_id == user_id, ModuleVisit.module_code == module_code
-        )
-    )
-
-
 def attempts_of(session: Session, user_id: int, quiz_id: int | None = None) -> list[Attempt]:
     """A coach's attempts, oldest first (of one quiz when ``quiz_id`` is given)."""
     query = (

@@ -217,10 +217,6 @@ def submit_at_deadline(
 # --- live sessions ------------------------------------------------------------------------------
 
 
-def _bump(live: LiveSession) -> None:
-    live.revision = (live.revision or 0) + 1
-
-
 def schedule(
     session: Session,
     *,

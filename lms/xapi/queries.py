@@ -56,11 +56,6 @@ def user_id_for_ifi(session: Session, ifi: str | None) -> int | None:
     return session.scalar(select(_users.c.id).where(_users.c.email == email))
 
 
-def user_id_for_email(session: Session, email: str) -> int | None:
-    """The account with this e-mail address, if there is one."""
-    return user_id_for_ifi(session, "mailto:" + email)
-
-
 def trainer_scope(session: Session, trainer_id: int) -> set[int]:
     """Accounts whose statements a trainer sees: the coaches of the cohorts they teach, and
     themself (a trainer is the actor of the voiding statements they make)."""

@@ -139,3 +139,17 @@ def test_too_short_new_password_is_refused(coach_client):
         {"current_password": factories.PASSWORD, "new_password": "short", "confirm": "short"},
     )
     assert response.status_code == 400
+
+
+def test_failures_older_than_the_window_are_forgotten_and_dropped(db_session):
+    from datetime import timedelta
+
+    from lms.auth import service
+    from lms.timeutil import utcnow
+
+    long_ago = utcnow() - timedelta(hours=1)
+    for _ in range(10):
+        service.authenticate(db_session, "ghost@example.org", "bad", "10.9.9.9", now=long_ago)
+    # ten failures an hour ago no longer throttle, and the new failure drops them
+    assert service.authenticate(db_session, "ghost@example.org", "bad", "10.9.9.9") is None
+    assert db_session.scalar(select(func.count()).select_from(LoginFailure)) == 1
