@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-FLASK := $(BIN)/flask --app wsgi
+FLASK := $(BIN)/flask --app lms.wsgi
 PORT ?= 5000
 TRANSLATIONS := lms/translations
 

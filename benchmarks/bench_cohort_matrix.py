@@ -22,7 +22,7 @@ from lms.catalog.models import Quiz  # noqa: E402
 from lms.catalog.service import load_content  # noqa: E402
 from lms.catalog.validate import validate_tree  # noqa: E402
 from lms.competence.models import Validation  # noqa: E402
-from lms.config import PROJECT_ROOT  # noqa: E402
+from lms.config import DEFAULT_CONTENT_ROOT  # noqa: E402
 from lms.extensions import db  # noqa: E402
 from lms.quiz.models import GRADED, Attempt, Registration  # noqa: E402
 from lms.timeutil import utcnow  # noqa: E402
@@ -41,7 +41,7 @@ def build(app) -> int:
     xapi = xs.XapiConfig(base_iri=app.config["BASE_IRI"])
     with app.app_context():
         session = db.session
-        load_content(session, validate_tree(PROJECT_ROOT))
+        load_content(session, validate_tree(DEFAULT_CONTENT_ROOT))
         trainer = accounts.create_user(
             session,
             email="trainer@bench.example.org",

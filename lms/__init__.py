@@ -10,20 +10,20 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 
-from lms.config import PROJECT_ROOT, load_config
+from lms.config import load_config
 from lms.extensions import babel, csrf, db, login_manager, migrate
 from lms.i18n import N_
 
 
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the application; ``overrides`` (tests) take precedence over the environment."""
-    app = Flask(__name__, instance_relative_config=False)
-    app.config.update(load_config())
-    app.config.update(overrides or {})
+    config = {**load_config(), **(overrides or {})}
+    app = Flask(__name__, instance_path=str(config["INSTANCE_PATH"]))
+    app.config.update(config)
 
     _ensure_sqlite_directory(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(app.config["MIGRATIONS_DIR"]), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
@@ -52,10 +52,6 @@ def create_app(overrides: dict | None = None) -> Flask:
 
         forward_in_background(app)
     return app
-
-
-def _migrations_dir():
-    return PROJECT_ROOT / "migrations"
 
 
 def _ensure_sqlite_directory(url: str) -> None:

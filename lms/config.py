@@ -1,10 +1,13 @@
 """Configuration: defaults, then LMS_* environment variables, then create_app overrides."""
 
 import os
+import sys
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-INSTANCE_DIR = PROJECT_ROOT / "instance"
+PACKAGE_DIR = Path(__file__).resolve().parent
+# The framework, modules and question banks shipped inside the package (content/ and quizzes/).
+DEFAULT_CONTENT_ROOT = PACKAGE_DIR / "default_content"
+DEFAULT_MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
 
 # Only used outside production: a fixed key would let anyone forge sessions in production.
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me"  # noqa: S105
@@ -18,12 +21,22 @@ def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def default_instance_path() -> Path:
+    """Flask's convention: ``instance/`` beside the package in a checkout, the virtual
+    environment's ``var/lms-instance`` once installed (never inside site-packages)."""
+    checkout = PACKAGE_DIR.parent
+    if (checkout / "pyproject.toml").is_file():
+        return checkout / "instance"
+    return Path(sys.prefix) / "var" / "lms-instance"
+
+
 def load_config(environ: dict[str, str] | None = None) -> dict:
     """Build the configuration dict from the environment (``os.environ`` by default)."""
     env = os.environ if environ is None else environ
     lms_env = env.get("LMS_ENV", "development")
     production = lms_env == "production"
     secret_key = env.get("LMS_SECRET_KEY", "")
+    instance = Path(env.get("LMS_INSTANCE_PATH") or default_instance_path()).absolute()
     if production and not secret_key:
         raise ConfigError(
             "LMS_SECRET_KEY is not set: refusing to start with LMS_ENV=production "
@@ -33,7 +46,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "LMS_ENV": lms_env,
         "SECRET_KEY": secret_key or DEVELOPMENT_SECRET_KEY,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
-            env.get("LMS_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lms.sqlite3'}")
+            env.get("LMS_DATABASE_URL", f"sqlite:///{instance / 'lms.sqlite3'}")
         ),
         "BASE_IRI": env.get("LMS_BASE_IRI", "http://127.0.0.1:5000/xapi").rstrip("/"),
         "LRS_URL": env.get("LMS_LRS_URL", "").rstrip("/"),
@@ -41,8 +54,10 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "LRS_PASSWORD": env.get("LMS_LRS_PASSWORD", ""),
         "LRS_SCOPE": env.get("LMS_LRS_SCOPE", "all"),
         "XAPI_VERSION": env.get("LMS_XAPI_VERSION", "1.0.3"),
-        "CONTENT_ROOT": Path(env.get("LMS_CONTENT_ROOT", str(PROJECT_ROOT))),
-        "UPLOAD_DIR": Path(env.get("LMS_UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))),
+        "INSTANCE_PATH": instance,
+        "CONTENT_ROOT": Path(env.get("LMS_CONTENT_ROOT") or DEFAULT_CONTENT_ROOT),
+        "MIGRATIONS_DIR": Path(env.get("LMS_MIGRATIONS_DIR") or DEFAULT_MIGRATIONS_DIR),
+        "UPLOAD_DIR": Path(env.get("LMS_UPLOAD_DIR") or instance / "uploads"),
         "LOGIN_MAX_FAILURES": int(env.get("LMS_LOGIN_MAX_FAILURES", "10")),
         "LOGIN_WINDOW_MINUTES": int(env.get("LMS_LOGIN_WINDOW_MINUTES", "15")),
         "BABEL_DEFAULT_LOCALE": "fr",

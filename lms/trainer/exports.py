@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
+from pathlib import Path
 
 from flask import Response, render_template
 from flask_babel import force_locale
@@ -13,11 +14,10 @@ from flask_babel import gettext as _
 
 from lms.competence.queries import CompletionLine, Matrix
 from lms.competence.record import CompletionRecord
-from lms.config import PROJECT_ROOT
 from lms.quiz.statistics import Statistics
 from lms.trainer.labels import DECISION_LABELS, MODALITY_LABELS, STATUS_LABELS
 
-RECORD_CSS = PROJECT_ROOT / "lms" / "static" / "css" / "record.css"
+RECORD_CSS = Path(__file__).resolve().parent.parent / "static" / "css" / "record.css"
 # Spreadsheet programs run cells starting with these as formulas (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -16,7 +16,7 @@ from lms.auth.models import Cohort
 from lms.catalog import queries as catalog
 from lms.catalog.service import load_content
 from lms.catalog.validate import validate_tree
-from lms.config import PROJECT_ROOT
+from lms.config import DEFAULT_CONTENT_ROOT
 from lms.demo import DEMO_COHORT, DEMO_PASSWORD, seed_demo
 from lms.extensions import db
 from lms.quiz import types
@@ -33,7 +33,7 @@ EXTRA_COACHES = [f"coach{n}@example.org" for n in range(3, 10)]
 
 @cache
 def _report():
-    return validate_tree(PROJECT_ROOT)
+    return validate_tree(DEFAULT_CONTENT_ROOT)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from lms.auth.models import User
 from lms.catalog.service import load_content
 from lms.catalog.validate import validate_tree
-from lms.config import PROJECT_ROOT
+from lms.config import DEFAULT_CONTENT_ROOT
 from lms.extensions import db
 from lms.quiz import bank
 from lms.quiz import service as quiz_service
@@ -24,7 +24,7 @@ def essay_waiting(live_server, tmp_path_factory):
     app = live_server.app
     app.config["UPLOAD_DIR"] = tmp_path_factory.mktemp("uploads")
     with app.app_context():
-        load_content(db.session, validate_tree(PROJECT_ROOT))
+        load_content(db.session, validate_tree(DEFAULT_CONTENT_ROOT))
         coach = db.session.scalar(select(User).where(User.email == "coach@example.org"))
         xapi = XapiConfig(base_iri=app.config["BASE_IRI"])
         quiz = bank.quiz_for_module(db.session, "C1.2")

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from lms.catalog.models import Quiz
 from lms.catalog.service import load_content
 from lms.catalog.validate import validate_tree
-from lms.config import PROJECT_ROOT
+from lms.config import DEFAULT_CONTENT_ROOT
 from lms.delivery.models import LessonProgress, ModuleVisit
 from lms.quiz import service as quiz_service
 from lms.quiz.models import Answer, Attempt, AttemptSlot
@@ -26,7 +26,7 @@ XAPI = XapiConfig(base_iri="https://lms.example.org/xapi")
 
 @cache
 def content_report():
-    report = validate_tree(PROJECT_ROOT)
+    report = validate_tree(DEFAULT_CONTENT_ROOT)
     assert report.ok, report.errors
     return report
 

@@ -326,7 +326,17 @@ def test_the_long_running_forwarder_stops_on_sigterm(app, database_url, ralph, d
         "LMS_LRS_PASSWORD": ralph.password,
         "LMS_ENV": "development",
     }
-    command = [sys.executable, "-m", "flask", "--app", "wsgi", "xapi", "forward", "--batch", "5"]
+    command = [
+        sys.executable,
+        "-m",
+        "flask",
+        "--app",
+        "lms.wsgi",
+        "xapi",
+        "forward",
+        "--batch",
+        "5",
+    ]
     process = subprocess.Popen(
         command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )

@@ -10,9 +10,9 @@ from flask import Flask
 from lms.catalog.cli import content_cli
 from lms.catalog.validate import validate_tree
 from lms.catalog.yamlfile import LineDict, parse_yaml
+from lms.config import DEFAULT_CONTENT_ROOT
 
 FIXTURE = Path(__file__).parent / "catalog_fixtures" / "valid"
-REPOSITORY = Path(__file__).resolve().parents[2]
 
 MODULE = "content/modules/C1.1/module.yaml"
 UNIT = "content/framework/C1.1.yaml"
@@ -546,7 +546,7 @@ def test_cli_validate_json_prints_one_object(runner, tree):
 
 def test_the_repository_content_is_valid():
     """Acceptance: seven modules, both languages, every skill with at least three questions."""
-    report = validate_tree(REPOSITORY)
+    report = validate_tree(DEFAULT_CONTENT_ROOT)
     assert [str(error) for error in report.errors] == []
     content = report.content
     assert [module.code for module in content.modules] == [

@@ -1,4 +1,4 @@
-"""WSGI entry point: `gunicorn wsgi:app` (and `flask --app wsgi`)."""
+"""WSGI entry point: `gunicorn lms.wsgi:app` (and `flask --app lms.wsgi`)."""
 
 import sys
 
