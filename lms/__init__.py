@@ -42,9 +42,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     _register_cli(app)
     _register_errors(app)
 
-    from lms.web import security
+    from lms.web import request_log, security
 
     security.init_app(app)
+    request_log.init_app(app)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     # `make run` forwards from a thread; production runs `flask xapi forward` on its own.
     if app.config["LRS_URL"] and not app.testing and app.config["LMS_ENV"] != "production":

@@ -8,6 +8,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 # The framework, modules and question banks shipped inside the package (content/ and quizzes/).
 DEFAULT_CONTENT_ROOT = PACKAGE_DIR / "default_content"
 DEFAULT_MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
+LOG_FORMATS = ("text", "json")
 
 # Only used outside production: a fixed key would let anyone forge sessions in production.
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me"  # noqa: S105
@@ -42,8 +43,12 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
             "LMS_SECRET_KEY is not set: refusing to start with LMS_ENV=production "
             "(generate one with: python -c 'import secrets; print(secrets.token_hex(32))')"
         )
+    log_format = env.get("LMS_LOG_FORMAT", "text")
+    if log_format not in LOG_FORMATS:
+        raise ConfigError(f"LMS_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}")
     return {
         "LMS_ENV": lms_env,
+        "LOG_FORMAT": log_format,
         "SECRET_KEY": secret_key or DEVELOPMENT_SECRET_KEY,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
             env.get("LMS_DATABASE_URL", f"sqlite:///{instance / 'lms.sqlite3'}")

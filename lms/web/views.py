@@ -1,13 +1,14 @@
-"""Home page per role and the error pages."""
+"""Home page per role, the health check for load balancers and the error pages."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, jsonify, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from lms.access import roles_required
+from lms.access import public, roles_required
 from lms.auth import queries
 from lms.extensions import db
+from lms.web import health
 
 bp = Blueprint("web", __name__)
 
@@ -17,6 +18,14 @@ bp = Blueprint("web", __name__)
 def home():
     cohorts = queries.visible_cohorts(db.session, current_user)
     return render_template(f"web/home_{current_user.role}.html", cohorts=cohorts)
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    """For load balancers: 200 when the database is reachable and migrated, 503 otherwise."""
+    report = health.check(db.engine, current_app.config["MIGRATIONS_DIR"])
+    return jsonify(report.as_dict()), 200 if report.healthy else 503
 
 
 def error_messages() -> dict[int, str]:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Integer, String, column, func, select, table
 from sqlalchemy.orm import Session, joinedload
 
-from lms.xapi.models import Delivery, Endpoint, Statement
+from lms.xapi.models import COMPLETION_VERBS, Delivery, Endpoint, Statement
 
 # Accounts and cohorts are read through their table names, not lms.auth's models: xapi sits
 # below every domain (import contract), yet must scope statements to a coach or a cohort.
@@ -184,3 +184,38 @@ def dead_letters(session: Session, limit: int = 200) -> list[Delivery]:
         .limit(limit)
     )
     return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class ForwardingLag:
+    """How far the forwarder is behind: statements not yet accepted by an active endpoint."""
+
+    pending: int
+    oldest_pending_seconds: float | None
+    dead: int
+
+
+def forwarding_lag(session: Session, now: datetime) -> ForwardingLag:
+    """Summed over the active endpoints; a statement counts as pending until the endpoint has
+    accepted or refused it (with or without a delivery row yet)."""
+    pending, oldest = 0, None
+    for endpoint in endpoints(session, active_only=True):
+        settled = (
+            select(Delivery.id)
+            .where(
+                Delivery.statement_seq == Statement.seq,
+                Delivery.endpoint_id == endpoint.id,
+                Delivery.state.in_(("sent", "dead")),
+            )
+            .exists()
+        )
+        query = select(func.count(), func.min(Statement.stored)).where(~settled)
+        if endpoint.scope == "completions":
+            query = query.where(Statement.verb.in_(COMPLETION_VERBS))
+        count, stored = session.execute(query).one()
+        pending += count
+        if stored is not None and (oldest is None or stored < oldest):
+            oldest = stored
+    dead = session.scalar(select(func.count()).where(Delivery.state == "dead"))
+    age = None if oldest is None else round((now - oldest).total_seconds(), 3)
+    return ForwardingLag(pending=pending, oldest_pending_seconds=age, dead=dead)

@@ -14,6 +14,7 @@ LOGGED_IN = {COACH, TRAINER, ADMIN}
 EXPECTED = {
     "static": EVERYONE,
     "web.home": LOGGED_IN,
+    "web.healthz": EVERYONE,
     "auth.login": EVERYONE,
     "auth.logout": LOGGED_IN,
     "auth.change_password": LOGGED_IN,
