@@ -76,7 +76,7 @@ def _import_models() -> None:
     """Every table must be in the metadata for Alembic and for the schema test."""
     import importlib
 
-    for package in ("auth", "catalog", "quiz", "xapi", "delivery", "competence"):
+    for package in ("auth", "catalog", "quiz", "xapi", "delivery", "competence", "live"):
         try:
             importlib.import_module(f"lms.{package}.models")
         except ModuleNotFoundError as error:

@@ -13,6 +13,7 @@ from lms.catalog import queries as catalog
 from lms.catalog.models import Module
 from lms.competence import service as competence
 from lms.delivery import service as delivery
+from lms.live import service as live_service
 from lms.quiz import bank, types
 from lms.quiz import service as quizzes
 from lms.quiz.models import Attempt
@@ -208,7 +209,7 @@ def _live_session(session, cohort, trainer, module, rng, xapi, moment, summary) 
     ][:3]
     if quiz is None or len(versions) < 3:
         return
-    live = delivery.schedule(
+    live = live_service.schedule(
         session,
         trainer=trainer,
         cohort=cohort,
@@ -217,15 +218,17 @@ def _live_session(session, cohort, trainer, module, rng, xapi, moment, summary) 
         scheduled_at=moment,
         versions=versions,
     )
-    delivery.open_session(session, live, now=moment, rng=rng)
+    live_service.open_session(session, live, now=moment, rng=rng)
     participants = [
-        delivery.join(session, live, user=coach, cohort=cohort, quiz=quiz, xapi=xapi, now=moment)
+        live_service.join(
+            session, live, user=coach, cohort=cohort, quiz=quiz, xapi=xapi, now=moment
+        )
         for coach in cohort.coaches
         if rng.random() < 0.5
     ]
     for version in versions:
         moment += timedelta(minutes=2)
-        delivery.control(session, live, "next", expected=None, xapi=xapi, now=moment)
+        live_service.control(session, live, "next", expected=None, xapi=xapi, now=moment)
         for participant in participants:
             definition = version.definition
             response = (
@@ -233,9 +236,11 @@ def _live_session(session, cohort, trainer, module, rng, xapi, moment, summary) 
                 if rng.random() < 0.7
                 else wrong_response(definition, rng)
             )
-            delivery.answer(session, live, participant, as_raw(definition, response), now=moment)
-        delivery.control(session, live, "close", expected=None, xapi=xapi, now=moment)
-    delivery.control(
+            live_service.answer(
+                session, live, participant, as_raw(definition, response), now=moment
+            )
+        live_service.control(session, live, "close", expected=None, xapi=xapi, now=moment)
+    live_service.control(
         session, live, "end", expected=None, xapi=xapi, now=moment + timedelta(minutes=1)
     )
     summary.live_participants += len(participants)

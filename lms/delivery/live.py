@@ -17,10 +17,12 @@ from flask_login import current_user
 from lms.access import roles_required
 from lms.auth.models import Cohort
 from lms.catalog.models import Quiz
-from lms.delivery import forms, queries, service
-from lms.delivery.models import ENDED, SCHEDULED
+from lms.delivery import forms
+from lms.delivery import queries as delivery_queries
 from lms.delivery.views import bp, localised, translated, xapi_config
 from lms.extensions import db
+from lms.live import queries, service
+from lms.live.models import ENDED, SCHEDULED
 from lms.quiz import service as quiz_service
 from lms.quiz import types
 from lms.timeutil import utcnow
@@ -72,7 +74,9 @@ def _schedule_form(module_code: str | None):
     form = forms.ScheduleForm()
     form.cohort.choices = [(c.id, c.name) for c in queries.cohorts_taught(db.session, current_user)]
     versions = (
-        queries.catalog.current_question_versions(db.session, module_code) if module_code else []
+        delivery_queries.catalog.current_question_versions(db.session, module_code)
+        if module_code
+        else []
     )
     form.questions.choices = [
         (v.id, f"{v.question.code} · {types.normalise_text(localised(v.definition['text']))[:140]}")
@@ -85,8 +89,8 @@ def _schedule_form(module_code: str | None):
 @bp.route("/live/new", methods=["GET", "POST"])
 @roles_required(*TRAINERS)
 def live_new():
-    modules = queries.catalog.modules(db.session)
-    module = queries.module_by_code(db.session, request.values.get("module", ""))
+    modules = delivery_queries.catalog.modules(db.session)
+    module = delivery_queries.module_by_code(db.session, request.values.get("module", ""))
     form, versions = _schedule_form(module.code if module else None)
     if module is not None and form.validate_on_submit():
         scheduled_at = form.scheduled_at.data.replace(tzinfo=get_timezone()).astimezone(UTC)
@@ -95,7 +99,7 @@ def live_new():
                 db.session,
                 trainer=current_user,
                 cohort=db.session.get(Cohort, form.cohort.data),
-                quiz=queries.quiz_for_module(db.session, module.code),
+                quiz=delivery_queries.quiz_for_module(db.session, module.code),
                 module=module,
                 scheduled_at=scheduled_at,
                 webinar_url=form.webinar_url.data or "",
@@ -103,7 +107,7 @@ def live_new():
                 question_seconds=form.question_seconds.data or 0,
                 title=form.title.data,
             )
-        except service.DeliveryError as error:
+        except service.LiveError as error:
             form.questions.errors = [*form.questions.errors, translated(error)]
         else:
             db.session.commit()
@@ -125,7 +129,7 @@ def _control_context(live) -> dict:
         "cohort": db.session.get(Cohort, live.cohort_id),
         "present": service.present(live),
         "distribution": service.distribution(live, current.position) if current else None,
-        "module": queries.module_by_code(db.session, live.module_code),
+        "module": delivery_queries.module_by_code(db.session, live.module_code),
         "now": utcnow(),
     }
 
@@ -169,7 +173,7 @@ def live_action(live_id: int):
             expected=request.form.get("revision", type=int),
             xapi=xapi_config(),
         )
-    except service.DeliveryError as error:
+    except service.LiveError as error:
         db.session.rollback()
         flash(translated(error), "error")
     else:
@@ -187,7 +191,7 @@ def live_summary(live_id: int):
         "delivery/live_summary.html",
         live=live,
         summary=service.summary(live),
-        skills=queries.skills_by_code(db.session),
+        skills=delivery_queries.skills_by_code(db.session),
         cohort=db.session.get(Cohort, live.cohort_id),
     )
 
@@ -225,7 +229,7 @@ def _join(live):
             quiz=db.session.get(Quiz, live.quiz_id),
             xapi=xapi_config(),
         )
-    except (service.DeliveryError, quiz_service.AttemptError) as error:
+    except (service.LiveError, quiz_service.AttemptError) as error:
         db.session.rollback()
         flash(translated(error), "error")
         return redirect(url_for("web.home"))
@@ -251,7 +255,7 @@ def _coach_context(live) -> dict:
         "distribution": service.distribution(live, current.position)
         if current is not None and live.phase == "revealed"
         else None,
-        "module": queries.module_by_code(db.session, live.module_code),
+        "module": delivery_queries.module_by_code(db.session, live.module_code),
         "now": utcnow(),
     }
 
@@ -287,7 +291,7 @@ def live_answer(live_id: int):
         current = live.question_at(live.current_position) or abort(409)
         raw = forms.raw_answer(current.question_version.definition, request.form, current.position)
         service.answer(db.session, live, participant, raw)
-    except (service.DeliveryError, quiz_service.AttemptError, types.ResponseError) as failure:
+    except (service.LiveError, quiz_service.AttemptError, types.ResponseError) as failure:
         db.session.rollback()
         error = translated(failure)
     else:

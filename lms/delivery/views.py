@@ -11,6 +11,7 @@ from lms.competence.record import completion_record
 from lms.delivery import display, forms, queries, service
 from lms.extensions import db
 from lms.i18n import N_
+from lms.live import queries as live_queries
 from lms.quiz import service as quiz_service
 from lms.quiz import types
 from lms.quiz.models import Attempt
@@ -119,7 +120,7 @@ def coach_catalogue():
         return {"groups": [], "live": []}
     return {
         "groups": queries.catalogue(db.session, current_user),
-        "live": queries.joinable_sessions(db.session, current_user),
+        "live": live_queries.joinable_sessions(db.session, current_user),
     }
 
 
@@ -457,7 +458,7 @@ def progress():
         competences=queries.skill_progress(db.session, current_user),
         attempts=queries.attempts_of(db.session, current_user.id),
         record=_completion_record(),
-        live_sessions=queries.coach_past_sessions(db.session, current_user),
+        live_sessions=live_queries.coach_past_sessions(db.session, current_user),
     )
 
 

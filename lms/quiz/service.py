@@ -194,7 +194,7 @@ def start(
             statement_id=attempt.statement_id,
             timestamp=now,
             actor=actor_of(user),
-            module=_module_ref(module),
+            module=module_ref(module),
             quiz_id=quiz.id,
             quiz_title=quiz.title,
             registration=attempt.registration,
@@ -222,8 +222,15 @@ def _option_order(definition: dict, settings: dict, rng: random.Random) -> list 
     return ids
 
 
-def _module_ref(module) -> xs.ModuleRef:
+def module_ref(module) -> xs.ModuleRef:
     return xs.ModuleRef(code=module.code, title=module.title, units=(module.code,))
+
+
+def same_answer(previous: Answer | None, raw) -> bool:
+    """Whether ``raw`` repeats the slot's latest answer (a blank repeats no answer at all)."""
+    if previous is None:
+        return raw in (None, "", [], {})
+    return previous.raw == raw
 
 
 def slot_at(attempt: Attempt, position: int) -> AttemptSlot:
@@ -421,7 +428,7 @@ def _finish_grading(session, attempt, user, *, xapi, now, answered, instructor=N
 
 def _emit_answers(session, attempt, user, module, *, xapi, now, slots) -> None:
     """An ``answered`` statement per graded question, with its key: only once graded."""
-    actor, module_ref = actor_of(user), _module_ref(module)
+    actor, ref = actor_of(user), module_ref(module)
     for slot in slots:
         grade = slot.grade
         if grade is None or grade.fraction is None:
@@ -436,7 +443,7 @@ def _emit_answers(session, attempt, user, module, *, xapi, now, slots) -> None:
                 statement_id=uuid.uuid4(),
                 timestamp=now,
                 actor=actor,
-                module=module_ref,
+                module=ref,
                 quiz_id=attempt.quiz_id,
                 question_id=definition["id"],
                 interaction=types.xapi_interaction(definition, xapi.language),
@@ -452,7 +459,7 @@ def _emit_answers(session, attempt, user, module, *, xapi, now, slots) -> None:
 
 def _emit_grading(session, attempt, user, module, *, xapi, now, answered, final) -> None:
     _emit_answers(session, attempt, user, module, xapi=xapi, now=now, slots=answered)
-    actor, module_ref = actor_of(user), _module_ref(module)
+    actor, ref = actor_of(user), module_ref(module)
     quiz = catalog.quiz_by_id(session, attempt.quiz_id)
     if final:
         duration = max((attempt.submitted_at - attempt.started_at).total_seconds(), 0.0)
@@ -462,7 +469,7 @@ def _emit_grading(session, attempt, user, module, *, xapi, now, answered, final)
             outcome_statement_id=uuid.uuid4(),
             timestamp=now,
             actor=actor,
-            module=module_ref,
+            module=ref,
             quiz_id=attempt.quiz_id,
             quiz_title=quiz.title,
             score=xs.Score.points(attempt.marks, attempt.max_marks),

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from lms.catalog import queries as catalog
-from lms.delivery.models import LiveParticipant, LiveSession
+from lms.live.models import LiveParticipant, LiveSession
 from lms.quiz.models import Attempt
 from lms.xapi import vocabulary as v
 from lms.xapi.models import Statement

@@ -82,7 +82,7 @@ def delivery_world(session, demo_cohort, quiz_id: int) -> dict:
     """URL values of the coach pages: a lesson of unit T1, an open attempt of the first coach
     and a live session of the cohort."""
     from lms.catalog.models import Lesson, LessonVersion, Quiz
-    from lms.delivery import service as delivery
+    from lms.live import service as live_service
     from lms.quiz import service as quiz_service
     from tests.integration.trainer_data import XAPI
 
@@ -105,7 +105,7 @@ def delivery_world(session, demo_cohort, quiz_id: int) -> dict:
     )
     session.add(lesson)
     attempt = quiz_service.start(session, user=demo_cohort["coaches"][0], quiz=quiz, xapi=XAPI)
-    live = delivery.schedule(
+    live = live_service.schedule(
         session,
         trainer=demo_cohort["trainer"],
         cohort=demo_cohort["cohort"],

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from lms.catalog import queries
-from lms.delivery import service
-from lms.delivery.models import LiveParticipant, LiveSession
+from lms.live import service
+from lms.live.models import LiveParticipant, LiveSession
 from lms.quiz.models import Attempt
 from lms.timeutil import utcnow
 from lms.xapi import vocabulary as v

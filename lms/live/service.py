@@ -1,0 +1,530 @@
+"""Live trainer-led sessions: schedule, lobby with a join code, one question at a time, end.
+
+All the state is in the database, so any web worker answers any coach. Functions flush, never
+commit; the view commits."""
+
+import random
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from lms.auth.models import Cohort, User
+from lms.catalog.models import Module, QuestionVersion, Quiz
+from lms.competence import service as competence
+from lms.i18n import N_
+from lms.live.models import (
+    ASKING,
+    CLOSED,
+    ENDED,
+    OPEN,
+    PAUSED,
+    REVEALED,
+    RUNNING,
+    SCHEDULED,
+    LiveParticipant,
+    LiveQuestionState,
+    LiveSession,
+)
+from lms.quiz import service as quiz_service
+from lms.quiz import types
+from lms.quiz.models import OPEN as ATTEMPT_OPEN
+from lms.quiz.models import Attempt
+from lms.timeutil import utcnow
+from lms.xapi import outbox
+from lms.xapi import statements as xs
+
+# A coach whose screen has not polled for this long is counted as gone.
+PRESENCE_TIMEOUT = timedelta(seconds=30)
+# Polls refresh ``last_seen_at`` at most this often, to keep writes rare.
+PRESENCE_WRITE_EVERY = timedelta(seconds=10)
+
+
+class LiveError(Exception):
+    """An action the current state does not allow; ``msgid`` is shown to the user, translated."""
+
+    def __init__(self, msgid: str, **params):
+        super().__init__(msgid % params if params else msgid)
+        self.msgid, self.params = msgid, params
+
+
+def schedule(
+    session: Session,
+    *,
+    trainer: User,
+    cohort: Cohort,
+    quiz: Quiz,
+    module: Module,
+    scheduled_at: datetime,
+    versions: list[QuestionVersion],
+    webinar_url: str = "",
+    question_seconds: int = 0,
+    title: str = "",
+) -> LiveSession:
+    """Plan a live session of ``module`` for ``cohort`` with the chosen questions, in order."""
+    if not versions:
+        raise LiveError(N_("Choose at least one question."))
+    if any(version.definition["type"] == "essay" for version in versions):
+        raise LiveError(N_("Essay questions cannot be asked in a live session."))
+    if question_seconds < 0:
+        raise LiveError(N_("The time per question cannot be negative."))
+    live = LiveSession(
+        cohort_id=cohort.id,
+        trainer_id=trainer.id,
+        module_code=module.code,
+        quiz_id=quiz.id,
+        title=title or module.code,
+        scheduled_at=scheduled_at,
+        webinar_url=webinar_url or None,
+        question_seconds=question_seconds,
+        state=SCHEDULED,
+        revision=0,
+    )
+    for position, version in enumerate(versions, start=1):
+        live.questions.append(LiveQuestionState(position=position, question_version_id=version.id))
+    session.add(live)
+    session.flush()
+    return live
+
+
+def _claim(session: Session, live: LiveSession, expected: int | None, **values) -> None:
+    """Apply ``values`` only if nobody changed the session since the trainer's page showed
+    revision ``expected`` (two clicks, two tabs or two workers never advance twice)."""
+    query = update(LiveSession).where(LiveSession.id == live.id)
+    if expected is not None:
+        query = query.where(LiveSession.revision == expected)
+    values["revision"] = LiveSession.revision + 1
+    changed = session.execute(query.values(**values).execution_options(synchronize_session=False))
+    session.refresh(live)
+    if changed.rowcount != 1:
+        raise LiveError(N_("The session changed in the meantime; here is its current state."))
+
+
+def open_session(
+    session: Session,
+    live: LiveSession,
+    *,
+    expected: int | None = None,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
+) -> LiveSession:
+    """Open the lobby with a fresh 6-digit join code (unique among sessions not ended)."""
+    now, rng = now or utcnow(), rng or random.SystemRandom()
+    if live.state != SCHEDULED:
+        raise LiveError(N_("This session is already open."))
+    for _ in range(20):
+        code = f"{rng.randrange(0, 1_000_000):06d}"
+        taken = session.scalar(select(LiveSession.id).where(LiveSession.join_code == code))
+        if taken is None:
+            break
+    else:  # pragma: no cover - a million codes, a handful in use
+        raise LiveError(N_("No join code is free; try again."))
+    # Two sessions drawing the same code at the same instant: the unique constraint refuses one.
+    _claim(session, live, expected, state=OPEN, join_code=code, opened_at=now)
+    return live
+
+
+def join(
+    session: Session,
+    live: LiveSession,
+    *,
+    user: User,
+    cohort: Cohort,
+    quiz: Quiz,
+    xapi: xs.XapiConfig,
+    now: datetime | None = None,
+) -> LiveParticipant:
+    """Admit a coach of the cohort (or take them back after a refresh or a lost connection)."""
+    now = now or utcnow()
+    if live.state in (SCHEDULED, ENDED):
+        raise LiveError(N_("This session is not open."))
+    if not any(coach.id == user.id for coach in cohort.coaches):
+        raise LiveError(N_("This session is for another cohort."))
+    participant = participant_of(session, live, user)
+    if participant is None:
+        participant = LiveParticipant(
+            live_session_id=live.id, user_id=user.id, joined_at=now, last_seen_at=now
+        )
+        session.add(participant)
+        session.flush()
+    participant.left_at = None
+    participant.last_seen_at = now
+    if participant.attempt_id is None:
+        participant.attempt_id = _live_attempt(session, live, user, quiz, xapi, now).id
+    session.flush()
+    return participant
+
+
+def _live_attempt(session, live, user, quiz, xapi, now) -> Attempt:
+    versions = [question.question_version for question in live.questions]
+    attempt = quiz_service.start(
+        session,
+        user=user,
+        quiz=quiz,
+        xapi=xapi,
+        now=now,
+        live_session_id=live.id,
+        versions=versions,
+    )
+    if attempt.live_session_id != live.id:
+        # start() resumes any open attempt at the quiz: a self-paced one must be finished first.
+        raise LiveError(
+            N_("You have an unfinished attempt at this quiz. Submit it, then join the session.")
+        )
+    return attempt
+
+
+def participant_of(session: Session, live: LiveSession, user: User) -> LiveParticipant | None:
+    return session.scalar(
+        select(LiveParticipant).where(
+            LiveParticipant.live_session_id == live.id, LiveParticipant.user_id == user.id
+        )
+    )
+
+
+def seen(session: Session, participant: LiveParticipant, *, now: datetime | None = None) -> None:
+    """A poll from the coach's screen: they are still there."""
+    now = now or utcnow()
+    if participant.left_at is None and now - participant.last_seen_at >= PRESENCE_WRITE_EVERY:
+        participant.last_seen_at = now
+        session.flush()
+
+
+def leave(session: Session, participant: LiveParticipant, *, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    if participant.left_at is None:
+        participant.left_at = now
+        participant.last_seen_at = now
+        session.flush()
+
+
+def tick(session: Session, live: LiveSession, *, now: datetime | None = None) -> None:
+    """Close the current question once its timer has run out (whoever polls first does it)."""
+    now = now or utcnow()
+    if (
+        live.phase == ASKING
+        and live.question_deadline is not None
+        and now >= live.question_deadline
+    ):
+        query = (
+            update(LiveSession)
+            .where(
+                LiveSession.id == live.id,
+                LiveSession.phase == ASKING,
+                LiveSession.current_position == live.current_position,
+            )
+            .values(phase=CLOSED, revision=LiveSession.revision + 1)
+            .execution_options(synchronize_session=False)
+        )
+        closed_here = session.execute(query).rowcount == 1
+        # Refresh first: refreshing reloads the questions too and would drop a pending change.
+        session.refresh(live)
+        question = live.question_at(live.current_position)
+        if closed_here and question is not None and question.closed_at is None:
+            question.closed_at = now
+            session.flush()
+
+
+def control(
+    session: Session,
+    live: LiveSession,
+    action: str,
+    *,
+    expected: int | None,
+    xapi: xs.XapiConfig,
+    now: datetime | None = None,
+) -> LiveSession:
+    """The trainer's buttons: open, next, close, reveal, pause, resume, end."""
+    now = now or utcnow()
+    actions = {
+        "open": lambda: open_session(session, live, expected=expected, now=now),
+        "next": lambda: _next_question(session, live, expected, now),
+        "close": lambda: _close_question(session, live, expected, now),
+        "reveal": lambda: _reveal(session, live, expected, now),
+        "pause": lambda: _pause(session, live, expected, now),
+        "resume": lambda: _resume(session, live, expected, now),
+        "end": lambda: end(session, live, expected=expected, xapi=xapi, now=now),
+    }
+    if action not in actions:
+        raise LiveError(N_("Unknown action."))
+    actions[action]()
+    return live
+
+
+def _next_question(session, live, expected, now) -> None:
+    if live.state not in (OPEN, RUNNING):
+        raise LiveError(N_("The session must be open and not paused to show a question."))
+    position = (live.current_position or 0) + 1
+    question = live.question_at(position)
+    if question is None:
+        raise LiveError(N_("There are no more questions; end the session."))
+    deadline = now + timedelta(seconds=live.question_seconds) if live.question_seconds else None
+    _claim(
+        session,
+        live,
+        expected,
+        state=RUNNING,
+        current_position=position,
+        phase=ASKING,
+        question_deadline=deadline,
+    )
+    previous = live.question_at(position - 1)
+    if previous is not None and previous.closed_at is None:
+        previous.closed_at = now
+    question.opened_at = now
+    session.flush()
+
+
+def _close_question(session, live, expected, now) -> None:
+    if live.phase != ASKING:
+        raise LiveError(N_("No question is open."))
+    _claim(session, live, expected, phase=CLOSED)
+    live.question_at(live.current_position).closed_at = now
+    session.flush()
+
+
+def _reveal(session, live, expected, now) -> None:
+    if live.phase not in (ASKING, CLOSED):
+        raise LiveError(N_("No question to reveal."))
+    question = live.question_at(live.current_position)
+    _claim(session, live, expected, phase=REVEALED)
+    question.closed_at = question.closed_at or now
+    question.revealed_at = now
+    session.flush()
+
+
+def _pause(session, live, expected, now) -> None:
+    if live.state != RUNNING:
+        raise LiveError(N_("Only a running session can be paused."))
+    _claim(session, live, expected, state=PAUSED)
+
+
+def _resume(session, live, expected, now) -> None:
+    if live.state != PAUSED:
+        raise LiveError(N_("The session is not paused."))
+    _claim(session, live, expected, state=RUNNING)
+
+
+def end(
+    session: Session,
+    live: LiveSession,
+    *,
+    expected: int | None,
+    xapi: xs.XapiConfig,
+    now: datetime | None = None,
+) -> LiveSession:
+    """End the session: grade every participant's attempt and record their attendance."""
+    now = now or utcnow()
+    if live.state == ENDED:
+        raise LiveError(N_("This session has already ended."))
+    _claim(
+        session,
+        live,
+        expected,
+        state=ENDED,
+        phase=None,
+        ended_at=now,
+        join_code=None,
+        question_deadline=None,
+    )
+    current = live.question_at(live.current_position)
+    if current is not None and current.closed_at is None:
+        current.closed_at = now
+    module = session.scalars(select(Module).where(Module.code == live.module_code)).one()
+    trainer = session.get(User, live.trainer_id)
+    for participant in live.participants:
+        if participant.left_at is None:
+            gone = now - participant.last_seen_at > PRESENCE_TIMEOUT
+            participant.left_at = participant.last_seen_at if gone else now
+        if participant.attempt is not None and participant.attempt.state == ATTEMPT_OPEN:
+            competence.submit_attempt(session, participant.attempt, xapi=xapi, now=now)
+        participant.attended_statement_id = uuid.uuid4()
+        outbox.record(
+            session,
+            xs.session_attended(
+                xapi,
+                statement_id=participant.attended_statement_id,
+                timestamp=now,
+                actor=quiz_service.actor_of(participant.user),
+                session_id=live.id,
+                session_title={"fr": live.title, "en": live.title},
+                joined_at=participant.joined_at,
+                left_at=max(participant.left_at, participant.joined_at),
+                module=quiz_service.module_ref(module),
+                trainer=quiz_service.actor_of(trainer),
+                registration=quiz_service.registration_for(session, participant.user, module.code),
+            ),
+            user_id=participant.user_id,
+        )
+    session.flush()
+    return live
+
+
+def answer(
+    session: Session,
+    live: LiveSession,
+    participant: LiveParticipant,
+    raw,
+    *,
+    now: datetime | None = None,
+) -> None:
+    """A coach's answer to the question on screen; accepted until it is closed."""
+    now = now or utcnow()
+    timed_out = live.question_deadline is not None and now >= live.question_deadline
+    if live.state != RUNNING or live.phase != ASKING or timed_out:
+        raise LiveError(N_("This question is closed; your answer was not saved."))
+    attempt = participant.attempt
+    if attempt is None or attempt.state != ATTEMPT_OPEN:
+        raise LiveError(N_("You are not taking part in this session."))
+    slot = quiz_service.slot_at(attempt, live.current_position)
+    if quiz_service.same_answer(slot.answer, raw):
+        return
+    quiz_service.save_answer(session, attempt, live.current_position, raw, now=now)
+
+
+# --- what the screens show --------------------------------------------------------------------
+
+
+@dataclass
+class Bar:
+    """One bar of an answer distribution: label, count, and whether it is (part of) the key."""
+
+    label: object  # a language map or a plain text
+    count: int
+    correct: bool = False
+
+
+@dataclass
+class Distribution:
+    answered: int
+    participants: int
+    bars: list[Bar] = field(default_factory=list)
+
+    @property
+    def largest(self) -> int:
+        return max((bar.count for bar in self.bars), default=0)
+
+
+OUTCOME_LABELS = {
+    "correct": N_("Correct"),
+    "partial": N_("Partly correct"),
+    "incorrect": N_("Incorrect"),
+}
+
+
+def latest_answers(live: LiveSession, position: int) -> list:
+    """The raw answer of each participant who answered the question at ``position``."""
+    answers = []
+    for participant in live.participants:
+        attempt = participant.attempt
+        if attempt is None:
+            continue
+        slot = _slot(attempt, position)
+        if slot is not None and slot.answer is not None and not _blank(slot.answer.raw):
+            answers.append(slot.answer.raw)
+    return answers
+
+
+def distribution(live: LiveSession, position: int) -> Distribution:
+    """How the participants answered: per option for choice questions, else per outcome."""
+    question = live.question_at(position)
+    definition = question.question_version.definition
+    raws = latest_answers(live, position)
+    result = Distribution(answered=len(raws), participants=len(live.participants))
+    kind = definition["type"]
+    if kind in ("single_choice", "multiple_response"):
+        counts: Counter = Counter()
+        for raw in raws:
+            counts.update(
+                types.parse_response(definition, raw)
+                if kind == "multiple_response"
+                else [types.parse_response(definition, raw)]
+            )
+        key = types.correct_response(definition)
+        keys = set(key) if isinstance(key, list) else {key}
+        for option in definition["options"]:
+            result.bars.append(Bar(option["text"], counts[option["id"]], option["id"] in keys))
+    elif kind == "true_false":
+        counts = Counter(types.parse_response(definition, raw) for raw in raws)
+        result.bars = [
+            Bar(N_("True"), counts[True], definition["answer"] is True),
+            Bar(N_("False"), counts[False], definition["answer"] is False),
+        ]
+    else:
+        counts = Counter(types.score_raw(definition, raw)[1].state for raw in raws)
+        result.bars = [
+            Bar(label, counts[state], state == "correct") for state, label in OUTCOME_LABELS.items()
+        ]
+    return result
+
+
+@dataclass
+class QuestionResult:
+    position: int
+    version: QuestionVersion
+    answered: int
+    correct: int
+    score: float | None  # mean fraction over participants
+
+
+@dataclass
+class LiveSummary:
+    participants: list[LiveParticipant]
+    questions: list[QuestionResult]
+    skills: dict[str, float]  # mean fraction per skill over the participants' attempts
+
+
+def summary(live: LiveSession) -> LiveSummary:
+    """For the trainer after (or during) the session: attendance, per question, per skill."""
+    questions = []
+    for question in live.questions:
+        fractions, answered = [], 0
+        for participant in live.participants:
+            slot = _slot(participant.attempt, question.position)
+            if slot is None:
+                continue
+            if slot.answer is not None and not _blank(slot.answer.raw):
+                answered += 1
+            grade = slot.grade
+            if grade is not None and grade.fraction is not None:
+                fractions.append(grade.fraction)
+        questions.append(
+            QuestionResult(
+                position=question.position,
+                version=question.question_version,
+                answered=answered,
+                correct=sum(1 for f in fractions if f >= 1.0 - 1e-9),
+                score=sum(fractions) / len(fractions) if fractions else None,
+            )
+        )
+    earned: Counter = Counter()
+    maximum: Counter = Counter()
+    for participant in live.participants:
+        for score in participant.attempt.skill_scores if participant.attempt else []:
+            earned[score.skill_id] += score.earned
+            maximum[score.skill_id] += score.maximum
+    skills = {skill: earned[skill] / maximum[skill] for skill in sorted(maximum) if maximum[skill]}
+    return LiveSummary(list(live.participants), questions, skills)
+
+
+def _blank(raw) -> bool:
+    return raw is None or raw in ("", [], {})
+
+
+def _slot(attempt: Attempt | None, position: int):
+    if attempt is None:
+        return None
+    return next((slot for slot in attempt.slots if slot.position == position), None)
+
+
+def present(live: LiveSession, *, now: datetime | None = None) -> list[LiveParticipant]:
+    """Participants whose screen polled recently and who have not left."""
+    now = now or utcnow()
+    return [
+        p
+        for p in live.participants
+        if p.left_at is None and now - p.last_seen_at <= PRESENCE_TIMEOUT + PRESENCE_WRITE_EVERY
+    ]
