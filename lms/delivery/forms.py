@@ -1,4 +1,4 @@
-"""Forms of the coach's pages: quiz answers read from plain HTML fields, live session scheduling."""
+"""Forms of the coach's pages: quiz answers read from plain HTML fields, the live join code."""
 
 from collections.abc import Mapping
 
@@ -6,15 +6,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import (
-    DateTimeLocalField,
-    IntegerField,
-    SelectField,
-    SelectMultipleField,
     StringField,
-    URLField,
-    widgets,
 )
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length
 
 TEXT_TYPES = ("short_answer", "numerical", "essay")
 
@@ -67,29 +61,6 @@ def page_answers(slots, form: MultiDict) -> tuple[dict[int, object], dict[int, b
         answers[position] = raw_answer(slot.question_version.definition, form, position)
         flags[position] = form.get(f"flag{position}") == "1"
     return answers, flags
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
-
-
-class ScheduleForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    cohort = SelectField(_l("Cohort"), coerce=int)
-    scheduled_at = DateTimeLocalField(
-        _l("Date and time"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
-    )
-    webinar_url = URLField(
-        _l("Webinar link (optional)"),
-        validators=[Optional(), URL(require_tld=False), Length(max=500)],
-    )
-    question_seconds = IntegerField(
-        _l("Time per question in seconds (0 = no timer)"),
-        default=0,
-        validators=[Optional(), NumberRange(min=0, max=3600)],
-    )
-    questions = MultiCheckboxField(_l("Questions, in this order"), coerce=int)
 
 
 class JoinForm(FlaskForm):

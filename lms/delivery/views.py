@@ -267,7 +267,7 @@ def _closed_redirect(attempt: Attempt):
     if not attempt.is_open:
         return redirect(url_for(".result", attempt_id=attempt.id))
     if attempt.live_session_id is not None:
-        return redirect(url_for(".live_play", live_id=attempt.live_session_id))
+        return redirect(url_for("coach_live.play", live_id=attempt.live_session_id))
     return None
 
 
@@ -480,6 +480,3 @@ def progress_record():
         f'attachment; filename="completion-record-{record.coach_id}.html"'
     )
     return response
-
-
-import lms.delivery.live  # noqa: E402,F401 - registers the live-session views on ``bp``

@@ -3,8 +3,19 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DecimalField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import (
+    DateTimeLocalField,
+    DecimalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    URLField,
+    widgets,
+)
+from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
 from lms.competence.models import NOT_VALIDATED, VALIDATED
 from lms.trainer.labels import DECISION_LABELS
@@ -60,3 +71,26 @@ class BulkValidationForm(FlaskForm):
         validators=[DataRequired()],
     )
     note = TextAreaField(_l("Note"), validators=[Length(max=4000)])
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class ScheduleForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    cohort = SelectField(_l("Cohort"), coerce=int)
+    scheduled_at = DateTimeLocalField(
+        _l("Date and time"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+    )
+    webinar_url = URLField(
+        _l("Webinar link (optional)"),
+        validators=[Optional(), URL(require_tld=False), Length(max=500)],
+    )
+    question_seconds = IntegerField(
+        _l("Time per question in seconds (0 = no timer)"),
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=3600)],
+    )
+    questions = MultiCheckboxField(_l("Questions, in this order"), coerce=int)

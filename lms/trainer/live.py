@@ -1,0 +1,180 @@
+"""The trainer's side of live sessions: schedule, control panel (lobby with join code and QR
+code, next, close, reveal, pause, end) and summary. The coach's side is in ``lms.delivery.live``.
+
+The control panel polls a small fragment every second (htmx); all the state is in the database,
+so any worker answers any poll.
+"""
+
+from datetime import UTC
+
+import segno
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_timezone
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.access import roles_required
+from lms.auth.models import Cohort
+from lms.catalog import queries as catalog
+from lms.extensions import db
+from lms.live import queries, service
+from lms.live.models import ENDED
+from lms.quiz import types
+from lms.timeutil import utcnow
+from lms.trainer.forms import ScheduleForm
+from lms.trainer.views import REVIEWERS, _error, _xapi, text_of
+
+bp = Blueprint("trainer_live", __name__, url_prefix="/live")
+
+
+def _run_or_403(live_id: int):
+    live = queries.live_session(db.session, live_id) or abort(404)
+    if not queries.may_run(current_user, live, db.session.get(Cohort, live.cohort_id)):
+        abort(403)
+    return live
+
+
+def _active_module(code: str):
+    module = catalog.module_by_code(db.session, code)
+    return module if module is not None and module.active else None
+
+
+def join_url(live) -> str:
+    return url_for("coach_live.join", code=live.join_code, _external=True)
+
+
+def qr_code(live) -> str | None:
+    """The join link as a QR code, an SVG data URI (the CSP allows data: images)."""
+    if not live.join_code:
+        return None
+    return segno.make(join_url(live), error="m").svg_data_uri(scale=6, border=2)
+
+
+@bp.route("/")
+@roles_required(*REVIEWERS)
+def index():
+    return render_template(
+        "trainer/live_index.html", sessions=queries.trainer_sessions(db.session, current_user)
+    )
+
+
+def _schedule_form(module_code: str | None):
+    form = ScheduleForm()
+    form.cohort.choices = [(c.id, c.name) for c in queries.cohorts_taught(db.session, current_user)]
+    versions = catalog.current_question_versions(db.session, module_code) if module_code else []
+    form.questions.choices = [
+        (v.id, f"{v.question.code} · {types.normalise_text(text_of(v.definition['text']))[:140]}")
+        for v in versions
+        if v.definition["type"] != "essay"
+    ]
+    return form, {v.id: v for v in versions}
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*REVIEWERS)
+def new():
+    modules = catalog.modules(db.session)
+    module = _active_module(request.values.get("module", ""))
+    form, versions = _schedule_form(module.code if module else None)
+    if module is not None and form.validate_on_submit():
+        scheduled_at = form.scheduled_at.data.replace(tzinfo=get_timezone()).astimezone(UTC)
+        try:
+            live = service.schedule(
+                db.session,
+                trainer=current_user,
+                cohort=db.session.get(Cohort, form.cohort.data),
+                quiz=catalog.quiz_for_module(db.session, module.code),
+                module=module,
+                scheduled_at=scheduled_at,
+                webinar_url=form.webinar_url.data or "",
+                versions=[versions[i] for i in form.questions.data],
+                question_seconds=form.question_seconds.data or 0,
+                title=form.title.data,
+            )
+        except service.LiveError as error:
+            form.questions.errors = [*form.questions.errors, _error(error)]
+        else:
+            db.session.commit()
+            flash(_("Live session scheduled."), "info")
+            return redirect(url_for(".control", live_id=live.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "trainer/live_new.html", form=form, modules=modules, module=module
+    ), status
+
+
+def _control_context(live) -> dict:
+    service.tick(db.session, live)
+    db.session.commit()
+    current = live.question_at(live.current_position)
+    return {
+        "live": live,
+        "current": current,
+        "cohort": db.session.get(Cohort, live.cohort_id),
+        "present": service.present(live),
+        "distribution": service.distribution(live, current.position) if current else None,
+        "module": _active_module(live.module_code),
+        "now": utcnow(),
+    }
+
+
+@bp.route("/<int:live_id>/")
+@roles_required(*REVIEWERS)
+def control(live_id: int):
+    live = _run_or_403(live_id)
+    if live.state == ENDED:
+        return redirect(url_for(".summary", live_id=live.id))
+    context = _control_context(live)
+    return render_template(
+        "trainer/live_control.html",
+        qr=qr_code(live),
+        join_link=join_url(live) if live.join_code else None,
+        **context,
+    )
+
+
+@bp.route("/<int:live_id>/panel")
+@roles_required(*REVIEWERS)
+def panel(live_id: int):
+    live = _run_or_403(live_id)
+    context = _control_context(live)
+    response = current_app.make_response(render_template("trainer/_live_panel.html", **context))
+    if request.args.get("revision", type=int) != live.revision:
+        # The timer closed the question meanwhile: reload, so the buttons match the state.
+        response.headers["HX-Refresh"] = "true"
+    return response
+
+
+@bp.route("/<int:live_id>/control", methods=["POST"])
+@roles_required(*REVIEWERS)
+def action(live_id: int):
+    live = _run_or_403(live_id)
+    try:
+        service.control(
+            db.session,
+            live,
+            request.form.get("action", ""),
+            expected=request.form.get("revision", type=int),
+            xapi=_xapi(),
+        )
+    except service.LiveError as error:
+        db.session.rollback()
+        flash(_error(error), "error")
+    else:
+        db.session.commit()
+    if live.state == ENDED:
+        return redirect(url_for(".summary", live_id=live.id))
+    return redirect(url_for(".control", live_id=live.id))
+
+
+@bp.route("/<int:live_id>/summary")
+@roles_required(*REVIEWERS)
+def summary(live_id: int):
+    live = _run_or_403(live_id)
+    return render_template(
+        "trainer/live_summary.html",
+        live=live,
+        summary=service.summary(live),
+        skills=catalog.skills_by_code(db.session),
+        cohort=db.session.get(Cohort, live.cohort_id),
+    )
