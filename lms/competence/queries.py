@@ -497,20 +497,6 @@ def sessions_attended(entries: list[TimelineEntry]) -> list[TimelineEntry]:
     return entries_with_verb(entries, v.VERB_ATTENDED)
 
 
-def session_participants(session: Session, base_iri: str, live_session_id: int) -> set[int]:
-    """The coaches who attended a live session, as recorded by their ``attended`` statements."""
-    activity = v.session_activity_id(base_iri, live_session_id)
-    rows = session.scalars(
-        select(Statement.user_id).where(
-            Statement.verb == v.VERB_ATTENDED,
-            Statement.object_id == activity,
-            Statement.voided.is_(False),
-            Statement.user_id.is_not(None),
-        )
-    )
-    return set(rows)
-
-
 # -- grading -----------------------------------------------------------------------------------
 
 

@@ -59,3 +59,9 @@ def cohorts_taught(session: Session, user: User) -> list[Cohort]:
     if user.role == "admin":
         return list(session.scalars(select(Cohort).order_by(Cohort.name)))
     return list(user.taught_cohorts)
+
+
+def attendees(session: Session, live_id: int) -> set[int]:
+    """The coaches who joined a live session (its participant rows, whatever their statements)."""
+    query = select(LiveParticipant.user_id).where(LiveParticipant.live_session_id == live_id)
+    return set(session.scalars(query))

@@ -29,6 +29,7 @@ from lms.catalog import queries as catalog
 from lms.competence import evidence, queries, record, service
 from lms.competence.models import Validation
 from lms.extensions import db
+from lms.live import queries as live_queries
 from lms.quiz import queries as quiz_queries
 from lms.quiz import statistics
 from lms.trainer import exports
@@ -216,11 +217,7 @@ def bulk_validation(cohort_id: int):
     ]
     form.modality.choices = [(key, label) for key, label in MODALITY_LABELS.items()]
     coaches = list(cohort.coaches)
-    attended = (
-        queries.session_participants(db.session, _xapi().base_iri, live_session_id)
-        if live_session_id
-        else set()
-    )
+    attended = live_queries.attendees(db.session, live_session_id) if live_session_id else set()
     if form.validate_on_submit():
         chosen = {int(i) for i in request.form.getlist("coach") if i.isdigit()}
         try:

@@ -9,7 +9,9 @@ import zipfile
 import pytest
 from sqlalchemy import select
 
+from lms.catalog import queries as catalog_queries
 from lms.competence.models import Validation
+from lms.live import service as live_service
 from lms.quiz import service as quiz_service
 from lms.quiz.models import Attempt, AttemptSlot
 from lms.timeutil import utcnow
@@ -294,25 +296,39 @@ def test_the_drill_down_shows_results_attempts_validations_and_timeline(app, db_
     assert "style=" not in page
 
 
+def _ended_live_session(session, world, participants, xapi) -> int:
+    quiz = world["quizzes"]["T1"]
+    versions = [
+        version
+        for version in catalog_queries.current_question_versions(session, "T1")
+        if version.definition["type"] != "essay"
+    ]
+    live = live_service.schedule(
+        session,
+        trainer=world["trainer"],
+        cohort=world["cohort"],
+        quiz=quiz,
+        module=quiz.module,
+        scheduled_at=utcnow(),
+        versions=versions[:1],
+    )
+    live_service.open_session(session, live)
+    for coach in participants:
+        live_service.join(session, live, user=coach, cohort=world["cohort"], quiz=quiz, xapi=xapi)
+    live_service.end(session, live, expected=None, xapi=xapi)
+    session.commit()
+    return live.id
+
+
 def test_bulk_validation_of_the_participants_of_a_live_session(app, db_session, world):
     first, second = world["coaches"]
-    deployment = xs.XapiConfig(base_iri=app.config["BASE_IRI"])  # participants are found by IRI
-    outbox.record(
-        db_session,
-        xs.session_attended(
-            deployment,
-            statement_id=uuid.uuid4(),
-            timestamp=utcnow(),
-            actor=xs.Actor(email=first.email, name=first.display_name),
-            session_id=7,
-            session_title={"fr": "Webinaire", "en": "Webinar"},
-            joined_at=utcnow(),
-            left_at=utcnow(),
-        ),
-    )
-    db_session.commit()
+    # The session's statements carry another base IRI (the deployment's changed since):
+    # attendance comes from the session's own tables, not from reading statements back.
+    moved = xs.XapiConfig(base_iri="https://old-address.example.org/xapi")
+    assert moved.base_iri != app.config["BASE_IRI"]
+    live_id = _ended_live_session(db_session, world, [first], moved)
     client = _client(app, world["trainer"])
-    url = f"/trainer/cohorts/{world['cohort'].id}/bulk-validation?session=7"
+    url = f"/trainer/cohorts/{world['cohort'].id}/bulk-validation?session={live_id}"
     page = client.get(url).get_data(as_text=True)
     assert re.search(rf'value="{first.id}" id="coach-{first.id}" checked', page)
     assert not re.search(rf'value="{second.id}" id="coach-{second.id}" checked', page)
@@ -329,7 +345,7 @@ def test_bulk_validation_of_the_participants_of_a_live_session(app, db_session, 
     )
     assert response.status_code == 302
     [validation] = db_session.scalars(select(Validation)).all()
-    assert (validation.coach_id, validation.live_session_id) == (first.id, 7)
+    assert (validation.coach_id, validation.live_session_id) == (first.id, live_id)
     refused = _post(
         client,
         url,
