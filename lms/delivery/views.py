@@ -11,6 +11,7 @@ from lms.competence.record import completion_record
 from lms.delivery import display, forms, queries, service
 from lms.extensions import db
 from lms.i18n import N_
+from lms.live import models as live_models
 from lms.live import queries as live_queries
 from lms.quiz import service as quiz_service
 from lms.quiz import types
@@ -50,18 +51,6 @@ MODALITIES = {
     "observation": N_("observation"),
     "jury": N_("jury"),
     "debriefing": N_("debriefing"),
-}
-LIVE_STATES = {
-    "scheduled": N_("Scheduled"),
-    "open": N_("Lobby open"),
-    "running": N_("Running"),
-    "paused": N_("Paused"),
-    "ended": N_("Ended"),
-}
-LIVE_PHASES = {
-    "asking": N_("answers open"),
-    "closed": N_("answers closed"),
-    "revealed": N_("answer revealed"),
 }
 
 
@@ -106,11 +95,11 @@ def modality_label(key: str) -> str:
 
 
 def live_state_label(key: str) -> str:
-    return _(LIVE_STATES[key]) if key in LIVE_STATES else key
+    return _(live_models.STATE_LABELS[key]) if key in live_models.STATE_LABELS else key
 
 
 def live_phase_label(key: str | None) -> str:
-    return _(LIVE_PHASES[key]) if key in LIVE_PHASES else ""
+    return _(live_models.PHASE_LABELS[key]) if key in live_models.PHASE_LABELS else ""
 
 
 @bp.app_template_global("coach_catalogue")

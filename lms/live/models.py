@@ -7,6 +7,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConst
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import Base
+from lms.i18n import N_
 from lms.timeutil import UTCDateTime, utcnow
 
 # Live session life cycle: scheduled → open (lobby, coaches join) → running ⇄ paused → ended.
@@ -15,6 +16,18 @@ LIVE_STATES = (SCHEDULED, OPEN, RUNNING, PAUSED, ENDED)
 # The current question of a running session: answers accepted, closed, answer revealed.
 ASKING, CLOSED, REVEALED = "asking", "closed", "revealed"
 QUESTION_PHASES = (ASKING, CLOSED, REVEALED)
+STATE_LABELS = {
+    SCHEDULED: N_("Scheduled"),
+    OPEN: N_("Lobby open"),
+    RUNNING: N_("Running"),
+    PAUSED: N_("Paused"),
+    ENDED: N_("Ended"),
+}
+PHASE_LABELS = {
+    ASKING: N_("answers open"),
+    CLOSED: N_("answers closed"),
+    REVEALED: N_("answer revealed"),
+}
 
 
 class LiveSession(Base):
