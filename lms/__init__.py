@@ -103,7 +103,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from lms.auth.cli import users_cli
     from lms.catalog.cli import content_cli
-    from lms.cli import close_overdue_attempts, db_check, setup
+    from lms.cli import backup, close_overdue_attempts, db_check, restore, setup
     from lms.demo import demo_cli
     from lms.quiz.cli import quiz_cli
     from lms.xapi.cli import xapi_cli
@@ -116,6 +116,8 @@ def _register_cli(app: Flask) -> None:
         db_check,
         setup,
         close_overdue_attempts,
+        backup,
+        restore,
         xapi_cli,
     ):
         app.cli.add_command(command)

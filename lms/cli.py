@@ -1,13 +1,17 @@
 """Operator commands that belong to no single domain."""
 
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from lms import backup as backup_service
 from lms.extensions import db
+from lms.timeutil import utcnow
 
 
 @click.command("db-check")
@@ -54,3 +58,44 @@ def close_overdue_attempts() -> None:
     closed = sweep(db.session, xapi=config_from(current_app.config))
     db.session.commit()
     click.echo(f"closed {len(closed)} overdue attempt(s)")
+
+
+def _database_url() -> str:
+    return current_app.config["SQLALCHEMY_DATABASE_URI"]
+
+
+def _default_backup_file() -> Path:
+    suffix = ".sqlite3" if backup_service.backend(_database_url()) == "sqlite" else ".dump"
+    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+    return Path(current_app.config["INSTANCE_PATH"]) / "backups" / f"lms-{stamp}{suffix}"
+
+
+@click.command("backup")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Backup file (default: <instance>/backups/lms-<UTC time>.sqlite3 or .dump).",
+)
+@with_appcontext
+def backup(out: Path | None) -> None:
+    """Back up the whole database while the server runs (SQLite online backup, or pg_dump)."""
+    out = out or _default_backup_file()
+    try:
+        backup_service.backup(_database_url(), out)
+    except backup_service.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"backup written to {out}")
+
+
+@click.command("restore")
+@click.argument("backup_file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def restore(backup_file: Path) -> None:
+    """Load a backup into the configured database, which must be new and empty."""
+    existing = inspect(db.engine).get_table_names()
+    db.engine.dispose()
+    try:
+        backup_service.restore(backup_file, _database_url(), existing)
+    except backup_service.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"restored {backup_file}; run flask setup if the release is newer than the backup")
