@@ -9,10 +9,12 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
+from lms.auth.policy import Role
+
 PUBLIC = frozenset()
 
 
-def roles_required(*roles: str) -> Callable:
+def roles_required(*roles: Role) -> Callable:
     """Allow logged-in users having one of ``roles`` (any logged-in user when none given)."""
 
     def decorator(view: Callable) -> Callable:
@@ -23,7 +25,7 @@ def roles_required(*roles: str) -> Callable:
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapper.allowed_roles = frozenset(roles) or frozenset({"coach", "trainer", "admin"})
+        wrapper.allowed_roles = frozenset(roles) or frozenset(Role)
         return wrapper
 
     return decorator

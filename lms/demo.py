@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from lms.auth import service
 from lms.auth.models import Cohort, User
+from lms.auth.policy import Role
 from lms.extensions import db
 
 demo_cli = AppGroup("demo", help="Demonstration data.")
@@ -13,10 +14,10 @@ demo_cli = AppGroup("demo", help="Demonstration data.")
 DEMO_PASSWORD = "mobility-demo"  # noqa: S105 - printed on purpose, with a warning
 DEMO_COHORT = "Demo cohort"
 DEMO_ACCOUNTS = (
-    ("admin@example.org", "Alice Admin", "admin", "fr"),
-    ("trainer@example.org", "Thomas Formateur", "trainer", "fr"),
-    ("coach@example.org", "Camille Coach", "coach", "fr"),
-    ("coach2@example.org", "Chris Coach", "coach", "en"),
+    ("admin@example.org", "Alice Admin", Role.ADMIN, "fr"),
+    ("trainer@example.org", "Thomas Formateur", Role.TRAINER, "fr"),
+    ("coach@example.org", "Camille Coach", Role.COACH, "fr"),
+    ("coach2@example.org", "Chris Coach", Role.COACH, "en"),
 )
 
 
@@ -37,9 +38,9 @@ def seed_demo(session) -> list[User]:
                 language=language,
                 password=DEMO_PASSWORD,
             )
-        if role == "coach":
+        if role == Role.COACH:
             service.enrol_coach(cohort, user)
-        elif role == "trainer":
+        elif role == Role.TRAINER:
             service.assign_trainer(cohort, user)
         users.append(user)
     session.flush()
@@ -72,7 +73,7 @@ def simulate(coaches: int, seed: int) -> None:
     from lms.demo_simulation import simulate_cohort
     from lms.xapi.outbox import config_from
 
-    trainer = next(user for user in seed_demo(db.session) if user.role == "trainer")
+    trainer = next(user for user in seed_demo(db.session) if user.role == Role.TRAINER)
     summary = simulate_cohort(
         db.session,
         trainer=trainer,

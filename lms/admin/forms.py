@@ -6,7 +6,13 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-ROLE_CHOICES = [("coach", _l("Coach")), ("trainer", _l("Trainer")), ("admin", _l("Administrator"))]
+from lms.auth.policy import Role
+
+ROLE_CHOICES = [
+    (Role.COACH.value, _l("Coach")),
+    (Role.TRAINER.value, _l("Trainer")),
+    (Role.ADMIN.value, _l("Administrator")),
+]
 LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English")]
 
 
@@ -28,9 +34,7 @@ class CohortForm(FlaskForm):
 
 class MemberForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
-    as_role = SelectField(
-        _l("As"), choices=[("coach", _l("Coach")), ("trainer", _l("Trainer"))], default="coach"
-    )
+    as_role = SelectField(_l("As"), choices=ROLE_CHOICES[:2], default=Role.COACH.value)
 
 
 class ImportForm(FlaskForm):

@@ -8,6 +8,7 @@ from lms.access import roles_required
 from lms.admin.forms import CohortForm, ImportForm, MemberForm, UserForm, UserStatusForm
 from lms.auth import queries, service
 from lms.auth.models import Cohort, User
+from lms.auth.policy import Role, visible_cohorts
 from lms.extensions import db
 from lms.i18n import N_
 
@@ -20,15 +21,15 @@ def _rendered(template: str, **context):
 
 
 @bp.route("/")
-@roles_required("admin")
+@roles_required(Role.ADMIN)
 def index():
     users = queries.search_users(db.session, request.args.get("q", ""), request.args.get("role"))
-    cohorts = queries.visible_cohorts(db.session, current_user)
+    cohorts = visible_cohorts(db.session, current_user)
     return render_template("admin/index.html", users=users, cohorts=cohorts)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@roles_required("admin")
+@roles_required(Role.ADMIN)
 def new_user():
     form = UserForm()
     if form.validate_on_submit():
@@ -51,7 +52,7 @@ def new_user():
 
 
 @bp.route("/users/<int:user_id>/status", methods=["POST"])
-@roles_required("admin")
+@roles_required(Role.ADMIN)
 def user_status(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     form = UserStatusForm()
@@ -64,7 +65,7 @@ def user_status(user_id: int):
 
 
 @bp.route("/cohorts/new", methods=["GET", "POST"])
-@roles_required("admin")
+@roles_required(Role.ADMIN)
 def new_cohort():
     form = CohortForm()
     if form.validate_on_submit():
@@ -79,7 +80,7 @@ def new_cohort():
 
 
 @bp.route("/cohorts/<int:cohort_id>", methods=["GET", "POST"])
-@roles_required("admin")
+@roles_required(Role.ADMIN)
 def cohort(cohort_id: int):
     cohort = db.session.get(Cohort, cohort_id) or abort(404)
     form = MemberForm()
@@ -88,7 +89,7 @@ def cohort(cohort_id: int):
         try:
             if user is None:
                 raise service.AccountError(N_("No account for this email."), "email")
-            if form.as_role.data == "trainer":
+            if form.as_role.data == Role.TRAINER:
                 service.assign_trainer(cohort, user)
             else:
                 service.enrol_coach(cohort, user)
@@ -102,7 +103,7 @@ def cohort(cohort_id: int):
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@roles_required("admin")
+@roles_required(Role.ADMIN)
 def import_coaches():
     form = ImportForm()
     report = None

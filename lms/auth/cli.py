@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from lms.auth import service
-from lms.auth.models import LANGUAGES, ROLES
+from lms.auth.models import LANGUAGES, ROLES, Role
 from lms.extensions import db
 
 users_cli = AppGroup("users", help="Manage accounts.")
@@ -15,7 +15,7 @@ users_cli = AppGroup("users", help="Manage accounts.")
 @users_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--name", "display_name", required=True)
-@click.option("--role", type=click.Choice(ROLES), default="coach", show_default=True)
+@click.option("--role", type=click.Choice(ROLES), default=Role.COACH.value, show_default=True)
 @click.option("--language", type=click.Choice(LANGUAGES), default="fr", show_default=True)
 @click.option(
     "--password", help="Initial password (a random one is generated and printed if omitted)."

@@ -1,6 +1,7 @@
 """Users, cohorts and the login-failure log used for rate limiting."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table
@@ -9,7 +10,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.extensions import Base
 from lms.timeutil import UTCDateTime, utcnow
 
-ROLES = ("coach", "trainer", "admin")
+
+class Role(StrEnum):
+    """A ``str`` enum: ``Role.COACH == "coach"``, as stored and as templates compare it."""
+
+    COACH = "coach"
+    TRAINER = "trainer"
+    ADMIN = "admin"
+
+
+ROLES = tuple(role.value for role in Role)
 LANGUAGES = ("fr", "en")
 
 cohort_trainers = Table(
@@ -30,7 +40,7 @@ cohort_coaches = Table(
 class User(UserMixin, Base):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN ('coach', 'trainer', 'admin')", name="role"),
+        CheckConstraint(f"role IN ({', '.join(map(repr, ROLES))})", name="role"),
         CheckConstraint("language IN ('fr', 'en')", name="language"),
     )
 
@@ -38,7 +48,7 @@ class User(UserMixin, Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(120))
     language: Mapped[str] = mapped_column(String(2), default="fr")
-    role: Mapped[str] = mapped_column(String(10), default="coach")
+    role: Mapped[str] = mapped_column(String(10), default=Role.COACH.value)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -11,7 +11,8 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from lms.auth.models import LANGUAGES, ROLES, Cohort, LoginFailure, User
+from lms.auth.models import LANGUAGES, ROLES, Cohort, LoginFailure, Role, User
+from lms.auth.policy import REVIEWERS
 from lms.i18n import N_
 from lms.timeutil import utcnow
 
@@ -108,7 +109,7 @@ def create_user(
     *,
     email: str,
     display_name: str,
-    role: str = "coach",
+    role: str = Role.COACH,
     language: str = "fr",
     password: str | None = None,
     active: bool = True,
@@ -164,14 +165,14 @@ def create_cohort(session: Session, name: str) -> Cohort:
 
 
 def enrol_coach(cohort: Cohort, user: User) -> None:
-    if user.role != "coach":
+    if user.role != Role.COACH:
         raise AccountError(N_("%(email)s is not a coach."), "user", email=user.email)
     if user not in cohort.coaches:
         cohort.coaches.append(user)
 
 
 def assign_trainer(cohort: Cohort, user: User) -> None:
-    if user.role not in ("trainer", "admin"):
+    if user.role not in REVIEWERS:
         raise AccountError(N_("%(email)s is not a trainer."), "user", email=user.email)
     if user not in cohort.trainers:
         cohort.trainers.append(user)
@@ -260,7 +261,7 @@ def import_coaches_csv(session: Session, text: str) -> ImportReport:
         if cohort is None:
             report.add(line, "cohort", N_("No cohort named “%(name)s”."), name=values["cohort"])
         existing = session.scalar(select(User).where(User.email == email))
-        if existing is not None and existing.role != "coach":
+        if existing is not None and existing.role != Role.COACH:
             report.add(
                 line,
                 "email",

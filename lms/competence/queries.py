@@ -9,10 +9,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from lms.auth.models import Cohort, User, cohort_coaches, cohort_trainers
+from lms.auth.models import Cohort, User, cohort_coaches
+from lms.auth.policy import Role, visible_coaches
 from lms.catalog.models import Competence, Unit
 from lms.competence.models import NOT_VALIDATED, VALIDATED, Validation
 from lms.quiz import mastery
@@ -89,49 +90,7 @@ class MatrixFilter:
     descending: bool = False
 
 
-# -- access ------------------------------------------------------------------------------------
-
-
-def can_see_cohort(session: Session, user: User, cohort_id: int) -> bool:
-    """Admins see every cohort; trainers the cohorts they teach."""
-    if user.role == "admin":
-        return True
-    if user.role != "trainer":
-        return False
-    query = select(
-        exists().where(
-            cohort_trainers.c.cohort_id == cohort_id, cohort_trainers.c.user_id == user.id
-        )
-    )
-    return bool(session.scalar(query))
-
-
-def can_see_coach(session: Session, user: User, coach_id: int) -> bool:
-    """Admins see every coach; trainers the coaches of the cohorts they teach."""
-    if user.role == "admin":
-        return True
-    if user.role != "trainer":
-        return False
-    taught = cohort_trainers.alias("taught")
-    query = select(
-        exists().where(
-            taught.c.user_id == user.id,
-            cohort_coaches.c.cohort_id == taught.c.cohort_id,
-            cohort_coaches.c.user_id == coach_id,
-        )
-    )
-    return bool(session.scalar(query))
-
-
-def visible_coach_ids(user: User) -> Select:
-    """A sub-select of the coaches a trainer may review (every coach for an admin)."""
-    if user.role == "admin":
-        return select(User.id).where(User.role == "coach")
-    return (
-        select(cohort_coaches.c.user_id)
-        .join(cohort_trainers, cohort_trainers.c.cohort_id == cohort_coaches.c.cohort_id)
-        .where(cohort_trainers.c.user_id == user.id)
-    )
+# -- cohorts -----------------------------------------------------------------------------------
 
 
 def cohorts_of_coach(session: Session, coach_id: int) -> list[Cohort]:
@@ -298,7 +257,7 @@ def cohort_matrix(
     coach_ids = cohort_coach_ids(cohort_id)
     coaches = session.execute(
         select(User.id, User.display_name, User.email)
-        .where(User.id.in_(coach_ids), User.role == "coach")
+        .where(User.id.in_(coach_ids), User.role == Role.COACH)
         .order_by(User.display_name, User.id)
     ).all()
     cells = progress(session, coach_ids, units)
@@ -520,7 +479,7 @@ def grading_queue(session: Session, reviewer: User) -> list[QueueItem]:
         .where(
             Grade.state == "needs_grading",
             Attempt.state.in_((NEEDS_GRADING, GRADED)),
-            Attempt.user_id.in_(visible_coach_ids(reviewer)),
+            Attempt.user_id.in_(visible_coaches(reviewer)),
         )
         .order_by(Attempt.submitted_at, AttemptSlot.position)
         .options(selectinload(AttemptSlot.question_version))
@@ -567,7 +526,7 @@ def search_coaches(session: Session, reviewer: User, text: str) -> list[User]:
         session.scalars(
             select(User)
             .where(
-                User.id.in_(visible_coach_ids(reviewer)),
+                User.id.in_(visible_coaches(reviewer)),
                 or_(
                     func.lower(User.display_name).like(pattern),
                     func.lower(User.email).like(pattern),

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from lms.auth.models import User
+from lms.auth.policy import Role
 from lms.catalog.models import Competence, Skill, Unit
 from lms.competence.models import VALIDATED, Validation
 from lms.timeutil import utcnow
@@ -164,7 +165,7 @@ def verify(session: Session, code: str, *, secret: str) -> CompletionRecord | No
     if not coach_id.isdigit() or not rest:
         return None
     coach = session.get(User, int(coach_id))
-    if coach is None or coach.role != "coach":
+    if coach is None or coach.role != Role.COACH:
         return None
     record = completion_record(session, coach, secret=secret)
     if record.is_empty or not hmac.compare_digest(record.verification_code, code):

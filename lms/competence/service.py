@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lms.auth.models import User
+from lms.auth.policy import REVIEWERS, Role
 from lms.catalog import queries as catalog
 from lms.catalog.models import Module
 from lms.competence.evidence import StoredFile
@@ -185,9 +186,9 @@ def validate(
     The quiz result is only proposed: the trainer may decide either way. A unit already
     validated must be revoked before a new decision is recorded for it.
     """
-    if coach.role != "coach":
+    if coach.role != Role.COACH:
         raise ValidationError(N_("Only coaches have competences to validate."))
-    if decided_by.role not in ("trainer", "admin"):
+    if decided_by.role not in REVIEWERS:
         raise ValidationError(N_("Only trainers and administrators decide on competences."))
     module = module_for_unit(session, unit_code)
     if modality not in allowed_modalities(module):
@@ -256,7 +257,7 @@ def revoke(
     now: datetime | None = None,
 ) -> Validation:
     """Revoke a decision: record ``voided`` for its statement; the row and history stay."""
-    if revoked_by.role not in ("trainer", "admin"):
+    if revoked_by.role not in REVIEWERS:
         raise ValidationError(N_("Only trainers and administrators decide on competences."))
     if validation.revoked_at is not None:
         raise ValidationError(N_("This decision has already been revoked."))
@@ -358,7 +359,7 @@ def bulk_validate(
         if standing_validation(session, coach.id, unit_code) is not None:
             result.skipped.append((coach, N_("already validated")))
             continue
-        if coach.role != "coach":
+        if coach.role != Role.COACH:
             result.skipped.append((coach, N_("not a coach")))
             continue
         result.validated.append(
@@ -398,7 +399,7 @@ def grade_answer(
     """Grade (or regrade) an answer with the evaluation grid, or a percentage when the module
     has none; the quiz service keeps the history, rescores the skills and emits; a module
     whose rule allows it then validates on the passed quiz."""
-    if grader.role not in ("trainer", "admin"):
+    if grader.role not in REVIEWERS:
         raise ValidationError(N_("Only trainers and administrators grade answers."))
     module = module_for_unit(session, slot.attempt.module_code)
     grid = rubric_for(module, slot.question_version.definition)

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from lms.access import roles_required
 from lms.auth.models import Cohort
+from lms.auth.policy import Role, can_see_cohort
 from lms.catalog.models import Quiz
 from lms.delivery import forms
 from lms.delivery import queries as delivery_queries
@@ -33,13 +34,13 @@ def _live_or_404(live_id: int):
 
 def _as_coach_or_403(live_id: int):
     live = _live_or_404(live_id)
-    if not queries.is_member(current_user, db.session.get(Cohort, live.cohort_id)):
+    if not can_see_cohort(db.session, current_user, live.cohort_id):
         abort(403)
     return live
 
 
 @bp.route("/join", methods=["GET", "POST"])
-@roles_required("coach")
+@roles_required(Role.COACH)
 def join():
     form = forms.JoinForm(request.args) if request.method == "GET" else forms.JoinForm()
     if request.method == "GET" and not request.args.get("code"):
@@ -53,7 +54,7 @@ def join():
 
 
 @bp.route("/<int:live_id>/join", methods=["POST"])
-@roles_required("coach")
+@roles_required(Role.COACH)
 def join_session(live_id: int):
     return _join(_live_or_404(live_id))
 
@@ -100,7 +101,7 @@ def _coach_context(live) -> dict:
 
 
 @bp.route("/<int:live_id>/play")
-@roles_required("coach")
+@roles_required(Role.COACH)
 def play(live_id: int):
     live = _as_coach_or_403(live_id)
     context = _coach_context(live)
@@ -110,7 +111,7 @@ def play(live_id: int):
 
 
 @bp.route("/<int:live_id>/state")
-@roles_required("coach")
+@roles_required(Role.COACH)
 def state(live_id: int):
     live = _as_coach_or_403(live_id)
     context = _coach_context(live)
@@ -121,7 +122,7 @@ def state(live_id: int):
 
 
 @bp.route("/<int:live_id>/answer", methods=["POST"])
-@roles_required("coach")
+@roles_required(Role.COACH)
 def answer(live_id: int):
     live = _as_coach_or_403(live_id)
     participant = service.participant_of(db.session, live, current_user) or abort(403)
@@ -147,7 +148,7 @@ def answer(live_id: int):
 
 
 @bp.route("/<int:live_id>/leave", methods=["POST"])
-@roles_required("coach")
+@roles_required(Role.COACH)
 def leave(live_id: int):
     live = _as_coach_or_403(live_id)
     participant = service.participant_of(db.session, live, current_user)

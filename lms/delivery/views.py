@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.access import roles_required
+from lms.auth.policy import Role
 from lms.catalog.markdown import render_markdown
 from lms.competence.record import completion_record
 from lms.delivery import display, forms, queries, service
@@ -105,7 +106,7 @@ def live_phase_label(key: str | None) -> str:
 @bp.app_template_global("coach_catalogue")
 def coach_catalogue():
     """For the coach's home page: the modules by competence with progress, and live sessions."""
-    if not current_user.is_authenticated or current_user.role != "coach":
+    if not current_user.is_authenticated or current_user.role != Role.COACH:
         return {"groups": [], "live": []}
     return {
         "groups": queries.catalogue(db.session, current_user),
@@ -138,7 +139,7 @@ def catalogue():
 @roles_required()
 def module(code: str):
     module = _module_or_404(code)
-    if current_user.role == "coach":
+    if current_user.role == Role.COACH:
         service.visit_module(db.session, user=current_user, module=module, xapi=xapi_config())
         db.session.commit()
     return render_template(
@@ -173,7 +174,7 @@ def _lesson_context(code: str, slug: str) -> dict:
 @roles_required()
 def lesson(code: str, slug: str):
     context = _lesson_context(code, slug)
-    if current_user.role == "coach":
+    if current_user.role == Role.COACH:
         service.visit_module(
             db.session,
             user=current_user,
@@ -187,7 +188,7 @@ def lesson(code: str, slug: str):
 
 
 @bp.route("/modules/<code>/lessons/<slug>/done", methods=["POST"])
-@roles_required("coach")
+@roles_required(Role.COACH)
 def lesson_done(code: str, slug: str):
     context = _lesson_context(code, slug)
     service.mark_lesson_done(
@@ -213,7 +214,7 @@ def _quiz_or_404(code: str):
 
 
 @bp.route("/modules/<code>/quiz")
-@roles_required("coach")
+@roles_required(Role.COACH)
 def quiz(code: str):
     module, quiz = _module_or_404(code), _quiz_or_404(code)
     current = quiz_service.open_attempt(db.session, current_user, quiz)
@@ -234,7 +235,7 @@ def quiz(code: str):
 
 
 @bp.route("/modules/<code>/quiz/start", methods=["POST"])
-@roles_required("coach")
+@roles_required(Role.COACH)
 def start_quiz(code: str):
     quiz = _quiz_or_404(code)
     try:
@@ -284,7 +285,7 @@ def _render_attempt(attempt: Attempt, page: int, errors=None, sent=None):
 
 
 @bp.route("/attempts/<int:attempt_id>")
-@roles_required("coach")
+@roles_required(Role.COACH)
 def attempt(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     return _closed_redirect(attempt) or _render_attempt(attempt, request.args.get("page", 1, int))
@@ -303,7 +304,7 @@ def _save_page(attempt: Attempt):
 
 
 @bp.route("/attempts/<int:attempt_id>", methods=["POST"])
-@roles_required("coach")
+@roles_required(Role.COACH)
 def save_attempt(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     closed = _closed_redirect(attempt)
@@ -337,7 +338,7 @@ def save_attempt(attempt_id: int):
 
 
 @bp.route("/attempts/<int:attempt_id>/autosave", methods=["POST"])
-@roles_required("coach")
+@roles_required(Role.COACH)
 def autosave(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     saved = _closed_redirect(attempt) or _save_page(attempt)
@@ -350,7 +351,7 @@ def autosave(attempt_id: int):
 
 
 @bp.route("/attempts/<int:attempt_id>/summary")
-@roles_required("coach")
+@roles_required(Role.COACH)
 def summary(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     return _closed_redirect(attempt) or render_template(
@@ -363,7 +364,7 @@ def summary(attempt_id: int):
 
 
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
-@roles_required("coach")
+@roles_required(Role.COACH)
 def submit(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     closed = _closed_redirect(attempt)
@@ -405,7 +406,7 @@ def feedback_allowed(attempt: Attempt) -> bool:
 
 
 @bp.route("/attempts/<int:attempt_id>/result")
-@roles_required("coach")
+@roles_required(Role.COACH)
 def result(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     if attempt.is_open:
@@ -422,7 +423,7 @@ def result(attempt_id: int):
 
 
 @bp.route("/attempts/<int:attempt_id>/review")
-@roles_required("coach")
+@roles_required(Role.COACH)
 def review(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     if attempt.is_open:
@@ -440,7 +441,7 @@ def review(attempt_id: int):
 
 
 @bp.route("/progress")
-@roles_required("coach")
+@roles_required(Role.COACH)
 def progress():
     return render_template(
         "delivery/progress.html",
@@ -456,7 +457,7 @@ def _completion_record():
 
 
 @bp.route("/progress/record")
-@roles_required("coach")
+@roles_required(Role.COACH)
 def progress_record():
     record = _completion_record()
     if record.is_empty:

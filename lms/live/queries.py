@@ -3,7 +3,8 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lms.auth.models import Cohort, User, cohort_coaches, cohort_trainers
+from lms.auth.models import User
+from lms.auth.policy import visible_cohort_ids
 from lms.live.models import ENDED, OPEN, PAUSED, RUNNING, LiveParticipant, LiveSession
 
 
@@ -20,18 +21,18 @@ def live_by_code(session: Session, code: str) -> LiveSession | None:
 def trainer_sessions(session: Session, user: User) -> list[LiveSession]:
     """Sessions a trainer may run (their cohorts'), every session for an admin; newest first."""
     query = select(LiveSession).order_by(LiveSession.scheduled_at.desc(), LiveSession.id.desc())
-    if user.role != "admin":
-        taught = select(cohort_trainers.c.cohort_id).where(cohort_trainers.c.user_id == user.id)
-        query = query.where(LiveSession.cohort_id.in_(taught))
+    query = query.where(LiveSession.cohort_id.in_(visible_cohort_ids(user)))
     return list(session.scalars(query))
 
 
 def joinable_sessions(session: Session, user: User) -> list[LiveSession]:
     """Open or running sessions of the coach's cohorts: the home page offers to join them."""
-    cohorts = select(cohort_coaches.c.cohort_id).where(cohort_coaches.c.user_id == user.id)
     query = (
         select(LiveSession)
-        .where(LiveSession.cohort_id.in_(cohorts), LiveSession.state.in_((OPEN, RUNNING, PAUSED)))
+        .where(
+            LiveSession.cohort_id.in_(visible_cohort_ids(user)),
+            LiveSession.state.in_((OPEN, RUNNING, PAUSED)),
+        )
         .order_by(LiveSession.scheduled_at)
     )
     return list(session.scalars(query))
@@ -45,20 +46,6 @@ def coach_past_sessions(session: Session, user: User) -> list[LiveSession]:
         .order_by(LiveSession.ended_at.desc())
     )
     return list(session.scalars(query))
-
-
-def may_run(user: User, live: LiveSession, cohort: Cohort) -> bool:
-    return user.role == "admin" or any(t.id == user.id for t in cohort.trainers)
-
-
-def is_member(user: User, cohort: Cohort) -> bool:
-    return any(c.id == user.id for c in cohort.coaches)
-
-
-def cohorts_taught(session: Session, user: User) -> list[Cohort]:
-    if user.role == "admin":
-        return list(session.scalars(select(Cohort).order_by(Cohort.name)))
-    return list(user.taught_cohorts)
 
 
 def attendees(session: Session, live_id: int) -> set[int]:

@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from lms.access import roles_required
 from lms.auth.models import Cohort
+from lms.auth.policy import REVIEWERS, can_see_cohort, visible_cohorts
 from lms.catalog import queries as catalog
 from lms.extensions import db
 from lms.live import queries, service
@@ -22,14 +23,14 @@ from lms.live.models import ENDED
 from lms.quiz import types
 from lms.timeutil import utcnow
 from lms.trainer.forms import ScheduleForm
-from lms.trainer.views import REVIEWERS, _error, _xapi, text_of
+from lms.trainer.views import _error, _xapi, text_of
 
 bp = Blueprint("trainer_live", __name__, url_prefix="/live")
 
 
 def _run_or_403(live_id: int):
     live = queries.live_session(db.session, live_id) or abort(404)
-    if not queries.may_run(current_user, live, db.session.get(Cohort, live.cohort_id)):
+    if not can_see_cohort(db.session, current_user, live.cohort_id):
         abort(403)
     return live
 
@@ -60,7 +61,7 @@ def index():
 
 def _schedule_form(module_code: str | None):
     form = ScheduleForm()
-    form.cohort.choices = [(c.id, c.name) for c in queries.cohorts_taught(db.session, current_user)]
+    form.cohort.choices = [(c.id, c.name) for c in visible_cohorts(db.session, current_user)]
     versions = catalog.current_question_versions(db.session, module_code) if module_code else []
     form.questions.choices = [
         (v.id, f"{v.question.code} · {types.normalise_text(text_of(v.definition['text']))[:140]}")

@@ -23,8 +23,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.access import public, roles_required
-from lms.auth import queries as auth_queries
 from lms.auth.models import Cohort, User
+from lms.auth.policy import (
+    REVIEWERS,
+    Role,
+    can_see,
+    can_see_cohort,
+    visible_coaches,
+    visible_cohorts,
+)
 from lms.catalog import queries as catalog
 from lms.competence import evidence, queries, record, service
 from lms.competence.models import Validation
@@ -52,7 +59,6 @@ from lms.trainer.labels import (
 from lms.xapi.statements import XapiConfig
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
-REVIEWERS = ("trainer", "admin")
 PAGE_SIZE = 100
 
 
@@ -87,16 +93,16 @@ def _xapi() -> XapiConfig:
 def _cohort(cohort_id: int) -> Cohort:
     """The cohort if the reviewer may see it: 404 when unknown, 403 when not theirs."""
     cohort = db.session.get(Cohort, cohort_id) or abort(404)
-    if not queries.can_see_cohort(db.session, current_user, cohort_id):
+    if not can_see_cohort(db.session, current_user, cohort_id):
         abort(403)
     return cohort
 
 
 def _coach(user_id: int) -> User:
     coach = db.session.get(User, user_id)
-    if coach is None or coach.role != "coach":
+    if coach is None or coach.role != Role.COACH:
         abort(404)
-    if not queries.can_see_coach(db.session, current_user, coach.id):
+    if not can_see(db.session, current_user, coach):
         abort(403)
     return coach
 
@@ -135,7 +141,7 @@ def _matrix_filter() -> queries.MatrixFilter:
 @bp.route("/")
 @roles_required(*REVIEWERS)
 def index():
-    cohorts = auth_queries.visible_cohorts(db.session, current_user)
+    cohorts = visible_cohorts(db.session, current_user)
     found = (
         queries.search_coaches(db.session, current_user, request.args["q"])
         if request.args.get("q")
@@ -508,14 +514,14 @@ def verify():
 @bp.route("/quizzes")
 @roles_required(*REVIEWERS)
 def quizzes():
-    counts = queries.graded_attempt_counts(db.session, queries.visible_coach_ids(current_user))
+    counts = queries.graded_attempt_counts(db.session, visible_coaches(current_user))
     modules = catalog.modules(db.session)
     return render_template("trainer/quizzes.html", modules=modules, counts=counts)
 
 
 def _quiz_statistics(quiz_id: int):
     quiz = catalog.quiz_by_id(db.session, quiz_id) or abort(404)
-    marks = quiz_queries.quiz_marks(db.session, quiz.id, queries.visible_coach_ids(current_user))
+    marks = quiz_queries.quiz_marks(db.session, quiz.id, visible_coaches(current_user))
     stats = statistics.compute_statistics(marks.marks, marks.max_marks, marks.question_ids)
     return quiz, marks, stats
 

@@ -6,7 +6,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from lms.access import public, roles_required
-from lms.auth import queries
+from lms.auth.policy import visible_cohorts
 from lms.extensions import db
 from lms.web import health
 
@@ -16,7 +16,7 @@ bp = Blueprint("web", __name__)
 @bp.route("/")
 @roles_required()
 def home():
-    cohorts = queries.visible_cohorts(db.session, current_user)
+    cohorts = visible_cohorts(db.session, current_user)
     return render_template(f"web/home_{current_user.role}.html", cohorts=cohorts)
 
 
