@@ -86,16 +86,16 @@ def _import_models() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from lms.admin.views import bp as admin_bp
+    from lms.api.views import bp as api_bp
     from lms.auth.views import bp as auth_bp
     from lms.delivery.live import bp as coach_live_bp
     from lms.delivery.views import bp as delivery_bp
     from lms.trainer.live import bp as trainer_live_bp
     from lms.trainer.views import bp as trainer_bp
     from lms.web.views import bp as web_bp
-    from lms.xapi.views import bp as xapi_bp
 
     for blueprint in (
-        web_bp, auth_bp, admin_bp, xapi_bp, delivery_bp, coach_live_bp, trainer_bp, trainer_live_bp,
+        web_bp, auth_bp, admin_bp, api_bp, delivery_bp, coach_live_bp, trainer_bp, trainer_live_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

@@ -3,8 +3,16 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    URLField,
+)
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from lms.auth.policy import Role
 
@@ -41,3 +49,30 @@ class ImportForm(FlaskForm):
     file = FileField(
         _l("CSV file"), validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("A .csv file."))]
     )
+
+
+SCOPE_CHOICES = [
+    ("all", _l("All statements")),
+    ("completions", _l("Completion records only")),
+]
+
+
+class EndpointForm(FlaskForm):
+    endpoint_id = HiddenField()
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
+    url = URLField(
+        _l("xAPI endpoint URL"),
+        validators=[
+            DataRequired(),
+            Length(max=2048),
+            Regexp(r"^https?://\S+$", message=_l("Enter an http:// or https:// address.")),
+        ],
+    )
+    username = StringField(_l("Username"), validators=[Optional(), Length(max=255)])
+    password = PasswordField(_l("Password"), validators=[Optional(), Length(max=255)])
+    scope = SelectField(_l("Statements to send"), choices=SCOPE_CHOICES, default="all")
+    active = BooleanField(_l("Active"), default=True)
+
+
+class RetryForm(FlaskForm):
+    statement_id = HiddenField()

@@ -1,16 +1,29 @@
-"""Administration: users, cohorts and their members, CSV import of coaches."""
+"""Administration: users, cohorts and their members, CSV import of coaches, LRS endpoints and
+dead letters."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.access import roles_required
-from lms.admin.forms import CohortForm, ImportForm, MemberForm, UserForm, UserStatusForm
+from lms.admin.forms import (
+    CohortForm,
+    EndpointForm,
+    ImportForm,
+    MemberForm,
+    RetryForm,
+    UserForm,
+    UserStatusForm,
+)
 from lms.auth import queries, service
 from lms.auth.models import Cohort, User
 from lms.auth.policy import Role, visible_cohorts
 from lms.extensions import db
 from lms.i18n import N_
+from lms.xapi import forwarder
+from lms.xapi import queries as xapi_queries
+from lms.xapi.models import Endpoint
+from lms.xapi.outbox import normalise_uuid
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -128,3 +141,88 @@ def import_coaches():
                 return redirect(url_for("admin.index"))
             db.session.rollback()
     return _rendered("admin/import.html", form=form, report=report)
+
+
+# -- LRS endpoints and dead letters ------------------------------------------------------------
+
+
+def _endpoint_messages() -> dict[str, str]:
+    return {
+        "reserved": _("This name is reserved for the endpoint set by LMS_LRS_URL."),
+        "duplicate": _("An endpoint with this name already exists."),
+        "url": _("Enter an http:// or https:// address."),
+        "scope": _("Choose what to send."),
+        "not_editable": _("This endpoint cannot be edited here."),
+    }
+
+
+def _xapi_page(form: EndpointForm, status: int = 200):
+    session = db.session
+    page = render_template(
+        "admin/xapi.html",
+        form=form,
+        endpoints=xapi_queries.endpoints(session),
+        counts=xapi_queries.delivery_counts(session),
+        dead=xapi_queries.dead_letters(session),
+        retry_form=RetryForm(),
+    )
+    return page, status
+
+
+@bp.get("/xapi")
+@roles_required(Role.ADMIN)
+def xapi_endpoints():
+    """LRS endpoints with their delivery counts, the endpoint form, the dead letters."""
+    form = EndpointForm()
+    editing = request.args.get("edit", type=int)
+    endpoint = db.session.get(Endpoint, editing) if editing else None
+    if endpoint is not None and endpoint.source == "admin":
+        form = EndpointForm(obj=endpoint, endpoint_id=str(endpoint.id))
+        form.password.data = ""
+    return _xapi_page(form)
+
+
+@bp.post("/xapi/endpoints")
+@roles_required(Role.ADMIN)
+def save_endpoint():
+    """Create or update an endpoint."""
+    form = EndpointForm()
+    if not form.validate_on_submit():
+        return _xapi_page(form, 400)
+    try:
+        endpoint = forwarder.save_endpoint(
+            db.session,
+            endpoint_id=int(form.endpoint_id.data) if form.endpoint_id.data else None,
+            name=form.name.data,
+            url=form.url.data,
+            username=form.username.data or "",
+            password=form.password.data or "",
+            scope=form.scope.data,
+            active=form.active.data,
+        )
+    except (forwarder.EndpointError, ValueError) as error:
+        db.session.rollback()
+        code = getattr(error, "code", "not_editable")
+        field = getattr(error, "field", "name")
+        form[field].errors = [*form[field].errors, _endpoint_messages()[code]]
+        return _xapi_page(form, 400)
+    db.session.commit()
+    flash(_("Endpoint %(name)s saved.", name=endpoint.name), "info")
+    return redirect(url_for("admin.xapi_endpoints"))
+
+
+@bp.post("/xapi/dead-letters/retry")
+@roles_required(Role.ADMIN)
+def retry_dead_letters():
+    """Put one statement's dead letters, or all of them, back to pending."""
+    form = RetryForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        statement_id = normalise_uuid(form.statement_id.data) if form.statement_id.data else None
+    except ValueError:
+        abort(400)
+    count = forwarder.retry_dead(db.session, statement_id=statement_id)
+    db.session.commit()
+    flash(_("%(count)d statement(s) will be sent again.", count=count), "info")
+    return redirect(url_for("admin.xapi_endpoints"))

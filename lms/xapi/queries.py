@@ -1,24 +1,20 @@
-"""Read-only outbox queries: statements by filters and visibility, endpoints, dead letters."""
+"""Read-only outbox queries: statements by filters and by the actors the caller may see,
+endpoints, dead letters."""
 
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, String, column, func, select, table
+from sqlalchemy import Integer, Select, String, column, func, select, table
 from sqlalchemy.orm import Session, joinedload
 
 from lms.xapi.models import COMPLETION_VERBS, Delivery, Endpoint, Statement
 
-# Accounts and cohorts are read through their table names, not lms.auth's models: xapi sits
-# below every domain (import contract), yet must scope statements to a coach or a cohort.
+# Accounts are read through their table name, not lms.auth's models: xapi sits below every
+# domain (import contract), yet links a statement to the account of its actor.
 _users = table("users", column("id", Integer), column("email", String))
-_cohorts = table("cohorts", column("id", Integer), column("name", String))
-_cohort_coaches = table("cohort_coaches", column("cohort_id", Integer), column("user_id", Integer))
-_cohort_trainers = table(
-    "cohort_trainers", column("cohort_id", Integer), column("user_id", Integer)
-)
 
 
 def agent_ifi(agent: Mapping[str, Any]) -> str | None:
@@ -56,42 +52,6 @@ def user_id_for_ifi(session: Session, ifi: str | None) -> int | None:
     return session.scalar(select(_users.c.id).where(_users.c.email == email))
 
 
-def trainer_scope(session: Session, trainer_id: int) -> set[int]:
-    """Accounts whose statements a trainer sees: the coaches of the cohorts they teach, and
-    themself (a trainer is the actor of the voiding statements they make)."""
-    taught = select(_cohort_trainers.c.cohort_id).where(_cohort_trainers.c.user_id == trainer_id)
-    coaches = select(_cohort_coaches.c.user_id).where(_cohort_coaches.c.cohort_id.in_(taught))
-    return set(session.scalars(coaches)) | {trainer_id}
-
-
-def cohort_exists(session: Session, cohort_id: int) -> bool:
-    return session.scalar(select(_cohorts.c.id).where(_cohorts.c.id == cohort_id)) is not None
-
-
-def cohort_coach_ids(session: Session, cohort_id: int) -> list[int]:
-    """The coaches enrolled in a cohort."""
-    query = select(_cohort_coaches.c.user_id).where(_cohort_coaches.c.cohort_id == cohort_id)
-    return sorted(session.scalars(query))
-
-
-def teaches(session: Session, trainer_id: int, cohort_id: int) -> bool:
-    """True when the account is one of the cohort's trainers."""
-    query = select(_cohort_trainers.c.user_id).where(
-        _cohort_trainers.c.cohort_id == cohort_id, _cohort_trainers.c.user_id == trainer_id
-    )
-    return session.scalar(query) is not None
-
-
-def exportable_cohorts(session: Session, user_id: int, *, every: bool) -> list[tuple[int, str]]:
-    """(id, name) of the cohorts an account may export: all of them (``every``, admins) or
-    the ones they teach."""
-    query = select(_cohorts.c.id, _cohorts.c.name).order_by(_cohorts.c.name)
-    if not every:
-        taught = select(_cohort_trainers.c.cohort_id).where(_cohort_trainers.c.user_id == user_id)
-        query = query.where(_cohorts.c.id.in_(taught))
-    return [(row.id, row.name) for row in session.execute(query)]
-
-
 @dataclass(frozen=True)
 class StatementFilter:
     """The xAPI GET /statements filters we support; None means no constraint."""
@@ -109,15 +69,16 @@ def find_statements(
     session: Session,
     filters: StatementFilter,
     *,
-    visible_user_ids: Collection[int] | None,
+    visible_actors: Select | None,
     limit: int,
     after_seq: int | None = None,
 ) -> tuple[list[Statement], int | None]:
     """A page of unvoided statements, newest stored first (oldest with ``ascending``), and the
-    cursor of the next page (None on the last). ``visible_user_ids`` None means all."""
+    cursor of the next page (None on the last). ``visible_actors`` is a sub-select of the
+    accounts whose statements the reader sees; None means every statement."""
     query = select(Statement).where(Statement.voided.is_(False))
-    if visible_user_ids is not None:
-        query = query.where(Statement.user_id.in_(list(visible_user_ids)))
+    if visible_actors is not None:
+        query = query.where(Statement.user_id.in_(visible_actors))
     if filters.agent_ifi is not None:
         query = query.where(Statement.actor_ifi == filters.agent_ifi)
     if filters.verb is not None:
@@ -146,12 +107,12 @@ def find_statements(
 
 
 def get_statement(
-    session: Session, statement_id: str, *, visible_user_ids: Collection[int] | None
+    session: Session, statement_id: str, *, visible_actors: Select | None
 ) -> Statement | None:
     """One statement by id, or None when it does not exist or is not visible."""
     query = select(Statement).where(Statement.id == statement_id)
-    if visible_user_ids is not None:
-        query = query.where(Statement.user_id.in_(list(visible_user_ids)))
+    if visible_actors is not None:
+        query = query.where(Statement.user_id.in_(visible_actors))
     return session.scalar(query)
 
 

@@ -1,0 +1,1 @@
+"""The JSON face: learning records read through the access policy."""
