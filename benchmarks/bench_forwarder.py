@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from lms import create_app  # noqa: E402
 from lms.extensions import db  # noqa: E402
-from lms.xapi import forwarder, outbox  # noqa: E402
+from lms.xapi import endpoints, forwarder, outbox  # noqa: E402
 from lms.xapi.models import Statement  # noqa: E402
 from lms.xapi.statements import Actor, ModuleRef, XapiConfig, module_launched  # noqa: E402
 from tests.support.ralph import RalphServer, ensure_ralph_venv  # noqa: E402
@@ -50,7 +50,7 @@ def record_statements(app) -> float:
 def forward(app, ralph: RalphServer, name: str) -> float:
     """Seconds `forward --once` takes to deliver everything to ``ralph``, a new endpoint."""
     with app.app_context():
-        forwarder.save_endpoint(
+        endpoints.save_endpoint(
             db.session,
             endpoint_id=None,
             name=name,
@@ -61,7 +61,7 @@ def forward(app, ralph: RalphServer, name: str) -> float:
             active=True,
         )
         db.session.commit()
-        targets = forwarder.load_targets(db.session, app.config, name)
+        targets = endpoints.load_targets(db.session, app.config, name)
         engine = db.engine
     worker = forwarder.Forwarder(engine, targets, forwarder.ForwardSettings(batch_size=BATCH))
     started = time.perf_counter()

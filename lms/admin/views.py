@@ -20,7 +20,7 @@ from lms.auth.models import Cohort, User
 from lms.auth.policy import Role, visible_cohorts
 from lms.extensions import db
 from lms.i18n import N_
-from lms.xapi import forwarder
+from lms.xapi import endpoints, forwarder
 from lms.xapi import queries as xapi_queries
 from lms.xapi.models import Endpoint
 from lms.xapi.outbox import normalise_uuid
@@ -190,7 +190,7 @@ def save_endpoint():
     if not form.validate_on_submit():
         return _xapi_page(form, 400)
     try:
-        endpoint = forwarder.save_endpoint(
+        endpoint = endpoints.save_endpoint(
             db.session,
             endpoint_id=int(form.endpoint_id.data) if form.endpoint_id.data else None,
             name=form.name.data,
@@ -200,7 +200,7 @@ def save_endpoint():
             scope=form.scope.data,
             active=form.active.data,
         )
-    except (forwarder.EndpointError, ValueError) as error:
+    except (endpoints.EndpointError, ValueError) as error:
         db.session.rollback()
         code = getattr(error, "code", "not_editable")
         field = getattr(error, "field", "name")

@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from lms.extensions import db
-from lms.xapi import export, forwarder, queries
+from lms.xapi import endpoints, export, forwarder, queries
 from lms.xapi.outbox import normalise_uuid
 
 xapi_cli = AppGroup("xapi", help="xAPI statements: forwarding to LRSs, dead letters, export.")
@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 
 def _sync_config_endpoint(config) -> None:
-    forwarder.sync_config_endpoint(
+    endpoints.sync_config_endpoint(
         db.session,
         url=config.get("LRS_URL", ""),
         username=config.get("LRS_USERNAME", ""),
@@ -27,10 +27,10 @@ def _sync_config_endpoint(config) -> None:
 
 
 def _targets_loader(app: Flask, name: str | None):
-    def load() -> list[forwarder.Target]:
+    def load() -> list[endpoints.Target]:
         with app.app_context():
             try:
-                return forwarder.load_targets(db.session, app.config, name)
+                return endpoints.load_targets(db.session, app.config, name)
             finally:
                 db.session.remove()
 
@@ -40,9 +40,13 @@ def _targets_loader(app: Flask, name: str | None):
 @xapi_cli.command("forward")
 @click.option("--once", is_flag=True, help="Deliver what is pending now, then exit.")
 @click.option("--endpoint", "endpoint_name", help="Only this endpoint (by name).")
-@click.option("--batch", default=100, show_default=True, type=click.IntRange(1, 1000))
+@click.option(
+    "--batch",
+    type=click.IntRange(1, 1000),
+    help="Statements per POST for this run (default: LMS_XAPI_FORWARD_BATCH).",
+)
 @click.pass_context
-def forward(ctx: click.Context, once: bool, endpoint_name: str | None, batch: int) -> None:
+def forward(ctx: click.Context, once: bool, endpoint_name: str | None, batch: int | None) -> None:
     """Send pending statements to the LRS endpoints.
 
     With --once, exit 0 when everything was delivered, 3 when some remain pending (an LRS
@@ -51,12 +55,12 @@ def forward(ctx: click.Context, once: bool, endpoint_name: str | None, batch: in
     app = current_app._get_current_object()
     _sync_config_endpoint(app.config)
     try:
-        targets = forwarder.load_targets(db.session, app.config, endpoint_name)
+        targets = endpoints.load_targets(db.session, app.config, endpoint_name)
     except LookupError as error:
         raise click.ClickException(str(error)) from None
     if not targets and once:
         click.echo("no active LRS endpoint: set LMS_LRS_URL or add one on /admin/xapi", err=True)
-    settings = forwarder.settings_from(app.config, batch_size=batch)
+    settings = forwarder.settings_from(app.config, **({"batch_size": batch} if batch else {}))
     if once:
         worker = forwarder.Forwarder(db.engine, targets, settings)
         report = worker.run_once()

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from lms.auth.models import Cohort, User
 from lms.config import ConfigError, load_config
 from lms.demo import DEMO_ACCOUNTS
+from lms.xapi import forwarder
 
 
 def test_users_create_with_and_without_password(runner, db_session):
@@ -104,3 +105,20 @@ def test_setup_prepares_everything_once_and_is_idempotent(runner, db_session):
     assert second.exit_code == 0 and "content unchanged" in second.output
     assert db_session.scalar(select(func.count()).select_from(Module)) == 7
     assert db_session.scalar(select(func.count()).select_from(User)) == len(DEMO_ACCOUNTS)
+
+
+def test_xapi_forward_sends_batches_of_the_configured_size(app, runner, monkeypatch):
+    sizes = []
+
+    class Recorder:
+        def __init__(self, engine, targets, settings):
+            sizes.append(settings.batch_size)
+
+        def run_once(self):
+            return forwarder.ForwardReport()
+
+    monkeypatch.setattr(forwarder, "Forwarder", Recorder)
+    monkeypatch.setitem(app.config, "XAPI_FORWARD_BATCH", 7)
+    assert runner.invoke(args=["xapi", "forward", "--once"]).exit_code == 0
+    assert runner.invoke(args=["xapi", "forward", "--once", "--batch", "3"]).exit_code == 0
+    assert sizes == [7, 3]

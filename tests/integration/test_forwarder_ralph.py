@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.extensions import db
-from lms.xapi import forwarder, outbox
+from lms.xapi import endpoints, forwarder, outbox
 from lms.xapi import vocabulary as v
 from lms.xapi.models import Delivery, Statement
 from lms.xapi.statements import to_json
@@ -106,7 +106,7 @@ class LrsProxy:
 
 
 def add_endpoint(session, url: str, ralph, name: str = "ralph", scope: str = "all") -> None:
-    forwarder.save_endpoint(
+    endpoints.save_endpoint(
         session,
         endpoint_id=None,
         name=name,
@@ -131,7 +131,7 @@ def record_many(session, count: int) -> tuple[str, list[dict]]:
 
 def make_forwarder(app, **settings) -> forwarder.Forwarder:
     with app.app_context():
-        targets = forwarder.load_targets(db.session, app.config)
+        targets = endpoints.load_targets(db.session, app.config)
         engine = db.engine
         db.session.remove()
     return forwarder.Forwarder(engine, targets, forwarder.ForwardSettings(**{**FAST, **settings}))
