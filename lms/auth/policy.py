@@ -2,6 +2,7 @@
 
 An admin sees every coach and cohort, a trainer the cohorts they teach and their coaches, a
 coach their own cohorts and themself. Every page, export and API applies these queries.
+``Role`` is defined with the users table (its CHECK constraint) and imported from here.
 """
 
 from sqlalchemy import Select, or_, select

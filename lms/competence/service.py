@@ -269,6 +269,7 @@ def revoke(
         actor_of(revoked_by),
         timestamp=now,
         voiding_id=uuid.uuid4(),
+        user_id=revoked_by.id,
     )
     validation.revoked_at = now
     validation.revoked_by_id = revoked_by.id

@@ -60,7 +60,7 @@ def record(session: Session, statement: dict, *, user_id: int | None = None) -> 
     """Validate ``statement`` strictly and add it to the outbox in the caller's transaction.
 
     Flushes, never commits: the statement exists exactly when the event's transaction commits.
-    ``user_id`` is the account of the actor; by default it is found from the actor's mbox.
+    ``user_id`` is the account of the actor, None when the actor is none of our accounts.
     Recording the same statement twice returns the first row; the same id with other content
     raises StatementConflict. A ``voided`` statement flags its target as voided."""
     assert_valid(statement, version=_version_of(statement))
@@ -78,8 +78,6 @@ def record(session: Session, statement: dict, *, user_id: int | None = None) -> 
     if verb == v.VERB_VOIDED:
         _flag_voided_target(session, normalise_uuid(obj["id"]))
     actor_ifi = queries.agent_ifi(statement["actor"])
-    if user_id is None:
-        user_id = queries.user_id_for_ifi(session, actor_ifi)
     registration = statement.get("context", {}).get("registration")
     timestamp = parse_timestamp(statement["timestamp"]) if "timestamp" in statement else stored
     row = Statement(
@@ -119,9 +117,11 @@ def void(
     *,
     timestamp: datetime | None = None,
     voiding_id: uuid.UUID | None = None,
+    user_id: int | None = None,
 ) -> Statement:
     """Revoke a recorded statement: record a ``voided`` statement by ``actor`` (a trainer or
-    admin) referencing it, and flag it voided. Nothing is deleted. Flushes, never commits."""
+    admin, whose account is ``user_id``) referencing it, and flag it voided. Nothing is
+    deleted. Flushes, never commits."""
     target_id = normalise_uuid(statement_id)
     target = session.scalar(select(Statement).where(Statement.id == target_id))
     if target is None:
@@ -135,4 +135,4 @@ def void(
         actor=actor,
         voided_statement_id=uuid.UUID(target_id),
     )
-    return record(session, voiding)
+    return record(session, voiding, user_id=user_id)

@@ -7,14 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, Select, String, column, func, select, table
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from lms.xapi.models import COMPLETION_VERBS, Delivery, Endpoint, Statement
-
-# Accounts are read through their table name, not lms.auth's models: xapi sits below every
-# domain (import contract), yet links a statement to the account of its actor.
-_users = table("users", column("id", Integer), column("email", String))
 
 
 def agent_ifi(agent: Mapping[str, Any]) -> str | None:
@@ -42,14 +38,6 @@ def object_key(obj: Mapping[str, Any]) -> str:
     if kind == "SubStatement":
         return kind
     return str(obj["id"]).lower() if kind == "StatementRef" else str(obj["id"])
-
-
-def user_id_for_ifi(session: Session, ifi: str | None) -> int | None:
-    """The account whose e-mail address is this ``mailto:`` identifier, if there is one."""
-    if not ifi or not ifi.startswith("mailto:"):
-        return None
-    email = ifi[len("mailto:") :].strip().lower()
-    return session.scalar(select(_users.c.id).where(_users.c.email == email))
 
 
 @dataclass(frozen=True)

@@ -285,6 +285,7 @@ def test_the_drill_down_shows_results_attempts_validations_and_timeline(app, db_
             joined_at=attempt.started_at,
             left_at=attempt.submitted_at,
         ),
+        user_id=coach.id,
     )
     db_session.commit()
     page = client.get(f"/trainer/coaches/{coach.id}").get_data(as_text=True)

@@ -24,15 +24,19 @@ def world(db_session, demo_cohort):
     other_trainer = factories.make_user(db_session, role="trainer")
     factories.make_cohort(db_session, trainers=[other_trainer], coaches=[outsider])
     rows = {
-        "first": [outbox.record(db_session, launched(first.email)) for _ in range(3)],
-        "second": [outbox.record(db_session, launched(second.email))],
-        "outsider": [outbox.record(db_session, launched(outsider.email))],
+        "first": [record(db_session, launched(first.email), first) for _ in range(3)],
+        "second": [record(db_session, launched(second.email), second)],
+        "outsider": [record(db_session, launched(outsider.email), outsider)],
     }
-    revoked = outbox.record(db_session, mastered(first.email))
+    revoked = record(db_session, mastered(first.email), first)
     rows["voiding"] = [outbox.void(db_session, CONFIG, revoked.id, TRAINER)]
     rows["revoked"] = [revoked]
     db_session.commit()
     return {"rows": rows, "outsider": outsider, "other_trainer": other_trainer, **demo_cohort}
+
+
+def record(session, statement: dict, user):
+    return outbox.record(session, statement, user_id=user.id)
 
 
 def ids(rows) -> set[str]:
@@ -65,7 +69,9 @@ def test_a_trainer_sees_the_statements_they_authored(world, db_session, trainer_
     trainer = world["trainer"]
     target = world["rows"]["second"][0]
 
-    voiding = outbox.void(db_session, CONFIG, target.id, Actor(trainer.email, "Trainer"))
+    voiding = outbox.void(
+        db_session, CONFIG, target.id, Actor(trainer.email, "Trainer"), user_id=trainer.id
+    )
     db_session.commit()
 
     assert voiding.id in listed(trainer_client)
@@ -205,9 +211,9 @@ def test_a_trainer_downloads_the_completion_records_of_their_cohort(
     completed, passed = finished(first.email)
     old, _ = finished(first.email, at=datetime.now(UTC) - timedelta(days=200))
     for statement in (completed, passed, old):
-        outbox.record(db_session, statement)
+        record(db_session, statement, first)
     outsider_records = finished(world["outsider"].email)
-    outbox.record(db_session, outsider_records[0])
+    record(db_session, outsider_records[0], world["outsider"])
     db_session.commit()
     cohort_id = world["cohort"].id
     today = datetime.now(UTC).date()

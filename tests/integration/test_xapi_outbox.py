@@ -90,7 +90,7 @@ def test_record_stores_the_canonical_text_and_its_parts(db_session):
     coach = factories.make_user(db_session)
     statement = launched(coach.email, registration=uuid.uuid4())
 
-    row = outbox.record(db_session, statement)
+    row = outbox.record(db_session, statement, user_id=coach.id)
 
     assert row.text == to_json(statement)
     assert json.loads(row.text) == statement
@@ -267,13 +267,16 @@ def test_account_actors_and_unknown_addresses_have_no_user(db_session):
 def test_completion_statements_of_a_cohort_with_their_revocations(db_session):
     coach, other = factories.make_user(db_session), factories.make_user(db_session)
     long_ago = datetime.now(UTC) - timedelta(days=400)
-    outbox.record(db_session, launched(coach.email))
-    completed, passed = (outbox.record(db_session, s) for s in finished(coach.email))
-    old_completed, _ = (outbox.record(db_session, s) for s in finished(coach.email, at=long_ago))
-    revoked = outbox.record(db_session, mastered(coach.email))
+    mine = {"user_id": coach.id}
+    outbox.record(db_session, launched(coach.email), **mine)
+    completed, passed = (outbox.record(db_session, s, **mine) for s in finished(coach.email))
+    old_completed, _ = (
+        outbox.record(db_session, s, **mine) for s in finished(coach.email, at=long_ago)
+    )
+    revoked = outbox.record(db_session, mastered(coach.email), **mine)
     revocation = outbox.void(db_session, CONFIG, revoked.id, TRAINER)
     for statement in finished(other.email):
-        outbox.record(db_session, statement)
+        outbox.record(db_session, statement, user_id=other.id)
 
     since = datetime.now(UTC) - timedelta(days=30)
     records = export.completion_statements(db_session, [coach.id], since, None)
