@@ -91,11 +91,5 @@ class Browser:
         response = self.post_form("/login", {"email": email, "password": password}, "/login")
         assert response.status_code == 302, f"login of {email} failed: {response.status_code}"
 
-    def with_base(self, base_url: str) -> "Browser":
-        """The same cookies (the same logged-in person) on another server."""
-        other = Browser(base_url)
-        other.cookies = dict(self.cookies)
-        return other
-
     def close(self) -> None:
         self.http.close()
