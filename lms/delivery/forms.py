@@ -41,20 +41,21 @@ def raw_answer(definition: Mapping, form: MultiDict, position: int):
     return form.get(name) or None
 
 
-def shown_positions(form: MultiDict, count: int) -> list[int]:
+# More than any page shows: bounds the positions a forged form can make a save look up.
+MAX_SHOWN = 500
+
+
+def shown_positions(form: MultiDict) -> list[int]:
     """The questions the page showed (so a cleared answer or flag is saved as cleared)."""
-    positions = []
-    for value in form.getlist("shown"):
-        if value.isdigit() and 1 <= int(value) <= count:
-            positions.append(int(value))
-    return sorted(set(positions))
+    positions = {int(value) for value in form.getlist("shown") if value.isdigit()}
+    return sorted(p for p in positions if 1 <= p <= MAX_SHOWN)
 
 
 def page_answers(slots, form: MultiDict) -> tuple[dict[int, object], dict[int, bool]]:
     """(answers, flags) by position for the questions the page showed."""
     by_position = {slot.position: slot for slot in slots}
     answers, flags = {}, {}
-    for position in shown_positions(form, len(slots)):
+    for position in shown_positions(form):
         slot = by_position.get(position)
         if slot is None:
             continue

@@ -2,15 +2,15 @@
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from lms.auth.models import User
 from lms.catalog import queries as catalog
 from lms.catalog.models import Competence, Module, Quiz, Skill, Unit
 from lms.delivery.models import LessonProgress, ModuleVisit
 from lms.quiz import mastery
-from lms.quiz.models import GRADED, NEEDS_GRADING, Attempt, AttemptSlot
+from lms.quiz.models import GRADED, NEEDS_GRADING, Answer, Attempt, AttemptSlot, Grade
 
 NOT_STARTED, IN_PROGRESS, SUBMITTED, PASSED, FAILED = (
     "not_started", "in_progress", "submitted", "passed", "failed",
@@ -88,6 +88,29 @@ def attempt_with_slots(session: Session, attempt_id: int) -> Attempt | None:
         )
     )
     return session.scalar(query)
+
+
+def _latest_of_its_slot(model):
+    """Criteria keeping only the newest row (answer or grade) of each slot."""
+    older = aliased(model)
+    newest = select(func.max(older.id)).where(older.slot_id == model.slot_id).scalar_subquery()
+    return model.id == newest
+
+
+def slots_to_save(session: Session, attempt_id: int, positions: list[int]) -> list[AttemptSlot]:
+    """The slots at ``positions`` with their question version and only their latest answer and
+    grade: all a save compares with, so a save costs the same however many came before."""
+    query = (
+        select(AttemptSlot)
+        .where(AttemptSlot.attempt_id == attempt_id, AttemptSlot.position.in_(positions))
+        .order_by(AttemptSlot.position)
+        .options(
+            joinedload(AttemptSlot.question_version),
+            selectinload(AttemptSlot.answers.and_(_latest_of_its_slot(Answer))),
+            selectinload(AttemptSlot.grades.and_(_latest_of_its_slot(Grade))),
+        )
+    )
+    return list(session.scalars(query))
 
 
 def quiz_for_module(session: Session, module_code: str) -> Quiz | None:

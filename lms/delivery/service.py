@@ -11,9 +11,10 @@ from lms.catalog.models import Lesson, LessonVersion, Module
 from lms.competence import service as competence
 from lms.competence.models import Validation
 from lms.delivery.models import LessonProgress, ModuleVisit
+from lms.i18n import N_
 from lms.quiz import service as quiz_service
 from lms.quiz import types
-from lms.quiz.models import Attempt
+from lms.quiz.models import Attempt, AttemptSlot
 from lms.timeutil import utcnow
 from lms.xapi import outbox
 from lms.xapi import statements as xs
@@ -105,28 +106,37 @@ def mark_lesson_done(
 def save_answers(
     session: Session,
     attempt: Attempt,
+    slots: list[AttemptSlot],
     answers: dict[int, object],
     flags: dict[int, bool],
     *,
     now: datetime | None = None,
 ) -> dict[int, types.ResponseError]:
-    """Save what a quiz page sent: only answers that changed get a new row (answers are never
-    updated); returns the unreadable answers by position, to show next to their question."""
+    """Save what a quiz page sent for its ``slots``: only answers that changed get a new row
+    (answers are never updated); returns the unreadable answers by position, to show next to
+    their question."""
     now = now or utcnow()
     quiz_service.check_open(attempt, now)
+    by_position = {slot.position: slot for slot in slots}
+
+    def slot_at(position: int) -> AttemptSlot:
+        if position not in by_position:
+            raise quiz_service.AttemptError(N_("This question is not part of the attempt."))
+        return by_position[position]
+
     errors: dict[int, types.ResponseError] = {}
     for position, raw in sorted(answers.items()):
-        slot = quiz_service.slot_at(attempt, position)
+        slot = slot_at(position)
         if slot.grade is not None or quiz_service.same_answer(slot.answer, raw):
             continue  # a checked question (immediate feedback) keeps its answer
         try:
-            quiz_service.save_answer(session, attempt, position, raw, now=now)
+            quiz_service.save_slot_answer(session, attempt, slot, raw, now=now)
         except types.ResponseError as error:
             errors[position] = error
     for position, flagged in flags.items():
-        slot = quiz_service.slot_at(attempt, position)
+        slot = slot_at(position)
         if slot.flagged != flagged:
-            quiz_service.set_flag(session, attempt, position, flagged)
+            quiz_service.set_flag(session, attempt, slot, flagged)
     return errors
 
 

@@ -118,8 +118,13 @@ def _module_or_404(code: str):
     return queries.module_by_code(db.session, code) or abort(404)
 
 
-def _own_attempt(attempt_id: int) -> Attempt:
-    attempt = queries.attempt_with_slots(db.session, attempt_id) or abort(404)
+def _own_attempt(attempt_id: int, *, with_slots: bool = True) -> Attempt:
+    if with_slots:
+        attempt = queries.attempt_with_slots(db.session, attempt_id)
+    else:
+        attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None:
+        abort(404)
     if attempt.user_id != current_user.id:
         abort(403)
     return attempt
@@ -291,14 +296,15 @@ def attempt(attempt_id: int):
     return _closed_redirect(attempt) or _render_attempt(attempt, request.args.get("page", 1, int))
 
 
-def _save_page(attempt: Attempt):
+def _save_page(attempt: Attempt, slots):
     """Save the answers and flags the page sent; (errors, sent answers) or a redirect."""
-    answers, flags = forms.page_answers(attempt.slots, request.form)
+    answers, flags = forms.page_answers(slots, request.form)
     try:
-        errors = service.save_answers(db.session, attempt, answers, flags)
+        errors = service.save_answers(db.session, attempt, slots, answers, flags)
     except quiz_service.AttemptError:
         db.session.rollback()
         return _closed_redirect(attempt) or abort(409)
+    get_locale()  # chosen now: after the commit it would read the coach's row again
     db.session.commit()
     return errors, answers
 
@@ -308,7 +314,7 @@ def _save_page(attempt: Attempt):
 def save_attempt(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     closed = _closed_redirect(attempt)
-    saved = closed or _save_page(attempt)
+    saved = closed or _save_page(attempt, attempt.slots)
     if not isinstance(saved, tuple):
         return saved
     errors, answers = saved
@@ -340,8 +346,11 @@ def save_attempt(attempt_id: int):
 @bp.route("/attempts/<int:attempt_id>/autosave", methods=["POST"])
 @roles_required(Role.COACH)
 def autosave(attempt_id: int):
-    attempt = _own_attempt(attempt_id)
-    saved = _closed_redirect(attempt) or _save_page(attempt)
+    attempt = _own_attempt(attempt_id, with_slots=False)
+    saved = _closed_redirect(attempt) or _save_page(
+        attempt,
+        queries.slots_to_save(db.session, attempt.id, forms.shown_positions(request.form)),
+    )
     if not isinstance(saved, tuple):  # submitted meanwhile: let the browser follow
         response = current_app.response_class(status=204)
         response.headers["HX-Redirect"] = url_for(".result", attempt_id=attempt.id)

@@ -251,9 +251,15 @@ def save_answer(
     session: Session, attempt: Attempt, position: int, raw, *, now: datetime | None = None
 ) -> Answer:
     """Validate the raw response (ResponseError if malformed) and store it exactly as given."""
+    return save_slot_answer(session, attempt, slot_at(attempt, position), raw, now=now)
+
+
+def save_slot_answer(
+    session: Session, attempt: Attempt, slot: AttemptSlot, raw, *, now: datetime | None = None
+) -> Answer:
+    """:func:`save_answer` for a slot already at hand (a page loads only its own slots)."""
     now = now or utcnow()
     check_open(attempt, now)
-    slot = slot_at(attempt, position)
     if slot.grade is not None:
         raise AttemptError(N_("This question has been checked; its answer can no longer change."))
     types.parse_response(slot.question_version.definition, raw)
@@ -263,9 +269,9 @@ def save_answer(
     return answer
 
 
-def set_flag(session: Session, attempt: Attempt, position: int, flagged: bool) -> None:
+def set_flag(session: Session, attempt: Attempt, slot: AttemptSlot, flagged: bool) -> None:
     check_open(attempt, utcnow())
-    slot_at(attempt, position).flagged = flagged
+    slot.flagged = flagged
     session.flush()
 
 

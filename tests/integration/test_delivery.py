@@ -5,13 +5,14 @@ from datetime import timedelta
 from functools import cache
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from lms.catalog.models import Quiz
 from lms.catalog.service import load_content
 from lms.catalog.validate import validate_tree
 from lms.config import DEFAULT_CONTENT_ROOT
 from lms.delivery.models import LessonProgress, ModuleVisit
+from lms.extensions import db
 from lms.quiz import service as quiz_service
 from lms.quiz.models import Answer, Attempt, AttemptSlot
 from lms.timeutil import utcnow
@@ -193,6 +194,53 @@ def test_autosave_saves_and_reports(coach_client, db_session):
     )
     assert 'class="error"' in refused.get_data(as_text=True)
     assert answers_of(db_session, attempt_id) == {1: ["12,5"]}
+
+
+def _autosave_cost(app, client, attempt_id: int, token: str, answer: str) -> tuple[int, int]:
+    """(SQL statements, answer rows loaded) of one autosave of question 1."""
+    with app.app_context():
+        engine = db.engine
+    statements = loaded = 0
+
+    def count_statement(*_args, **_kwargs):
+        nonlocal statements
+        statements += 1
+
+    def count_answer(*_args, **_kwargs):
+        nonlocal loaded
+        loaded += 1
+
+    event.listen(engine, "before_cursor_execute", count_statement)
+    event.listen(Answer, "load", count_answer)
+    try:
+        response = client.post(
+            f"/attempts/{attempt_id}/autosave",
+            data={"csrf_token": token, "shown": "1", "q1": answer},
+            headers={"HX-Request": "true"},
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", count_statement)
+        event.remove(Answer, "load", count_answer)
+    assert response.status_code == 200 and "error" not in response.get_data(as_text=True)
+    return statements, loaded
+
+
+def test_an_autosave_costs_the_same_for_the_first_and_the_fiftieth_answer(
+    app, coach_client, db_session
+):
+    factories.make_quiz(db_session)
+    db_session.commit()
+    attempt_id = start(coach_client)
+    token = csrf_token(coach_client, "/")
+    first = _autosave_cost(app, coach_client, attempt_id, token, "a")
+    for number in range(48):
+        _autosave_cost(app, coach_client, attempt_id, token, "ab"[(number + 1) % 2])
+    fiftieth = _autosave_cost(app, coach_client, attempt_id, token, "b")
+    assert len(answers_of(db_session, attempt_id)[1]) == 50  # every change stored
+    (first_statements, _), (statements, loaded) = first, fiftieth
+    assert first_statements == statements, (first, fiftieth)
+    assert statements <= 6  # the coach, the attempt, its slot, latest answer, latest grade, insert
+    assert loaded == 1  # the latest answer, not the 49 before it
 
 
 def test_a_malformed_answer_is_shown_back_with_its_message(coach_client, db_session):
