@@ -35,8 +35,9 @@ test: install-test translations
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest
 
-bench: install-test
-	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+# Every figure of the performance table against gunicorn (SQLite and PostgreSQL); ~10 minutes.
+bench: install-test translations
+	$(BIN)/python -m benchmarks.run
 
 lint: install-test
 	$(BIN)/ruff check lms tests benchmarks

@@ -1,27 +1,21 @@
 """Forwarder throughput to a real Ralph LRS, against posting the same batches directly."""
 
-import sys
 import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-import flask_migrate
-import httpx
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from lms import create_app  # noqa: E402
-from lms.extensions import db  # noqa: E402
-from lms.xapi import endpoints, forwarder, outbox  # noqa: E402
-from lms.xapi.models import Statement  # noqa: E402
-from lms.xapi.statements import Actor, ModuleRef, XapiConfig, module_launched  # noqa: E402
-from tests.support.ralph import RalphServer, ensure_ralph_venv  # noqa: E402
+from benchmarks.harness import migrated_app, result
+from lms.extensions import db
+from lms.xapi import endpoints, forwarder, outbox
+from lms.xapi.models import Statement
+from lms.xapi.statements import Actor, ModuleRef, XapiConfig, module_launched
+from tests.support.ralph import RalphServer, ensure_ralph_venv
 
 STATEMENTS = 10_000
 BATCH = 100
-GOAL = 0.9
+GOAL, BASELINE = 0.95, 0.95
 ROUNDS = 3
 CONFIG = XapiConfig("https://lms.example.org/xapi")
 
@@ -97,22 +91,12 @@ def with_fresh_ralph(python: Path, workdir: Path, run) -> float:
         server.stop()
 
 
-def main() -> int:
+def figure() -> dict:
     python = ensure_ralph_venv()
     with tempfile.TemporaryDirectory(prefix="bench-forwarder-") as scratch:
         root = Path(scratch)
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'bench.sqlite3'}",
-                "SQLALCHEMY_ENGINE_OPTIONS": {},
-                "LRS_URL": "",
-            }
-        )
-        with app.app_context():
-            flask_migrate.upgrade()
+        app = migrated_app(f"sqlite:///{root / 'bench.sqlite3'}", with_content=False)
         recorded = record_statements(app)
-        print(f"recorded {STATEMENTS} statements in {recorded:.1f} s "
-              f"({STATEMENTS / recorded:.0f}/s, one validation and insert each)")  # fmt: skip
         with app.app_context():
             texts = list(db.session.scalars(db.select(Statement.text).order_by(Statement.seq)))
 
@@ -133,21 +117,12 @@ def main() -> int:
                     lambda server: post_directly(texts, server),
                 )
             )
-            print(f"round {round_number + 1}: forwarder {forwarded[-1]:.2f} s, "
-                  f"direct {direct[-1]:.2f} s")  # fmt: skip
         with app.app_context():
             db.engine.dispose()
-
     forwarder_rate, direct_rate = STATEMENTS / min(forwarded), STATEMENTS / min(direct)
-    ratio = forwarder_rate / direct_rate
-    print(f"forwarder: {forwarder_rate:.0f} statements/s (best of {ROUNDS}, batches of {BATCH})")
-    print(f"direct httpx: {direct_rate:.0f} statements/s (best of {ROUNDS})")
-    print(f"ratio: {ratio:.2f} (goal >= {GOAL}) {'OK' if ratio >= GOAL else 'BELOW GOAL'}")
-    return 0 if ratio >= GOAL else 1
-
-
-if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except httpx.HTTPError as error:
-        sys.exit(f"LRS error: {error}")
+    return result(
+        "forward_ratio", forwarder_rate / direct_rate, "x", GOAL, BASELINE,
+        statements=STATEMENTS, batch=BATCH,
+        best_of=ROUNDS, forwarder_per_s=round(forwarder_rate), direct_per_s=round(direct_rate),
+        recorded_per_s=round(STATEMENTS / recorded),
+    )  # fmt: skip

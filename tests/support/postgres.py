@@ -7,6 +7,7 @@ import socket
 import subprocess
 import tempfile
 import uuid
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,15 +66,20 @@ def _run(command: list[str], as_postgres: bool) -> None:
     subprocess.run(command, check=True, capture_output=True, text=True)
 
 
-@pytest.fixture(scope="session")
-def postgres_server():
+class Unavailable(RuntimeError):
+    """PostgreSQL cannot run here; the message says why."""
+
+
+@contextmanager
+def running_cluster():
+    """A throw-away cluster on a Unix socket (also used by `make bench`)."""
     bin_dir = _binaries()
     if bin_dir is None:
-        unavailable("PostgreSQL binaries not found in /usr/lib/postgresql/*/bin")
+        raise Unavailable("PostgreSQL binaries not found in /usr/lib/postgresql/*/bin")
     # initdb refuses to run as root: run the cluster as the postgres system user.
     as_postgres = os.geteuid() == 0
     if as_postgres and shutil.which("runuser") is None:
-        unavailable("running as root without runuser to drop privileges for PostgreSQL")
+        raise Unavailable("running as root without runuser to drop privileges for PostgreSQL")
     base = Path(tempfile.mkdtemp(prefix="lms-pg-"))
     if as_postgres:
         shutil.chown(base, "postgres", "postgres")
@@ -110,11 +116,24 @@ def postgres_server():
             as_postgres,
         )
     except subprocess.CalledProcessError as error:
-        unavailable(f"PostgreSQL did not start: {error.stderr.strip()[-500:]}")
-    yield PostgresServer(socket_dir=base, port=port)
-    subprocess.run(
-        (["runuser", "-u", "postgres", "--"] if as_postgres else [])
-        + [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-        capture_output=True,
-    )
-    shutil.rmtree(base, ignore_errors=True)
+        shutil.rmtree(base, ignore_errors=True)
+        raise Unavailable(f"PostgreSQL did not start: {error.stderr.strip()[-500:]}") from error
+    try:
+        yield PostgresServer(socket_dir=base, port=port)
+    finally:
+        subprocess.run(
+            (["runuser", "-u", "postgres", "--"] if as_postgres else [])
+            + [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            capture_output=True,
+        )
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    with ExitStack() as stack:
+        try:
+            server = stack.enter_context(running_cluster())
+        except Unavailable as error:
+            unavailable(str(error))
+        yield server

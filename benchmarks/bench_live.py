@@ -1,0 +1,323 @@
+"""Live sessions over HTTP: the answer spike, the display delay, and a room of 300 phones.
+
+Phones poll the state fragment every second as htmx does (with the revision they show); the
+trainer's screen polls its panel every second and clicks the buttons.
+"""
+
+import asyncio
+import random
+import re
+import time
+from datetime import timedelta
+
+import httpx
+from flask import url_for
+from sqlalchemy import insert, select
+
+from benchmarks.harness import Server, migrated_app, percentile, result, signed_in
+from lms.auth import service as accounts
+from lms.auth.models import User, cohort_coaches
+from lms.catalog import queries as catalog
+from lms.catalog.models import Module, Quiz
+from lms.extensions import db
+from lms.live import service as live_service
+from lms.live.models import LiveSession
+from lms.timeutil import utcnow
+from lms.xapi.statements import XapiConfig
+
+MODULE = "C2"  # the unit with the most single-choice questions
+ROOM = 300
+SPIKE = 200
+ROOM_SECONDS = 30
+POLL_EVERY = 1.0
+REVISION = re.compile(rb'data-revision="(\d+)"')
+GOALS = {"live_spike": 250, "live_display": 500, "live_room_300": 300}
+BASELINES = {"live_spike": 3300, "live_display": 3100, "live_room_300": 3200}
+
+
+def _room(app, coaches: int) -> dict:
+    """A trainer, a cohort of ``coaches`` coaches and two open live sessions they all joined."""
+    with app.app_context():
+        session = db.session
+        trainer = accounts.create_user(
+            session, email="trainer@bench.example.org", display_name="Trainer", role="trainer"
+        )
+        cohort = accounts.create_cohort(session, "Live room")
+        accounts.assign_trainer(cohort, trainer)
+        session.flush()
+        now = utcnow()
+        session.execute(
+            insert(User),
+            [
+                {
+                    "email": f"phone{n:03d}@bench.example.org",
+                    "display_name": f"Phone {n:03d}",
+                    "role": "coach",
+                    "language": "fr",
+                    "active": True,
+                    "created_at": now,
+                }
+                for n in range(coaches)
+            ],  # fmt: skip
+        )
+        coach_ids = list(
+            session.scalars(select(User.id).where(User.role == "coach").order_by(User.id))
+        )
+        session.execute(
+            insert(cohort_coaches), [{"cohort_id": cohort.id, "user_id": i} for i in coach_ids]
+        )
+        session.expire(cohort)
+        module = session.scalar(select(Module).where(Module.code == MODULE))
+        quiz = session.scalar(select(Quiz).where(Quiz.module_code == MODULE))
+        versions = [
+            v
+            for v in catalog.current_question_versions(session, MODULE)
+            if v.definition["type"] == "single_choice"
+        ]
+        xapi = XapiConfig(app.config["BASE_IRI"])
+        lives = []
+        for title in ("Display and spike", "Room"):
+            live = live_service.schedule(
+                session, trainer=trainer, cohort=cohort, quiz=quiz, module=module,
+                scheduled_at=now + timedelta(minutes=5), versions=versions, title=title,
+            )  # fmt: skip
+            live_service.open_session(session, live)
+            for coach_id in coach_ids:
+                live_service.join(
+                    session, live, user=session.get(User, coach_id), cohort=cohort, quiz=quiz,
+                    xapi=xapi,
+                )  # fmt: skip
+            lives.append(live.id)
+        options = [[o["id"] for o in v.definition["options"]] for v in versions]
+        trainer_id = trainer.id
+        session.commit()
+        db.session.remove()
+    return {
+        "lives": lives,
+        "options": options,
+        "trainer": signed_in(app, trainer_id),
+        "coaches": [signed_in(app, i) for i in coach_ids],
+    }
+
+
+def _paths(app, live_id: int) -> dict[str, str]:
+    """The URLs of the live views, found by view name wherever their blueprint mounts them."""
+    names = ("live_state", "live_answer", "live_control", "live_action", "live_panel")
+    endpoints = {
+        rule.endpoint.rsplit(".", 1)[-1]: rule.endpoint for rule in app.url_map.iter_rules()
+    }
+    with app.test_request_context():
+        return {name: url_for(endpoints[name], live_id=live_id) for name in names}
+
+
+class Room:
+    """Phones polling one live session while the trainer acts; every latency is recorded."""
+
+    def __init__(self, server: Server, paths: dict, revision: int, options: list[list[str]]):
+        self.server, self.paths, self.options = server, paths, options
+        self.transport = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=ROOM + 20))
+        self.revision, self.position = revision, 0
+        self.clicks: dict[int, float] = {}  # revision → when the trainer clicked
+        self.polls, self.panels, self.actions, self.answers = [], [], [], []
+        self.display: list[float] = []
+        self.errors = 0
+        self.running = True
+
+    def client(self, auth):
+        return self.server.client(self.transport, *auth)
+
+    async def phone(self, client: httpx.AsyncClient) -> None:
+        shown = self.revision
+        await asyncio.sleep(random.random() * POLL_EVERY)
+        while self.running:
+            started = time.perf_counter()
+            try:
+                response = await client.get(self.paths["live_state"], params={"revision": shown})
+            except httpx.HTTPError:
+                self.errors += 1
+                continue
+            now = time.perf_counter()
+            self.polls.append(now - started)
+            if response.status_code == 200:
+                found = REVISION.search(response.content)
+                seen = int(found.group(1)) if found else shown
+                for revision in range(shown + 1, seen + 1):
+                    if revision in self.clicks:
+                        self.display.append(now - self.clicks[revision])
+                shown = seen
+            elif response.status_code != 204:
+                self.errors += 1
+            await asyncio.sleep(max(0.0, POLL_EVERY - (time.perf_counter() - started)))
+
+    async def panel(self, client: httpx.AsyncClient) -> None:
+        while self.running:
+            started = time.perf_counter()
+            try:
+                response = await client.get(
+                    self.paths["live_panel"], params={"revision": self.revision}
+                )
+                self.errors += response.status_code != 200
+            except httpx.HTTPError:
+                self.errors += 1
+            self.panels.append(time.perf_counter() - started)
+            await asyncio.sleep(max(0.0, POLL_EVERY - (time.perf_counter() - started)))
+
+    async def act(self, client: httpx.AsyncClient, action: str) -> None:
+        """A click: the POST and the control page it leads to, as the browser loads them."""
+        started = time.perf_counter()
+        self.clicks[self.revision + 1] = started
+        try:
+            response = await client.post(
+                self.paths["live_action"],
+                data={"action": action, "revision": self.revision},
+                follow_redirects=True,
+            )
+            ok = response.status_code == 200
+        except httpx.HTTPError:
+            ok = False
+        self.actions.append(time.perf_counter() - started)
+        if ok:
+            self.revision += 1
+            self.position += action == "next"
+        else:
+            self.errors += 1
+
+    async def answer(self, client: httpx.AsyncClient, within: float) -> None:
+        await asyncio.sleep(random.random() * within)
+        position = self.position
+        started = time.perf_counter()
+        try:
+            response = await client.post(
+                self.paths["live_answer"],
+                data={f"q{position}": random.choice(self.options[position - 1])},
+                headers={"HX-Request": "true"},
+            )
+            self.errors += response.status_code != 200
+        except httpx.HTTPError:
+            self.errors += 1
+        self.answers.append(time.perf_counter() - started)
+
+
+async def _display_and_spike(server, paths, revision, plan) -> dict:
+    room = Room(server, paths, revision, plan["options"])
+    async with room.transport:
+        phones = [room.client(auth) for auth in plan["coaches"][:SPIKE]]
+        trainer = room.client(plan["trainer"])
+        tasks = [asyncio.create_task(room.phone(c)) for c in phones]
+        await asyncio.sleep(3)
+        for _ in range(2):  # two questions shown: 2 × SPIKE display delays
+            await room.act(trainer, "next")
+            await asyncio.sleep(3)
+        polls_before = len(room.polls)
+        errors_before = room.errors
+        await asyncio.gather(*(room.answer(c, 1.0) for c in phones))
+        await asyncio.sleep(1)
+        room.running = False
+        await asyncio.gather(*tasks)
+        for client in [*phones, trainer]:
+            await client.aclose()
+    return {
+        "display_p95_ms": percentile(room.display, 0.95) * 1000,
+        "display_p50_ms": percentile(room.display, 0.5) * 1000,
+        "displays": len(room.display),
+        "answer_p95_ms": percentile(room.answers, 0.95) * 1000,
+        "answer_p50_ms": percentile(room.answers, 0.5) * 1000,
+        "answers": len(room.answers),
+        "spike_errors": room.errors - errors_before,
+        "errors": room.errors,
+        "poll_p95_ms_during_spike": percentile(room.polls[polls_before:], 0.95) * 1000,
+    }
+
+
+async def _room_300(server, paths, revision, plan) -> dict:
+    room = Room(server, paths, revision, plan["options"])
+    async with room.transport:
+        phones = [room.client(auth) for auth in plan["coaches"][:ROOM]]
+        trainer = room.client(plan["trainer"])
+        tasks = [asyncio.create_task(room.phone(c)) for c in phones]
+        tasks.append(asyncio.create_task(room.panel(room.client(plan["trainer"]))))
+        started = time.perf_counter()
+        await asyncio.sleep(2)
+        cpu = server.cpu_seconds()
+        polls_at_start = len(room.polls)
+        while time.perf_counter() - started < ROOM_SECONDS and room.position < len(plan["options"]):
+            await room.act(trainer, "next")
+            await asyncio.gather(*(room.answer(c, 1.5) for c in phones))
+            await room.act(trainer, "reveal")
+            await asyncio.sleep(2)
+        cpu = server.cpu_seconds() - cpu
+        polls = len(room.polls) - polls_at_start
+        room.running = False
+        await asyncio.gather(*tasks)
+        for client in [*phones, trainer]:
+            await client.aclose()
+    return {
+        "action_p95_ms": percentile(room.actions, 0.95) * 1000,
+        "actions": len(room.actions),
+        "poll_p95_ms": percentile(room.polls, 0.95) * 1000,
+        "panel_p95_ms": percentile(room.panels, 0.95) * 1000,
+        "answer_p95_ms": percentile(room.answers, 0.95) * 1000,
+        "server_cpu_ms_per_request": cpu * 1000 / max(1, polls + len(room.answers)),
+        "errors": room.errors,
+    }
+
+
+def measure(databases) -> dict:
+    url = databases.new("live")
+    app = migrated_app(url)
+    plan = _room(app, ROOM)
+    revisions = {}
+    with app.app_context():
+        for live_id in plan["lives"]:
+            revisions[live_id] = db.session.get(LiveSession, live_id).revision
+        db.session.remove()
+    display_live, room_live = plan["lives"]
+    with Server(url) as server:
+        spike = asyncio.run(
+            _display_and_spike(server, _paths(app, display_live), revisions[display_live], plan)
+        )
+        room = asyncio.run(_room_300(server, _paths(app, room_live), revisions[room_live], plan))
+    with app.app_context():
+        db.engine.dispose()
+    return {"spike": spike, "room": room}
+
+
+def figures(by_backend: dict[str, dict]) -> list[dict]:
+    def worst(part, key):
+        return max(m[part][key] for m in by_backend.values())
+
+    def per_backend(part):
+        return {backend: m[part] for backend, m in by_backend.items()}
+
+    spike = per_backend("spike")
+    return [
+        result(
+            "live_spike",
+            worst("spike", "answer_p95_ms"),
+            "ms",
+            GOALS["live_spike"],
+            BASELINES["live_spike"],
+            phones=SPIKE,
+            errors=sum(m["spike_errors"] for m in spike.values()),
+            **spike,
+        ),  # fmt: skip
+        result(
+            "live_display",
+            worst("spike", "display_p95_ms"),
+            "ms",
+            GOALS["live_display"],
+            BASELINES["live_display"],
+            phones=SPIKE,
+            poll_every_s=POLL_EVERY,
+        ),  # fmt: skip
+        result(
+            "live_room_300",
+            worst("room", "action_p95_ms"),
+            "ms",
+            GOALS["live_room_300"],
+            BASELINES["live_room_300"],
+            phones=ROOM,
+            seconds=ROOM_SECONDS,
+            **per_backend("room"),
+        ),  # fmt: skip
+    ]
