@@ -100,14 +100,17 @@ def _room(app, coaches: int) -> dict:
     }
 
 
+VIEWS = {
+    "live_state": "coach_live.state",
+    "live_answer": "coach_live.answer",
+    "live_panel": "trainer_live.panel",
+    "live_action": "trainer_live.action",
+}
+
+
 def _paths(app, live_id: int) -> dict[str, str]:
-    """The URLs of the live views, found by view name wherever their blueprint mounts them."""
-    names = ("live_state", "live_answer", "live_control", "live_action", "live_panel")
-    endpoints = {
-        rule.endpoint.rsplit(".", 1)[-1]: rule.endpoint for rule in app.url_map.iter_rules()
-    }
     with app.test_request_context():
-        return {name: url_for(endpoints[name], live_id=live_id) for name in names}
+        return {name: url_for(endpoint, live_id=live_id) for name, endpoint in VIEWS.items()}
 
 
 class Room:
