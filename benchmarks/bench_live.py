@@ -286,41 +286,14 @@ def measure(databases) -> dict:
 
 
 def figures(by_backend: dict[str, dict]) -> list[dict]:
-    def worst(part, key):
-        return max(m[part][key] for m in by_backend.values())
+    def figure(name: str, part: str, key: str, **details) -> dict:
+        parts = {backend: m[part] for backend, m in by_backend.items()}
+        worst = max(m[key] for m in parts.values())
+        return result(name, worst, "ms", GOALS[name], BASELINES[name], **details, **parts)
 
-    def per_backend(part):
-        return {backend: m[part] for backend, m in by_backend.items()}
-
-    spike = per_backend("spike")
+    spike_errors = sum(m["spike"]["spike_errors"] for m in by_backend.values())
     return [
-        result(
-            "live_spike",
-            worst("spike", "answer_p95_ms"),
-            "ms",
-            GOALS["live_spike"],
-            BASELINES["live_spike"],
-            phones=SPIKE,
-            errors=sum(m["spike_errors"] for m in spike.values()),
-            **spike,
-        ),  # fmt: skip
-        result(
-            "live_display",
-            worst("spike", "display_p95_ms"),
-            "ms",
-            GOALS["live_display"],
-            BASELINES["live_display"],
-            phones=SPIKE,
-            poll_every_s=POLL_EVERY,
-        ),  # fmt: skip
-        result(
-            "live_room_300",
-            worst("room", "action_p95_ms"),
-            "ms",
-            GOALS["live_room_300"],
-            BASELINES["live_room_300"],
-            phones=ROOM,
-            seconds=ROOM_SECONDS,
-            **per_backend("room"),
-        ),  # fmt: skip
+        figure("live_spike", "spike", "answer_p95_ms", phones=SPIKE, errors=spike_errors),
+        figure("live_display", "spike", "display_p95_ms", phones=SPIKE, poll_every_s=POLL_EVERY),
+        figure("live_room_300", "room", "action_p95_ms", phones=ROOM, seconds=ROOM_SECONDS),
     ]
