@@ -5,6 +5,7 @@ trainer's screen polls its panel every second and clicks the buttons.
 """
 
 import asyncio
+import contextlib
 import random
 import re
 import time
@@ -201,12 +202,28 @@ class Room:
         self.answers.append(time.perf_counter() - started)
 
 
+@contextlib.asynccontextmanager
+async def _polling(room: Room, plan: dict, phones: int, *, panel: bool):
+    """``phones`` phones (and the trainer's panel) polling until the block ends;
+    yields (phones' clients, the trainer's client)."""
+    async with room.transport:
+        clients = [room.client(auth) for auth in plan["coaches"][:phones]]
+        screen, trainer = room.client(plan["trainer"]), room.client(plan["trainer"])
+        tasks = [asyncio.create_task(room.phone(c)) for c in clients]
+        if panel:
+            tasks.append(asyncio.create_task(room.panel(screen)))
+        try:
+            yield clients, trainer
+        finally:
+            room.running = False
+            await asyncio.gather(*tasks)
+            for client in [*clients, screen, trainer]:
+                await client.aclose()
+
+
 async def _display_and_spike(server, paths, revision, plan) -> dict:
     room = Room(server, paths, revision, plan["options"])
-    async with room.transport:
-        phones = [room.client(auth) for auth in plan["coaches"][:SPIKE]]
-        trainer = room.client(plan["trainer"])
-        tasks = [asyncio.create_task(room.phone(c)) for c in phones]
+    async with _polling(room, plan, SPIKE, panel=False) as (phones, trainer):
         await asyncio.sleep(3)
         for _ in range(2):  # two questions shown: 2 × SPIKE display delays
             await room.act(trainer, "next")
@@ -215,10 +232,6 @@ async def _display_and_spike(server, paths, revision, plan) -> dict:
         errors_before = room.errors
         await asyncio.gather(*(room.answer(c, 1.0) for c in phones))
         await asyncio.sleep(1)
-        room.running = False
-        await asyncio.gather(*tasks)
-        for client in [*phones, trainer]:
-            await client.aclose()
     return {
         "display_p95_ms": percentile(room.display, 0.95) * 1000,
         "display_p50_ms": percentile(room.display, 0.5) * 1000,
@@ -234,11 +247,7 @@ async def _display_and_spike(server, paths, revision, plan) -> dict:
 
 async def _room_300(server, paths, revision, plan) -> dict:
     room = Room(server, paths, revision, plan["options"])
-    async with room.transport:
-        phones = [room.client(auth) for auth in plan["coaches"][:ROOM]]
-        trainer = room.client(plan["trainer"])
-        tasks = [asyncio.create_task(room.phone(c)) for c in phones]
-        tasks.append(asyncio.create_task(room.panel(room.client(plan["trainer"]))))
+    async with _polling(room, plan, ROOM, panel=True) as (phones, trainer):
         started = time.perf_counter()
         await asyncio.sleep(2)
         cpu = server.cpu_seconds()
@@ -250,10 +259,6 @@ async def _room_300(server, paths, revision, plan) -> dict:
             await asyncio.sleep(2)
         cpu = server.cpu_seconds() - cpu
         polls = len(room.polls) - polls_at_start
-        room.running = False
-        await asyncio.gather(*tasks)
-        for client in [*phones, trainer]:
-            await client.aclose()
     return {
         "action_p95_ms": percentile(room.actions, 0.95) * 1000,
         "actions": len(room.actions),
