@@ -22,6 +22,7 @@ from lms.catalog.service import load_content
 from lms.catalog.validate import validate_tree
 from lms.config import DEFAULT_CONTENT_ROOT
 from lms.extensions import db
+from lms.quiz.types import QUESTION_TYPES
 from tests.support.postgres import free_port, running_cluster
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,7 +81,7 @@ def migrated_app(url: str, *, with_content: bool = True):
     with app.app_context():
         flask_migrate.upgrade()
         if with_content:
-            load_content(db.session, validate_tree(DEFAULT_CONTENT_ROOT))
+            load_content(db.session, validate_tree(DEFAULT_CONTENT_ROOT, question_types=QUESTION_TYPES))
             db.session.commit()
     return app
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask, request, session
 from flask_babel import get_locale, gettext
 from flask_login import current_user
+from jinja2 import ChoiceLoader
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
@@ -13,6 +14,8 @@ from sqlalchemy.exc import OperationalError
 from lms.config import load_config
 from lms.extensions import babel, csrf, db, login_manager, migrate
 from lms.i18n import N_
+from lms.quiz import types
+from lms.quiz.types.loader import QuestionTypeLoader
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -47,6 +50,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     security.init_app(app)
     request_log.init_app(app)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.extensions["lms.question_types"] = types.QUESTION_TYPES
+    app.jinja_loader = ChoiceLoader([app.jinja_loader, QuestionTypeLoader()])
     # `make run` forwards from a thread; production runs `flask xapi forward` on its own.
     if app.config["LRS_URL"] and not app.testing and app.config["LMS_ENV"] != "production":
         from lms.xapi.cli import forward_in_background

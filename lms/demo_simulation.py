@@ -20,11 +20,6 @@ from lms.quiz.models import Attempt
 from lms.timeutil import utcnow
 from lms.xapi.statements import XapiConfig
 
-ESSAY = (
-    "Je prépare la mobilité avec le tuteur : objectifs réalistes, grille d'évaluation partagée, "
-    "suivi à distance chaque semaine et débriefing au retour avec l'entreprise d'envoi."
-)
-
 
 @dataclass
 class SimulationSummary:
@@ -38,36 +33,12 @@ class SimulationSummary:
 
 def wrong_response(definition: dict, rng: random.Random):
     """A plausible mistake for each question type."""
-    kind = definition["type"]
-    if kind == "single_choice":
-        wrong = [o["id"] for o in definition["options"] if o["fraction"] < 1]
-        return rng.choice(wrong) if wrong else None
-    if kind == "multiple_response":
-        return [rng.choice(definition["options"])["id"]]
-    if kind == "true_false":
-        return "false" if definition["answer"] else "true"
-    if kind == "numerical":
-        return str(definition["answers"][0]["value"] + 7)
-    if kind == "short_answer":
-        return "je ne sais pas"
-    if kind == "matching":
-        rights = [pair["id"] for pair in definition["pairs"]]
-        return {
-            pair["id"]: right
-            for pair, right in zip(definition["pairs"], rights[1:] + rights[:1], strict=True)
-        }
-    if kind == "ordering":
-        return [item["id"] for item in reversed(definition["items"])]
-    return "Je ne sais pas encore."
+    return types.question_type(definition).demo_wrong_response(definition, rng)
 
 
 def as_raw(definition: dict, response):
     """The form of a response a browser sends."""
-    if definition["type"] == "true_false" and isinstance(response, bool):
-        return "true" if response else "false"
-    if definition["type"] == "numerical" and isinstance(response, int | float):
-        return str(response)
-    return response
+    return types.question_type(definition).demo_raw(definition, response)
 
 
 def simulate_cohort(
@@ -145,8 +116,6 @@ def _learn_module(session, coach, module, ability, rng, xapi, moment, summary) -
             if correct is not None and rng.random() < ability
             else wrong_response(definition, rng)
         )
-        if definition["type"] == "essay":
-            response = ESSAY
         moment += timedelta(seconds=rng.uniform(20, 70))
         quizzes.save_answer(
             session, attempt, slot.position, as_raw(definition, response), now=moment
@@ -205,7 +174,7 @@ def _live_session(session, cohort, trainer, module, rng, xapi, moment, summary) 
     versions = [
         v
         for v in bank.current_question_versions(session, module.code)
-        if v.definition["type"] != "essay"
+        if types.question_type(v.definition).asked_live
     ][:3]
     if quiz is None or len(versions) < 3:
         return

@@ -24,6 +24,11 @@ root_option = click.option(
 )
 
 
+def _question_types():
+    """The question-type registry the application was built with (the catalog sits below it)."""
+    return current_app.extensions["lms.question_types"]
+
+
 def _count(number: int, what: str) -> str:
     return f"{number} {what}{'' if number == 1 else 's'}"
 
@@ -74,7 +79,7 @@ def report_summary(report: Report) -> dict[str, Any]:
 @root_option
 def validate_command(as_json: bool, root: Path | None) -> None:
     """Check every content file; list each problem as file:line: field: message."""
-    report = validate_tree(_root(root))
+    report = validate_tree(_root(root), question_types=_question_types())
     if as_json:
         click.echo(json.dumps(report_summary(report), ensure_ascii=False, indent=2))
     else:
@@ -104,7 +109,7 @@ def validate_command(as_json: bool, root: Path | None) -> None:
 @root_option
 def export_case_command(out: Path | None, root: Path | None) -> None:
     """Export the reference framework as a 1EdTech CASE 1.1 package (JSON)."""
-    report = validate_tree(_root(root))
+    report = validate_tree(_root(root), question_types=_question_types())
     if not report.ok:
         for error in report.errors:
             click.echo(str(error), err=True)
@@ -124,7 +129,7 @@ def export_case_command(out: Path | None, root: Path | None) -> None:
 @root_option
 def load_command(root: Path | None) -> None:
     """Validate, then load the content into the database in one transaction (versioned)."""
-    report = validate_tree(_root(root))
+    report = validate_tree(_root(root), question_types=_question_types())
     if not report.ok:
         for error in report.errors:
             click.echo(str(error), err=True)

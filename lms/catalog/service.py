@@ -365,7 +365,7 @@ def import_questions(
     questions: Iterable[Mapping[str, Any]],
     *,
     source: str = "import",
-    question_types: Mapping[str, Any] | None = None,
+    question_types: Mapping[str, Any],
 ) -> LoadSummary:
     """Add or update questions of a module's bank (e.g. from GIFT), versioned like a load.
 

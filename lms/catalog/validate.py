@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import importlib
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -44,7 +43,6 @@ VALIDATION_MODALITIES = ("quiz", "test", "observation", "jury", "debriefing")
 GRADING_METHODS = ("highest", "average", "first", "last")
 FEEDBACK_TIMINGS = ("immediate", "after_submission", "after_close")
 LAYOUTS = ("one_per_page", "all_on_one_page")
-ORDERING_SCORING = ("all_or_nothing", "partial")
 
 ACTIVITIES_PER_UNIT = (3, 6)
 SKILLS_PER_UNIT = (4, 8)
@@ -54,18 +52,6 @@ SKILL_LABEL_MAX_WORDS = 12
 MIN_QUESTIONS_PER_SKILL = 3
 
 QUESTION_KEYS = ("id", "type", "skills", "source", "text", "feedback")
-# Type-specific keys of the question table in docs/content-format.md: (required, optional).
-TYPE_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "single_choice": (("options",), ()),
-    "multiple_response": (("options",), ()),
-    "true_false": (("answer",), ("feedback_true", "feedback_false")),
-    "short_answer": (("answers",), ("case_sensitive",)),
-    "numerical": (("answers",), ("unit",)),
-    "matching": (("pairs",), ("distractors",)),
-    "ordering": (("items",), ("scoring",)),
-    "essay": (("grader_info",), ("rubric",)),
-}
-
 
 # --------------------------------------------------------------------------- results
 
@@ -626,14 +612,14 @@ class _State:
         return _File(self.errors, name)
 
 
-def validate_tree(root: Path, question_types: Mapping[str, Any] | None = None) -> Report:
+def validate_tree(root: Path, *, question_types: Mapping[str, Any]) -> Report:
     """Read the framework, modules and question banks under ``root``; write nothing.
 
-    ``question_types`` maps a type name to a class whose ``definition_errors(defn)`` returns
-    (field path, message) pairs; by default the registry of ``lms.quiz.types``.
+    ``question_types`` is the registry of question types (name -> class with a ``schema`` and
+    ``definition_errors``), given by the caller: the catalog sits below the quiz package.
     """
     root = Path(root)
-    state = _State(root, default_question_types() if question_types is None else question_types)
+    state = _State(root, question_types)
     framework, listed_units = _read_framework(state)
     modules = _read_modules(state, framework, listed_units)
     # Module folders, not parsed modules: a broken module.yaml must not also break its bank.
@@ -1141,13 +1127,6 @@ def _read_markdown(state: _State, path: Path) -> str | None:
 # -- quizzes
 
 
-def default_question_types() -> Mapping[str, Any]:
-    """The question-type registry of ``lms.quiz.types`` (name -> class with definition_errors)."""
-    # lms.quiz sits above the catalog in the layers contract, so no import statement may point
-    # up there; the registry is looked up at run time and stays defined in one place.
-    return importlib.import_module("lms.quiz.types").QUESTION_TYPES
-
-
 def _read_quizzes(state: _State, framework: Framework, modules: set[str]) -> list[Quiz]:
     quizzes_dir = state.root / QUIZZES_DIR
     paths = sorted(quizzes_dir.glob("*.yaml")) if quizzes_dir.is_dir() else []
@@ -1274,11 +1253,8 @@ def _read_question(
         return None
     qtype = node.get("type")
     known_type = isinstance(qtype, str) and qtype in types
-    required, optional = TYPE_KEYS.get(qtype, ((), ())) if known_type else ((), ())
-    if known_type and qtype not in TYPE_KEYS:
-        # A type registered in lms.quiz but not described in the format: keys are its business.
-        optional = tuple(key for key in node if key not in QUESTION_KEYS)
     if known_type:
+        required, optional = types[qtype].schema.keys()
         f.keys(node, here, QUESTION_KEYS + required, optional)
     else:
         f.keys(node, here, QUESTION_KEYS, tuple(k for k in node if k not in QUESTION_KEYS))
@@ -1304,8 +1280,8 @@ def _read_question(
     f.string(node, "source", here)
     f.text(node, "text", here)
     f.text(node, "feedback", here)
-    if known_type and qtype in TYPE_KEYS:
-        _check_type_fields(state, f, node, here, qtype, unit)
+    if known_type:
+        _check_type_fields(state, f, node, here, types[qtype].schema, unit)
     if known_type:
         # The type re-checks some structure already reported above; say each thing once.
         reported = {error.field for error in f.errors if error.file == f.name}
@@ -1340,14 +1316,14 @@ def validate_questions(
     skill_units: Mapping[str, str],
     *,
     source: str = "import",
-    question_types: Mapping[str, Any] | None = None,
+    question_types: Mapping[str, Any],
 ) -> tuple[list[ContentError], list[Question]]:
     """Check questions that come from elsewhere than a bank file (a GIFT import).
 
     ``skill_units`` maps each known skill to its unit. Errors name ``source`` as their file and
     the question's number (1-based) as their line.
     """
-    types = default_question_types() if question_types is None else question_types
+    types = question_types
     state = _State(Path("."), types)
     for skill_id, unit in skill_units.items():
         state.skills[skill_id] = _SkillRef(unit, source, 1, "")
@@ -1363,75 +1339,51 @@ def validate_questions(
 
 
 def _check_type_fields(
-    state: _State, f: _File, node: LineDict, here: str, qtype: str, unit: str
+    state: _State, f: _File, node: LineDict, here: str, schema, unit: str
 ) -> None:
-    """Structure of the type-specific fields; their meaning is checked by the type itself."""
+    """Structure of the type-specific fields (its ``schema``); the type checks their meaning."""
     ids: dict[str, int] = {}
-
-    def entries(
-        key: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
-    ) -> Iterator[tuple[LineDict, str]]:
-        for _, item, line, path in f.items(node, key, here):
-            entry = f.mapping(item, line, path)
-            if entry is None:
-                continue
-            f.keys(entry, path, required, optional)
-            if "id" in required:
-                oid = entry.get("id")
-                if (
-                    isinstance(oid, bool)
-                    or not isinstance(oid, str | int)
-                    or not SHORT_ID.match(str(oid))
-                ):
-                    f.at(
-                        entry,
-                        "id",
-                        path,
-                        f"{_kind(oid)} is not a valid id (letters, digits, - or _)",
-                    )
-                elif str(oid) in ids:
-                    f.at(
-                        entry,
-                        "id",
-                        path,
-                        f"duplicate id '{oid}' in this question (first on line {ids[str(oid)]})",
-                    )
-                else:
-                    ids[str(oid)] = entry.line_of("id")
-            yield entry, path
-
-    texts: list[tuple[LineDict, str, str]] = []  # (node, key, path) of language maps
-    if qtype in ("single_choice", "multiple_response"):
-        for entry, path in entries("options", ("id", "text", "fraction"), ("feedback",)):
-            texts += [(entry, "text", path), (entry, "feedback", path)]
-    elif qtype == "true_false":
-        f.boolean(node, "answer", here)
-        texts += [(node, "feedback_true", here), (node, "feedback_false", here)]
-    elif qtype == "short_answer":
-        f.boolean(node, "case_sensitive", here)
-        for entry, path in entries("answers", ("text", "fraction"), ("feedback",)):
-            f.string(entry, "text", path)
-            texts.append((entry, "feedback", path))
-    elif qtype == "numerical":
-        texts.append((node, "unit", here))
-        for entry, path in entries("answers", ("value", "fraction"), ("tolerance", "feedback")):
-            texts.append((entry, "feedback", path))
-    elif qtype == "matching":
-        for entry, path in entries("pairs", ("id", "left", "right")):
-            texts += [(entry, "left", path), (entry, "right", path)]
-        for entry, path in entries("distractors", ("id", "text")):
-            texts.append((entry, "text", path))
-    elif qtype == "ordering":
-        f.choice(node, "scoring", here, ORDERING_SCORING, "ordering scoring")
-        for entry, path in entries("items", ("id", "text")):
-            texts.append((entry, "text", path))
-    elif qtype == "essay":
-        texts.append((node, "grader_info", here))
-        rubric = f.sub(node, "rubric", here)
-        if rubric is not None:
-            _read_grid(state, f, rubric, f"{here}.rubric", unit)
+    texts = [(node, key, here) for key in schema.texts]  # (node, key, path) of language maps
+    for key in schema.booleans:
+        f.boolean(node, key, here)
+    for key, (allowed, what) in schema.choices.items():
+        f.choice(node, key, here, allowed, what)
+    for key, entries in schema.entries.items():
+        for entry, path in _entries(f, node, key, here, entries, ids):
+            texts += [(entry, text_key, path) for text_key in entries.texts]
+    for key in schema.grids:
+        grid = f.sub(node, key, here)
+        if grid is not None:
+            _read_grid(state, f, grid, f"{here}.{key}", unit)
     for owner, key, path in texts:
         f.text(owner, key, path)
+
+
+def _entries(
+    f: _File, node: LineDict, key: str, here: str, spec, ids: dict[str, int]
+) -> Iterator[tuple[LineDict, str]]:
+    """The entries of a list field that are mappings, their keys and ids checked."""
+    for _, item, line, path in f.items(node, key, here):
+        entry = f.mapping(item, line, path)
+        if entry is None:
+            continue
+        f.keys(entry, path, spec.required, spec.optional)
+        if "id" in spec.required:
+            _check_entry_id(f, entry, path, ids)
+        for string_key in spec.strings:
+            f.string(entry, string_key, path)
+        yield entry, path
+
+
+def _check_entry_id(f: _File, entry: LineDict, path: str, ids: dict[str, int]) -> None:
+    oid = entry.get("id")
+    if isinstance(oid, bool) or not isinstance(oid, str | int) or not SHORT_ID.match(str(oid)):
+        f.at(entry, "id", path, f"{_kind(oid)} is not a valid id (letters, digits, - or _)")
+    elif str(oid) in ids:
+        first = ids[str(oid)]
+        f.at(entry, "id", path, f"duplicate id '{oid}' in this question (first on line {first})")
+    else:
+        ids[str(oid)] = entry.line_of("id")
 
 
 # -- cross-file checks

@@ -10,7 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length
 
-TEXT_TYPES = ("short_answer", "numerical", "essay")
+from lms.quiz import types
 
 
 def field_name(position: int, part: str | None = None) -> str:
@@ -20,25 +20,8 @@ def field_name(position: int, part: str | None = None) -> str:
 
 def raw_answer(definition: Mapping, form: MultiDict, position: int):
     """The response as the page sent it, in the raw format of the question type."""
-    kind, name = definition["type"], field_name(position)
-    if kind == "multiple_response":
-        return [value for value in form.getlist(name) if value]
-    if kind == "matching":
-        chosen = {
-            pair["id"]: form.get(field_name(position, pair["id"]), "")
-            for pair in definition["pairs"]
-        }
-        return {key: value for key, value in chosen.items() if value}
-    if kind == "ordering":
-        ranks = range(1, len(definition["items"]) + 1)
-        return [
-            form[field_name(position, str(rank))]
-            for rank in ranks
-            if form.get(field_name(position, str(rank)))
-        ]
-    if kind in TEXT_TYPES:
-        return form.get(name, "")
-    return form.get(name) or None
+    kind = types.question_type(definition)
+    return kind.form_answer(definition, form, field_name(position))
 
 
 # More than any page shows: bounds the positions a forged form can make a save look up.

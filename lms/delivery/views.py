@@ -80,10 +80,10 @@ def _template_helpers(state) -> None:
     # Globals rather than a context processor: imported macros see globals, not the context.
     state.app.jinja_env.globals.update(
         choices=display.choices,
-        right_choices=display.right_choices,
         describe=display.describe,
         parsed=display.parsed,
         correct_lines=display.correct_lines,
+        ordered_lines=display.ordered_lines,
         translated=translated,
         modality_label=modality_label,
         live_state_label=live_state_label,

@@ -67,7 +67,7 @@ def schedule(
     """Plan a live session of ``module`` for ``cohort`` with the chosen questions, in order."""
     if not versions:
         raise LiveError(N_("Choose at least one question."))
-    if any(version.definition["type"] == "essay" for version in versions):
+    if not all(types.question_type(version.definition).asked_live for version in versions):
         raise LiveError(N_("Essay questions cannot be asked in a live session."))
     if question_seconds < 0:
         raise LiveError(N_("The time per question cannot be negative."))
@@ -434,27 +434,13 @@ def distribution(live: LiveSession, position: int) -> Distribution:
     definition = question.question_version.definition
     raws = latest_answers(live, position)
     result = Distribution(answered=len(raws), participants=len(live.participants))
-    kind = definition["type"]
-    if kind in ("single_choice", "multiple_response"):
-        counts: Counter = Counter()
-        for raw in raws:
-            counts.update(
-                types.parse_response(definition, raw)
-                if kind == "multiple_response"
-                else [types.parse_response(definition, raw)]
-            )
-        key = types.correct_response(definition)
-        keys = set(key) if isinstance(key, list) else {key}
-        for option in definition["options"]:
-            result.bars.append(Bar(option["text"], counts[option["id"]], option["id"] in keys))
-    elif kind == "true_false":
-        counts = Counter(types.parse_response(definition, raw) for raw in raws)
-        result.bars = [
-            Bar(N_("True"), counts[True], definition["answer"] is True),
-            Bar(N_("False"), counts[False], definition["answer"] is False),
-        ]
+    kind = types.question_type(definition)
+    responses = [kind.parse_response(definition, raw) for raw in raws]
+    bars = kind.live_bars(definition, responses)
+    if bars is not None:
+        result.bars = [Bar(label, count, correct) for label, count, correct in bars]
     else:
-        counts = Counter(types.score_raw(definition, raw)[1].state for raw in raws)
+        counts = Counter(kind.score(definition, response).state for response in responses)
         result.bars = [
             Bar(label, counts[state], state == "correct") for state, label in OUTCOME_LABELS.items()
         ]

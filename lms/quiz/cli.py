@@ -15,6 +15,7 @@ import yaml
 from flask import current_app
 from flask.cli import AppGroup
 
+from lms.quiz import types
 from lms.quiz.gift import GiftResult, Problem, parse_gift, write_gift
 from lms.quiz.statistics import compute_statistics, statistics_as_dict
 
@@ -141,32 +142,7 @@ def _text(value: Any, lang: str) -> str:
 
 def answers_summary(question: Mapping, lang: str) -> list[dict]:
     """The answers of a question, flat, for a person checking an import."""
-    kind = question["type"]
-    if kind in ("single_choice", "multiple_response"):
-        return [
-            {"text": _text(o["text"], lang), "fraction": o["fraction"]} for o in question["options"]
-        ]
-    if kind == "true_false":
-        return [{"text": "true" if question["answer"] else "false", "fraction": 1}]
-    if kind == "short_answer":
-        return [{"text": a["text"], "fraction": a["fraction"]} for a in question["answers"]]
-    if kind == "numerical":
-        return [
-            {"value": a["value"], "tolerance": a.get("tolerance", 0), "fraction": a["fraction"]}
-            for a in question["answers"]
-        ]
-    if kind == "matching":
-        pairs = [
-            {"left": _text(p["left"], lang), "right": _text(p["right"], lang)}
-            for p in question["pairs"]
-        ]
-        extra = [
-            {"left": "", "right": _text(d["text"], lang)} for d in question.get("distractors") or []
-        ]
-        return pairs + extra
-    if kind == "ordering":
-        return [{"text": _text(item["text"], lang)} for item in question["items"]]
-    return []
+    return types.question_type(question).summary(question, lang)
 
 
 def _preview(result: GiftResult, lang: str) -> list[dict]:
@@ -250,7 +226,13 @@ def import_gift_command(
 
     questions = [for_bank(q, module_code, f"GIFT import: {file.name}") for q in result.questions]
     try:
-        summary = import_questions(db.session, module_code, questions, source=str(file))
+        summary = import_questions(
+            db.session,
+            module_code,
+            questions,
+            source=str(file),
+            question_types=types.QUESTION_TYPES,
+        )
     except ContentInvalid as invalid:
         db.session.rollback()
         for error in invalid.errors:

@@ -33,7 +33,6 @@ from lms.xapi import statements as xs
 
 # A request sent just before the deadline may arrive a moment after it.
 DEADLINE_GRACE = timedelta(seconds=2)
-SHUFFLED_KEYS = {"single_choice": "options", "multiple_response": "options", "ordering": "items"}
 
 
 class AttemptError(Exception):
@@ -205,21 +204,7 @@ def start(
 
 
 def _option_order(definition: dict, settings: dict, rng: random.Random) -> list | None:
-    key = SHUFFLED_KEYS.get(definition["type"])
-    if definition["type"] == "matching":
-        rights = [pair["id"] for pair in definition["pairs"]]
-        rights += [d["id"] for d in definition.get("distractors", [])]
-        return rng.sample(rights, len(rights))
-    if key is None:
-        return None
-    ids = [item["id"] for item in definition[key]]
-    # Ordering items are always shown shuffled, otherwise the answer would be on screen.
-    if definition["type"] == "ordering" or settings.get("shuffle_options"):
-        shuffled = rng.sample(ids, len(ids))
-        if definition["type"] == "ordering" and shuffled == ids and len(ids) > 1:
-            shuffled = ids[1:] + ids[:1]
-        return shuffled
-    return ids
+    return types.question_type(definition).option_order(definition, settings, rng)
 
 
 def module_ref(module) -> xs.ModuleRef:

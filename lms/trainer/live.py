@@ -66,7 +66,7 @@ def _schedule_form(module_code: str | None):
     form.questions.choices = [
         (v.id, f"{v.question.code} · {types.normalise_text(text_of(v.definition['text']))[:140]}")
         for v in versions
-        if v.definition["type"] != "essay"
+        if types.question_type(v.definition).asked_live
     ]
     return form, {v.id: v for v in versions}
 

@@ -21,6 +21,7 @@ from lms.demo import DEMO_COHORT, DEMO_PASSWORD, seed_demo
 from lms.extensions import db
 from lms.quiz import types
 from lms.quiz.models import Attempt
+from lms.quiz.types import QUESTION_TYPES
 from lms.timeutil import utcnow
 from tests.support.browser import ARTIFACTS, LiveServer
 
@@ -33,7 +34,7 @@ EXTRA_COACHES = [f"coach{n}@example.org" for n in range(3, 10)]
 
 @cache
 def _report():
-    return validate_tree(DEFAULT_CONTENT_ROOT)
+    return validate_tree(DEFAULT_CONTENT_ROOT, question_types=QUESTION_TYPES)
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from lms.config import DEFAULT_CONTENT_ROOT
 from lms.extensions import db
 from lms.quiz import bank
 from lms.quiz import service as quiz_service
+from lms.quiz.types import QUESTION_TYPES
 from lms.xapi.statements import XapiConfig
 
 pytestmark = pytest.mark.browser
@@ -24,7 +25,7 @@ def essay_waiting(live_server, tmp_path_factory):
     app = live_server.app
     app.config["UPLOAD_DIR"] = tmp_path_factory.mktemp("uploads")
     with app.app_context():
-        load_content(db.session, validate_tree(DEFAULT_CONTENT_ROOT))
+        load_content(db.session, validate_tree(DEFAULT_CONTENT_ROOT, question_types=QUESTION_TYPES))
         coach = db.session.scalar(select(User).where(User.email == "coach@example.org"))
         xapi = XapiConfig(base_iri=app.config["BASE_IRI"])
         quiz = bank.quiz_for_module(db.session, "C1.2")

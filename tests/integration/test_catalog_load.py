@@ -20,6 +20,7 @@ from lms.catalog.models import (
 )
 from lms.catalog.service import ContentInvalid, import_questions, load_content
 from lms.catalog.validate import validate_tree
+from lms.quiz.types import QUESTION_TYPES
 
 FIXTURE = Path(__file__).parents[1] / "unit" / "catalog_fixtures" / "valid"
 QUIZ = "quizzes/C1.1.yaml"
@@ -51,7 +52,7 @@ def row_counts(session) -> dict[str, int]:
 
 
 def load(session, root: Path):
-    summary = load_content(session, validate_tree(root))
+    summary = load_content(session, validate_tree(root, question_types=QUESTION_TYPES))
     session.commit()
     return summary
 
@@ -125,7 +126,7 @@ def test_invalid_content_writes_nothing(db_session, tree):
     broken = tree.parent / "broken"
     shutil.copytree(tree, broken)
     edit(broken, "content/modules/C1.1/module.yaml", "    overall: 0.7\n", "    overall: 1.5\n")
-    report = validate_tree(broken)
+    report = validate_tree(broken, question_types=QUESTION_TYPES)
     assert not report.ok
     with pytest.raises(ContentInvalid) as raised:
         load_content(db_session, report)
@@ -139,7 +140,7 @@ def test_invalid_content_writes_nothing(db_session, tree):
     load(db_session, tree)
     edit(broken, QUIZ, "Which format suits a newcomer?", "Which format suits a first project?")
     with pytest.raises(ContentInvalid):
-        load_content(db_session, validate_tree(broken))
+        load_content(db_session, validate_tree(broken, question_types=QUESTION_TYPES))
     db_session.commit()
     assert row_counts(db_session) == LOADED
     assert queries.question_by_code(db_session, "C1.1-Q01").current_version == 1
@@ -167,7 +168,9 @@ def test_import_questions_adds_and_versions(db_session, tree):
         "text": {"fr": "Le voyage vert ajoute des jours.", "en": "Green travel adds days."},
         "feedback": {"fr": "Oui.", "en": "Yes."}, "answer": True,
     }  # fmt: skip
-    summary = import_questions(db_session, "C1.1", [edited, new], source="bank.gift")
+    summary = import_questions(
+        db_session, "C1.1", [edited, new], source="bank.gift", question_types=QUESTION_TYPES
+    )
     db_session.commit()
     counts = summary.counts["questions"]
     assert (counts.created, counts.new_versions) == (1, 1)
@@ -177,7 +180,9 @@ def test_import_questions_adds_and_versions(db_session, tree):
 
     bad = dict(new, type="true_or_false")
     with pytest.raises(ContentInvalid) as raised:
-        import_questions(db_session, "C1.1", [bad], source="bank.gift")
+        import_questions(
+            db_session, "C1.1", [bad], source="bank.gift", question_types=QUESTION_TYPES
+        )
     assert [str(e) for e in raised.value.errors] == [
         "bank.gift:1: questions[0].type: unknown question type 'true_or_false'; "
         "did you mean 'true_false'?"

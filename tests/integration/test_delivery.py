@@ -15,6 +15,7 @@ from lms.delivery.models import LessonProgress, ModuleVisit
 from lms.extensions import db
 from lms.quiz import service as quiz_service
 from lms.quiz.models import Answer, Attempt, AttemptSlot
+from lms.quiz.types import QUESTION_TYPES
 from lms.timeutil import utcnow
 from lms.xapi import vocabulary as v
 from lms.xapi.models import Statement
@@ -27,7 +28,7 @@ XAPI = XapiConfig(base_iri="https://lms.example.org/xapi")
 
 @cache
 def content_report():
-    report = validate_tree(DEFAULT_CONTENT_ROOT)
+    report = validate_tree(DEFAULT_CONTENT_ROOT, question_types=QUESTION_TYPES)
     assert report.ok, report.errors
     return report
 

@@ -11,6 +11,7 @@ from flask import Flask
 from lms.catalog.case import case_identifier, framework_to_case
 from lms.catalog.cli import content_cli
 from lms.catalog.validate import validate_tree
+from lms.quiz.types import QUESTION_TYPES
 
 FIXTURE = Path(__file__).parent / "catalog_fixtures" / "valid"
 BASE = "https://lms.example.org/xapi"
@@ -18,7 +19,7 @@ BASE = "https://lms.example.org/xapi"
 
 @pytest.fixture(scope="module")
 def framework():
-    report = validate_tree(FIXTURE)
+    report = validate_tree(FIXTURE, question_types=QUESTION_TYPES)
     assert report.ok
     return report.content.framework
 
@@ -86,6 +87,7 @@ def test_every_node_is_child_of_its_parent(framework):
 def test_cli_exports_valid_json(tmp_path):
     app = Flask(__name__)
     app.config.update(CONTENT_ROOT=FIXTURE, BASE_IRI=BASE)
+    app.extensions["lms.question_types"] = QUESTION_TYPES
     app.cli.add_command(content_cli)
     runner = app.test_cli_runner()
     result = runner.invoke(args=["content", "export-case"])
@@ -104,6 +106,7 @@ def test_cli_exports_valid_json(tmp_path):
 def test_cli_refuses_to_export_invalid_content(tmp_path):
     app = Flask(__name__)
     app.config.update(CONTENT_ROOT=tmp_path, BASE_IRI=BASE)
+    app.extensions["lms.question_types"] = QUESTION_TYPES
     app.cli.add_command(content_cli)
     result = app.test_cli_runner().invoke(args=["content", "export-case"])
     assert result.exit_code == 1

@@ -11,6 +11,7 @@ from lms.catalog.cli import content_cli
 from lms.catalog.validate import validate_tree
 from lms.catalog.yamlfile import LineDict, parse_yaml
 from lms.config import DEFAULT_CONTENT_ROOT
+from lms.quiz.types import QUESTION_TYPES
 
 FIXTURE = Path(__file__).parent / "catalog_fixtures" / "valid"
 
@@ -52,7 +53,9 @@ class Tree:
         return self
 
     def errors(self) -> list[str]:
-        return [str(error) for error in validate_tree(self.root).errors]
+        return [
+            str(error) for error in validate_tree(self.root, question_types=QUESTION_TYPES).errors
+        ]
 
 
 @pytest.fixture
@@ -92,7 +95,7 @@ def test_yaml_reader_reports_syntax_errors_with_their_line():
 
 
 def test_the_valid_fixture_has_no_error_and_is_fully_read():
-    report = validate_tree(FIXTURE)
+    report = validate_tree(FIXTURE, question_types=QUESTION_TYPES)
     assert report.errors == []
     content = report.content
     assert content.framework.id == "atma-mobility-coach"
@@ -112,12 +115,12 @@ def test_the_valid_fixture_has_no_error_and_is_fully_read():
 
 
 def test_hashes_change_with_the_content_and_only_then(tree):
-    before = validate_tree(tree.root).content
-    again = validate_tree(tree.root).content
+    before = validate_tree(tree.root, question_types=QUESTION_TYPES).content
+    again = validate_tree(tree.root, question_types=QUESTION_TYPES).content
     assert [q.content_hash for q in before.questions] == [q.content_hash for q in again.questions]
     tree.replace(QUIZ, "Which format suits a newcomer?", "Which format suits a beginner?")
     tree.replace(f"{LESSONS}/budget.fr.md", "## Le budget", "## Le budget du projet")
-    after = validate_tree(tree.root).content
+    after = validate_tree(tree.root, question_types=QUESTION_TYPES).content
     changed = [
         q.id for q, r in zip(before.questions, after.questions, strict=True)
         if q.content_hash != r.content_hash
@@ -128,7 +131,7 @@ def test_hashes_change_with_the_content_and_only_then(tree):
 
 
 def test_the_definition_is_a_fresh_copy(tree):
-    question = validate_tree(tree.root).content.questions[0]
+    question = validate_tree(tree.root, question_types=QUESTION_TYPES).content.questions[0]
     question.definition["id"] = "changed"
     assert question.definition["id"] == "C1.1-Q01"
 
@@ -470,16 +473,15 @@ def test_structure_already_reported_is_not_repeated_by_the_type(tree):
 
 
 def test_question_types_can_be_injected(tree):
-    class Strict:
-        @staticmethod
-        def definition_errors(defn):
-            return [("text.en", "too short")] if len(defn["text"]["en"]) < 40 else []
+    def strict(kind):
+        class Strict(kind):
+            @classmethod
+            def definition_errors(cls, defn):
+                return [("text.en", "too short")] if len(defn["text"]["en"]) < 40 else []
 
-    types = dict.fromkeys(
-        ["single_choice", "multiple_response", "true_false", "short_answer",
-         "numerical", "matching", "ordering", "essay"],
-        Strict,
-    )  # fmt: skip
+        return Strict
+
+    types = {name: strict(kind) for name, kind in QUESTION_TYPES.items()}
     errors = [str(e) for e in validate_tree(tree.root, question_types=types).errors]
     assert f"{QUIZ}:19: questions[0].text.en: too short" in errors
 
@@ -491,6 +493,7 @@ def test_question_types_can_be_injected(tree):
 def runner():
     app = Flask(__name__)
     app.config.update(CONTENT_ROOT=FIXTURE, BASE_IRI="https://lms.example.org/xapi")
+    app.extensions["lms.question_types"] = QUESTION_TYPES
     app.cli.add_command(content_cli)
     return app.test_cli_runner()
 
@@ -546,7 +549,7 @@ def test_cli_validate_json_prints_one_object(runner, tree):
 
 def test_the_repository_content_is_valid():
     """Acceptance: seven modules, both languages, every skill with at least three questions."""
-    report = validate_tree(DEFAULT_CONTENT_ROOT)
+    report = validate_tree(DEFAULT_CONTENT_ROOT, question_types=QUESTION_TYPES)
     assert [str(error) for error in report.errors] == []
     content = report.content
     assert [module.code for module in content.modules] == [
