@@ -81,7 +81,9 @@ def migrated_app(url: str, *, with_content: bool = True):
     with app.app_context():
         flask_migrate.upgrade()
         if with_content:
-            load_content(db.session, validate_tree(DEFAULT_CONTENT_ROOT, question_types=QUESTION_TYPES))
+            load_content(
+                db.session, validate_tree(DEFAULT_CONTENT_ROOT, question_types=QUESTION_TYPES)
+            )
             db.session.commit()
     return app
 
