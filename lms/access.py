@@ -1,6 +1,7 @@
 """Who may use a view: one decorator per view, read by the route × role matrix test.
 
-It needs only Flask-Login's current user, so every face and domain blueprint can use it.
+It needs only Flask-Login's current user and the roles of lms.auth.policy, so every face can
+use it; which coaches and cohorts a user then sees is the policy's to say.
 """
 
 from collections.abc import Callable
