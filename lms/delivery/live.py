@@ -92,7 +92,7 @@ def _coach_context(live) -> dict:
         "participant": participant,
         "current": current,
         "slot": slot,
-        "distribution": service.distribution(live, current.position)
+        "distribution": service.distribution(db.session, live, current.position)
         if current is not None and live.phase == "revealed"
         else None,
         "module": delivery_queries.module_by_code(db.session, live.module_code),
@@ -114,11 +114,17 @@ def play(live_id: int):
 @roles_required(Role.COACH)
 def state(live_id: int):
     live = _as_coach_or_403(live_id)
-    context = _coach_context(live)
     # The screen already shows this revision: 204 keeps what the coach is typing or choosing.
-    if request.args.get("revision", type=int) == live.revision:
+    # Most polls end here, so they only read: presence is written every few seconds at most.
+    now = utcnow()
+    if request.args.get("revision", type=int) == live.revision and not service.timer_ran_out(
+        live, now
+    ):
+        participant = service.participant_of(db.session, live, current_user)
+        if participant is not None and service.seen(db.session, participant, now=now):
+            db.session.commit()
         return "", 204
-    return render_template("delivery/_live_state_response.html", **context)
+    return render_template("delivery/_live_state_response.html", **_coach_context(live))
 
 
 @bp.route("/<int:live_id>/answer", methods=["POST"])

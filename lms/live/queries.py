@@ -1,11 +1,14 @@
 """What the live-session pages read: sessions by id or join code, per trainer or coach."""
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
 
 from lms.auth.models import User
 from lms.auth.policy import visible_cohort_ids
 from lms.live.models import ENDED, OPEN, PAUSED, RUNNING, LiveParticipant, LiveSession
+from lms.quiz.models import Answer, AttemptSlot
 
 
 def live_session(session: Session, live_id: int) -> LiveSession | None:
@@ -52,3 +55,36 @@ def attendees(session: Session, live_id: int) -> set[int]:
     """The coaches who joined a live session (its participant rows, whatever their statements)."""
     query = select(LiveParticipant.user_id).where(LiveParticipant.live_session_id == live_id)
     return set(session.scalars(query))
+
+
+def latest_answers(session: Session, live_id: int, position: int) -> list:
+    """The latest raw answer of each participant to the question at ``position``, in one query
+    whatever the size of the room."""
+    newest = (
+        select(func.max(Answer.id))
+        .join(AttemptSlot, AttemptSlot.id == Answer.slot_id)
+        .join(LiveParticipant, LiveParticipant.attempt_id == AttemptSlot.attempt_id)
+        .where(LiveParticipant.live_session_id == live_id, AttemptSlot.position == position)
+        .group_by(AttemptSlot.id)
+    )
+    return list(session.scalars(select(Answer.raw).where(Answer.id.in_(newest))))
+
+
+def participant_count(session: Session, live_id: int) -> int:
+    query = select(func.count(LiveParticipant.id))
+    return session.scalar(query.where(LiveParticipant.live_session_id == live_id))
+
+
+def participants_seen_since(session: Session, live_id: int, since: datetime) -> list:
+    """Participants who have not left and whose screen polled after ``since``, with their user."""
+    query = (
+        select(LiveParticipant)
+        .where(
+            LiveParticipant.live_session_id == live_id,
+            LiveParticipant.left_at.is_(None),
+            LiveParticipant.last_seen_at >= since,
+        )
+        .options(joinedload(LiveParticipant.user))
+        .order_by(LiveParticipant.id)
+    )
+    return list(session.scalars(query))

@@ -16,6 +16,7 @@ from lms.auth.models import Cohort, User
 from lms.catalog.models import Module, QuestionVersion, Quiz
 from lms.competence import service as competence
 from lms.i18n import N_
+from lms.live import queries
 from lms.live.models import (
     ASKING,
     CLOSED,
@@ -185,12 +186,14 @@ def participant_of(session: Session, live: LiveSession, user: User) -> LiveParti
     )
 
 
-def seen(session: Session, participant: LiveParticipant, *, now: datetime | None = None) -> None:
-    """A poll from the coach's screen: they are still there."""
+def seen(session: Session, participant: LiveParticipant, *, now: datetime | None = None) -> bool:
+    """A poll from the coach's screen: they are still there. Whether that was written."""
     now = now or utcnow()
     if participant.left_at is None and now - participant.last_seen_at >= PRESENCE_WRITE_EVERY:
         participant.last_seen_at = now
         session.flush()
+        return True
+    return False
 
 
 def leave(session: Session, participant: LiveParticipant, *, now: datetime | None = None) -> None:
@@ -201,14 +204,19 @@ def leave(session: Session, participant: LiveParticipant, *, now: datetime | Non
         session.flush()
 
 
-def tick(session: Session, live: LiveSession, *, now: datetime | None = None) -> None:
-    """Close the current question once its timer has run out (whoever polls first does it)."""
-    now = now or utcnow()
-    if (
+def timer_ran_out(live: LiveSession, now: datetime) -> bool:
+    """The question on screen is still open though its time is up: the next tick closes it."""
+    return (
         live.phase == ASKING
         and live.question_deadline is not None
         and now >= live.question_deadline
-    ):
+    )
+
+
+def tick(session: Session, live: LiveSession, *, now: datetime | None = None) -> None:
+    """Close the current question once its timer has run out (whoever polls first does it)."""
+    now = now or utcnow()
+    if timer_ran_out(live, now):
         query = (
             update(LiveSession)
             .where(
@@ -415,25 +423,15 @@ OUTCOME_LABELS = {
 }
 
 
-def latest_answers(live: LiveSession, position: int) -> list:
-    """The raw answer of each participant who answered the question at ``position``."""
-    answers = []
-    for participant in live.participants:
-        attempt = participant.attempt
-        if attempt is None:
-            continue
-        slot = _slot(attempt, position)
-        if slot is not None and slot.answer is not None and not _blank(slot.answer.raw):
-            answers.append(slot.answer.raw)
-    return answers
-
-
-def distribution(live: LiveSession, position: int) -> Distribution:
-    """How the participants answered: per option for choice questions, else per outcome."""
+def distribution(session: Session, live: LiveSession, position: int) -> Distribution:
+    """How the participants answered: per option for choice questions, else per outcome; two
+    queries whatever the size of the room."""
     question = live.question_at(position)
     definition = question.question_version.definition
-    raws = latest_answers(live, position)
-    result = Distribution(answered=len(raws), participants=len(live.participants))
+    raws = [raw for raw in queries.latest_answers(session, live.id, position) if not _blank(raw)]
+    result = Distribution(
+        answered=len(raws), participants=queries.participant_count(session, live.id)
+    )
     kind = types.question_type(definition)
     responses = [kind.parse_response(definition, raw) for raw in raws]
     bars = kind.live_bars(definition, responses)
@@ -506,11 +504,9 @@ def _slot(attempt: Attempt | None, position: int):
     return next((slot for slot in attempt.slots if slot.position == position), None)
 
 
-def present(live: LiveSession, *, now: datetime | None = None) -> list[LiveParticipant]:
+def present(
+    session: Session, live: LiveSession, *, now: datetime | None = None
+) -> list[LiveParticipant]:
     """Participants whose screen polled recently and who have not left."""
-    now = now or utcnow()
-    return [
-        p
-        for p in live.participants
-        if p.left_at is None and now - p.last_seen_at <= PRESENCE_TIMEOUT + PRESENCE_WRITE_EVERY
-    ]
+    since = (now or utcnow()) - PRESENCE_TIMEOUT - PRESENCE_WRITE_EVERY
+    return queries.participants_seen_since(session, live.id, since)

@@ -112,8 +112,10 @@ def _control_context(live) -> dict:
         "live": live,
         "current": current,
         "cohort": db.session.get(Cohort, live.cohort_id),
-        "present": service.present(live),
-        "distribution": service.distribution(live, current.position) if current else None,
+        "present": service.present(db.session, live),
+        "distribution": service.distribution(db.session, live, current.position)
+        if current
+        else None,
         "module": _active_module(live.module_code),
         "now": utcnow(),
     }

@@ -12,7 +12,6 @@ from lms.catalog.service import load_content
 from lms.catalog.validate import validate_tree
 from lms.config import DEFAULT_CONTENT_ROOT
 from lms.delivery.models import LessonProgress, ModuleVisit
-from lms.extensions import db
 from lms.quiz import service as quiz_service
 from lms.quiz.models import Answer, Attempt, AttemptSlot
 from lms.quiz.types import QUESTION_TYPES
@@ -22,6 +21,7 @@ from lms.xapi.models import Statement
 from lms.xapi.statements import XapiConfig
 from tests import factories
 from tests.conftest import csrf_token
+from tests.support.sql import statements_run
 
 XAPI = XapiConfig(base_iri="https://lms.example.org/xapi")
 
@@ -199,31 +199,24 @@ def test_autosave_saves_and_reports(coach_client, db_session):
 
 def _autosave_cost(app, client, attempt_id: int, token: str, answer: str) -> tuple[int, int]:
     """(SQL statements, answer rows loaded) of one autosave of question 1."""
-    with app.app_context():
-        engine = db.engine
-    statements = loaded = 0
-
-    def count_statement(*_args, **_kwargs):
-        nonlocal statements
-        statements += 1
+    loaded = 0
 
     def count_answer(*_args, **_kwargs):
         nonlocal loaded
         loaded += 1
 
-    event.listen(engine, "before_cursor_execute", count_statement)
     event.listen(Answer, "load", count_answer)
     try:
-        response = client.post(
-            f"/attempts/{attempt_id}/autosave",
-            data={"csrf_token": token, "shown": "1", "q1": answer},
-            headers={"HX-Request": "true"},
-        )
+        with statements_run(app) as statements:
+            response = client.post(
+                f"/attempts/{attempt_id}/autosave",
+                data={"csrf_token": token, "shown": "1", "q1": answer},
+                headers={"HX-Request": "true"},
+            )
     finally:
-        event.remove(engine, "before_cursor_execute", count_statement)
         event.remove(Answer, "load", count_answer)
     assert response.status_code == 200 and "error" not in response.get_data(as_text=True)
-    return statements, loaded
+    return len(statements), loaded
 
 
 def test_an_autosave_costs_the_same_for_the_first_and_the_fiftieth_answer(

@@ -16,6 +16,7 @@ from lms.xapi.models import Statement
 from lms.xapi.statements import XapiConfig
 from tests import factories
 from tests.conftest import Auth, csrf_token
+from tests.support.sql import statements_run
 
 
 def post(client, path: str, data: dict | None = None, **kwargs):
@@ -267,3 +268,58 @@ def test_attendance_uses_the_last_sign_of_life(db_session, demo_cohort, quiz):
     participant.last_seen_at = start + timedelta(minutes=10)  # then the phone went to sleep
     service.end(db_session, live, expected=None, xapi=xapi)
     assert participant.left_at == start + timedelta(minutes=10)
+
+
+def _revealed_room(db_session, quiz, trainer, coaches: int):
+    """An open session of ``coaches`` coaches who all answered question 1, now revealed;
+    returns the session and one of its coaches."""
+    xapi = XapiConfig(base_iri="https://lms.example.org/xapi")
+    members = [factories.make_user(db_session) for _ in range(coaches)]
+    cohort = factories.make_cohort(db_session, trainers=[trainer], coaches=members)
+    live = service.schedule(
+        db_session,
+        trainer=trainer,
+        cohort=cohort,
+        quiz=quiz,
+        module=quiz.module,
+        scheduled_at=utcnow(),
+        versions=queries.current_question_versions(db_session, quiz.module_code)[:1],
+    )
+    service.open_session(db_session, live)
+    participants = [
+        service.join(db_session, live, user=coach, cohort=cohort, quiz=quiz, xapi=xapi)
+        for coach in members
+    ]
+    service.control(db_session, live, "next", expected=None, xapi=xapi)
+    for number, participant in enumerate(participants):
+        service.answer(db_session, live, participant, "ab"[number % 2])
+    service.control(db_session, live, "reveal", expected=None, xapi=xapi)
+    db_session.commit()
+    return live, members[0]
+
+
+def test_polls_and_the_panel_cost_the_same_for_3_and_12_coaches(app, db_session, quiz):
+    trainer = factories.make_user(db_session, role="trainer")
+    rooms = [_revealed_room(db_session, quiz, trainer, size) for size in (3, 12)]
+    trainer_client = app.test_client()
+    assert Auth(trainer_client).login(trainer.email).status_code == 302
+    unchanged, revealed, panels = [], [], []
+    for live, coach in rooms:
+        coach_client = app.test_client()
+        assert Auth(coach_client).login(coach.email).status_code == 302
+        with statements_run(app) as statements:
+            shown = coach_client.get(f"/live/{live.id}/state?revision={live.revision - 1}")
+        assert shown.status_code == 200 and "2" in shown.get_data(as_text=True)
+        revealed.append(len(statements))
+        with statements_run(app) as statements:
+            same = coach_client.get(f"/live/{live.id}/state?revision={live.revision}")
+        assert same.status_code == 204
+        assert not [s for s in statements if s.lstrip().upper().startswith(("UPDATE", "INSERT"))]
+        unchanged.append(len(statements))
+        with statements_run(app) as statements:
+            panel = trainer_client.get(f"/live/{live.id}/panel?revision={live.revision}")
+        assert panel.status_code == 200
+        panels.append(len(statements))
+    assert unchanged[0] == unchanged[1] <= 4, unchanged  # user, session, membership, participant
+    assert revealed[0] == revealed[1], revealed
+    assert panels[0] == panels[1], panels
