@@ -19,7 +19,7 @@ from flask_wtf.csrf import generate_csrf
 from lms import create_app
 from lms.auth.models import User
 from lms.catalog.service import load_content
-from lms.catalog.validate import validate_tree
+from lms.catalog.validation import validate_tree
 from lms.config import DEFAULT_CONTENT_ROOT
 from lms.extensions import db
 from lms.quiz.types import QUESTION_TYPES

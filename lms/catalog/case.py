@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from lms.catalog.validate import Framework
+from lms.catalog.validation import Framework
 
 # Fixed forever: identifiers derive from it and from our stable ids, so they never change
 # between exports and a CASE consumer can update the framework in place.

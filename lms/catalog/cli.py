@@ -12,7 +12,7 @@ from flask.cli import AppGroup
 
 from lms.catalog.case import framework_to_case
 from lms.catalog.service import load_content
-from lms.catalog.validate import LANGUAGES, Report, validate_tree
+from lms.catalog.validation import LANGUAGES, Report, validate_tree
 from lms.extensions import db
 
 content_cli = AppGroup("content", help="Validate, export and load the course content.")

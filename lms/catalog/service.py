@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lms.catalog import validate as v
+from lms.catalog import validation as v
 from lms.catalog.models import (
     Competence,
     Lesson,

@@ -15,7 +15,7 @@ from lms.auth import service as accounts
 from lms.auth.models import Cohort
 from lms.catalog import queries as catalog
 from lms.catalog.service import load_content
-from lms.catalog.validate import validate_tree
+from lms.catalog.validation import validate_tree
 from lms.config import DEFAULT_CONTENT_ROOT
 from lms.demo import DEMO_COHORT, DEMO_PASSWORD, seed_demo
 from lms.extensions import db

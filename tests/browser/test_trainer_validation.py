@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from lms.auth.models import User
 from lms.catalog.service import load_content
-from lms.catalog.validate import validate_tree
+from lms.catalog.validation import validate_tree
 from lms.config import DEFAULT_CONTENT_ROOT
 from lms.extensions import db
 from lms.quiz import bank

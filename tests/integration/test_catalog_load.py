@@ -19,7 +19,7 @@ from lms.catalog.models import (
     Unit,
 )
 from lms.catalog.service import ContentInvalid, import_questions, load_content
-from lms.catalog.validate import validate_tree
+from lms.catalog.validation import validate_tree
 from lms.quiz.types import QUESTION_TYPES
 
 FIXTURE = Path(__file__).parents[1] / "unit" / "catalog_fixtures" / "valid"

@@ -9,7 +9,7 @@ from sqlalchemy import event, func, select
 
 from lms.catalog.models import Quiz
 from lms.catalog.service import load_content
-from lms.catalog.validate import validate_tree
+from lms.catalog.validation import validate_tree
 from lms.config import DEFAULT_CONTENT_ROOT
 from lms.delivery.models import LessonProgress, ModuleVisit
 from lms.quiz import service as quiz_service

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from lms.catalog.validate import validate_tree
+from lms.catalog.validation import validate_tree
 from lms.quiz import types
 from lms.quiz.gift import write_gift
 from lms.quiz.models import AttemptSlot

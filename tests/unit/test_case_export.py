@@ -10,7 +10,7 @@ from flask import Flask
 
 from lms.catalog.case import case_identifier, framework_to_case
 from lms.catalog.cli import content_cli
-from lms.catalog.validate import validate_tree
+from lms.catalog.validation import validate_tree
 from lms.quiz.types import QUESTION_TYPES
 
 FIXTURE = Path(__file__).parent / "catalog_fixtures" / "valid"

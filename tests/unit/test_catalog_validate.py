@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 
 from lms.catalog.cli import content_cli
-from lms.catalog.validate import validate_tree
+from lms.catalog.validation import validate_tree
 from lms.catalog.yamlfile import LineDict, parse_yaml
 from lms.config import DEFAULT_CONTENT_ROOT
 from lms.quiz.types import QUESTION_TYPES

@@ -641,7 +641,7 @@ def test_cli_import_hands_the_questions_to_the_catalog(quiz_runner, monkeypatch,
 
 def test_cli_import_reports_the_catalog_errors_at_their_lines(quiz_runner, monkeypatch, tmp_path):
     from lms.catalog.service import ContentInvalid
-    from lms.catalog.validate import ContentError
+    from lms.catalog.validation import ContentError
 
     def import_questions(session, module_code, questions, **options):
         raise ContentInvalid(

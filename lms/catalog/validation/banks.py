@@ -1,0 +1,308 @@
+"""Question banks: quiz settings and questions, their type-specific fields through the registry."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from lms.catalog.validation.files import (
+    _count,
+    _File,
+    _kind,
+    _read_top,
+    _rel,
+    _SkillRef,
+    _State,
+    _unknown,
+    _where,
+    line_of_path,
+)
+from lms.catalog.validation.framework import _skill_refs
+from lms.catalog.validation.modules import _read_grid
+from lms.catalog.validation.results import (
+    EMPTY_TEXT,
+    ContentError,
+    Framework,
+    Question,
+    Quiz,
+    QuizSettings,
+    canonical_json,
+    content_hash,
+)
+from lms.catalog.validation.rules import (
+    FEEDBACK_TIMINGS,
+    GRADING_METHODS,
+    LAYOUTS,
+    MODULES_DIR,
+    QUESTION_ID,
+    QUESTION_KEYS,
+    QUIZZES_DIR,
+    SHORT_ID,
+    UNIT_ID,
+)
+from lms.catalog.yamlfile import (
+    LineDict,
+    to_plain,
+    with_lines,
+)
+
+
+def _read_quizzes(state: _State, framework: Framework, modules: set[str]) -> list[Quiz]:
+    quizzes_dir = state.root / QUIZZES_DIR
+    paths = sorted(quizzes_dir.glob("*.yaml")) if quizzes_dir.is_dir() else []
+    types = state.question_types
+    quizzes = []
+    for path in paths:
+        quiz = _read_quiz(state, path, modules, types)
+        if quiz is not None:
+            quizzes.append(quiz)
+    order = [unit.id for unit in framework.units]
+    quizzes.sort(key=lambda q: order.index(q.module) if q.module in order else len(order))
+    return quizzes
+
+
+def _read_quiz(
+    state: _State, path: Path, modules: set[str], types: Mapping[str, Any]
+) -> Quiz | None:
+    f = state.file(_rel(state.root, path))
+    unit = path.stem
+    top = _read_top(f, path)
+    if top is None:
+        return None
+    f.keys(top, "", ("quiz", "questions"))
+    head = f.sub(top, "quiz", "")
+    title, settings, code = None, QuizSettings(), None
+    if head is not None:
+        f.keys(head, "quiz", ("module", "title", "settings"))
+        code = f.string(head, "module", "quiz", pattern=UNIT_ID, example="C4.2")
+        if code and code != unit:
+            f.error(
+                head.line_of("module"),
+                "quiz.module",
+                f"'{code}' does not match the file name {unit}.yaml",
+            )
+        elif code and code not in modules:
+            f.error(
+                head.line_of("module"),
+                "quiz.module",
+                f"unknown module '{code}': no {MODULES_DIR}/{code}/module.yaml",
+            )
+        title = f.text(head, "title", "quiz")
+        settings_node = f.sub(head, "settings", "quiz")
+        if settings_node is not None:
+            settings = _read_settings(f, settings_node)
+
+    questions: list[Question] = []
+    skills_in_bank: set[str] = set()
+    for position, item, line, here in f.items(
+        top, "questions", "", bounds=(1, None), what="question"
+    ):
+        question = _read_question(state, f, item, line, here, unit, types, position)
+        if question is not None:
+            questions.append(question)
+            skills_in_bank.update(question.skills)
+
+    if head is not None and isinstance(head.get("settings"), LineDict):
+        node = head["settings"]
+        wanted = settings.questions_per_attempt
+        if "questions_per_attempt" in node and isinstance(wanted, int) and wanted > 0:
+            at = node.line_of("questions_per_attempt")
+            field_path = "quiz.settings.questions_per_attempt"
+            bank = len(top.get("questions") or []) if isinstance(top.get("questions"), list) else 0
+            if wanted > bank:
+                f.error(
+                    at,
+                    field_path,
+                    f"{wanted} is more than the {_count(bank, 'question')} of the bank",
+                )
+            elif wanted < len(skills_in_bank):
+                f.error(
+                    at,
+                    field_path,
+                    f"{wanted} questions cannot represent each of the "
+                    f"{len(skills_in_bank)} skills of the bank",
+                )
+
+    if code is None or code != unit:
+        return None
+    return Quiz(
+        module=unit,
+        title=title or EMPTY_TEXT,
+        settings=settings,
+        questions=tuple(questions),
+        content_hash=content_hash(
+            {"title": title.as_dict() if title else None, "settings": settings.as_dict()}
+        ),
+    )
+
+
+def _read_settings(f: _File, node: LineDict) -> QuizSettings:
+    s = "quiz.settings"
+    f.keys(node, s, tuple(QuizSettings.__dataclass_fields__))
+    defaults = QuizSettings()
+    values = {
+        "attempts_allowed": f.integer(node, "attempts_allowed", s, minimum=0),
+        "grading_method": f.choice(node, "grading_method", s, GRADING_METHODS, "grading method"),
+        "time_limit_minutes": f.integer(node, "time_limit_minutes", s, minimum=0),
+        "pass_mark": f.fraction(node, "pass_mark", s, zero_allowed=False),
+        "shuffle_questions": f.boolean(node, "shuffle_questions", s),
+        "shuffle_options": f.boolean(node, "shuffle_options", s),
+        "feedback_timing": f.choice(
+            node, "feedback_timing", s, FEEDBACK_TIMINGS, "feedback timing"
+        ),
+        "questions_per_attempt": f.integer(node, "questions_per_attempt", s, minimum=0),
+        "layout": f.choice(node, "layout", s, LAYOUTS, "layout"),
+    }
+    return QuizSettings(
+        **{key: getattr(defaults, key) if value is None else value for key, value in values.items()}
+    )
+
+
+def _read_question(
+    state: _State,
+    f: _File,
+    item: Any,
+    line: int,
+    here: str,
+    unit: str,
+    types: Mapping[str, Any],
+    position: int,
+) -> Question | None:
+    node = f.mapping(item, line, here)
+    if node is None:
+        return None
+    qtype = node.get("type")
+    known_type = isinstance(qtype, str) and qtype in types
+    if known_type:
+        required, optional = types[qtype].schema.keys()
+        f.keys(node, here, QUESTION_KEYS + required, optional)
+    else:
+        f.keys(node, here, QUESTION_KEYS, tuple(k for k in node if k not in QUESTION_KEYS))
+        if "type" in node:
+            f.at(node, "type", here, _unknown("question type", qtype, sorted(types)))
+
+    qid = f.string(node, "id", here, pattern=QUESTION_ID, example=f"{unit}-Q01")
+    if qid and QUESTION_ID.match(qid).group(1) != unit:
+        f.at(node, "id", here, f"question id '{qid}' must start with {unit}-Q")
+        qid = None
+    if qid and qid in state.question_ids:
+        first_file, first_line = state.question_ids[qid]
+        f.at(
+            node,
+            "id",
+            here,
+            f"duplicate question id '{qid}' (first on {_where(f.name, first_file, first_line)})",
+        )
+        qid = None
+    elif qid:
+        state.question_ids[qid] = (f.name, node.line_of("id"))
+    skills = _skill_refs(state, f, node, "skills", here, unit)
+    f.string(node, "source", here)
+    f.text(node, "text", here)
+    f.text(node, "feedback", here)
+    if known_type:
+        _check_type_fields(state, f, node, here, types[qtype].schema, unit)
+    if known_type:
+        # The type re-checks some structure already reported above; say each thing once.
+        reported = {error.field for error in f.errors if error.file == f.name}
+        for sub_path, message in types[qtype].definition_errors(to_plain(node)):
+            target = (
+                f"{here}.{sub_path}"
+                if sub_path and not sub_path.startswith("[")
+                else here + sub_path
+            )
+            if target not in reported:
+                f.error(line_of_path(node, sub_path, node.line), target, message)
+    for sid in skills:
+        state.questions_per_skill[sid] = state.questions_per_skill.get(sid, 0) + 1
+    if qid is None or not known_type:
+        return None
+    plain = to_plain(node)
+    canonical = canonical_json(plain)
+    return Question(
+        id=qid,
+        type=qtype,
+        module=unit,
+        skills=skills,
+        position=position,
+        canonical_json=canonical,
+        content_hash=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
+    )
+
+
+def validate_questions(
+    module_code: str,
+    questions: Iterable[Mapping[str, Any]],
+    skill_units: Mapping[str, str],
+    *,
+    source: str = "import",
+    question_types: Mapping[str, Any],
+) -> tuple[list[ContentError], list[Question]]:
+    """Check questions that come from elsewhere than a bank file (a GIFT import).
+
+    ``skill_units`` maps each known skill to its unit. Errors name ``source`` as their file and
+    the question's number (1-based) as their line.
+    """
+    types = question_types
+    state = _State(Path("."), types)
+    for skill_id, unit in skill_units.items():
+        state.skills[skill_id] = _SkillRef(unit, source, 1, "")
+    f = state.file(source)
+    read: list[Question] = []
+    for position, question in enumerate(questions):
+        node = with_lines(to_plain(question), position + 1)
+        here = f"questions[{position}]"
+        checked = _read_question(state, f, node, position + 1, here, module_code, types, position)
+        if checked is not None:
+            read.append(checked)
+    return state.errors, read
+
+
+def _check_type_fields(
+    state: _State, f: _File, node: LineDict, here: str, schema, unit: str
+) -> None:
+    """Structure of the type-specific fields (its ``schema``); the type checks their meaning."""
+    ids: dict[str, int] = {}
+    texts = [(node, key, here) for key in schema.texts]  # (node, key, path) of language maps
+    for key in schema.booleans:
+        f.boolean(node, key, here)
+    for key, (allowed, what) in schema.choices.items():
+        f.choice(node, key, here, allowed, what)
+    for key, entries in schema.entries.items():
+        for entry, path in _entries(f, node, key, here, entries, ids):
+            texts += [(entry, text_key, path) for text_key in entries.texts]
+    for key in schema.grids:
+        grid = f.sub(node, key, here)
+        if grid is not None:
+            _read_grid(state, f, grid, f"{here}.{key}", unit)
+    for owner, key, path in texts:
+        f.text(owner, key, path)
+
+
+def _entries(
+    f: _File, node: LineDict, key: str, here: str, spec, ids: dict[str, int]
+) -> Iterator[tuple[LineDict, str]]:
+    """The entries of a list field that are mappings, their keys and ids checked."""
+    for _, item, line, path in f.items(node, key, here):
+        entry = f.mapping(item, line, path)
+        if entry is None:
+            continue
+        f.keys(entry, path, spec.required, spec.optional)
+        if "id" in spec.required:
+            _check_entry_id(f, entry, path, ids)
+        for string_key in spec.strings:
+            f.string(entry, string_key, path)
+        yield entry, path
+
+
+def _check_entry_id(f: _File, entry: LineDict, path: str, ids: dict[str, int]) -> None:
+    oid = entry.get("id")
+    if isinstance(oid, bool) or not isinstance(oid, str | int) or not SHORT_ID.match(str(oid)):
+        f.at(entry, "id", path, f"{_kind(oid)} is not a valid id (letters, digits, - or _)")
+    elif str(oid) in ids:
+        first = ids[str(oid)]
+        f.at(entry, "id", path, f"duplicate id '{oid}' in this question (first on line {first})")
+    else:
+        ids[str(oid)] = entry.line_of("id")
