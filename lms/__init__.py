@@ -34,6 +34,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.login_message_category = "info"
 
     from lms.auth.models import User
+    from lms.auth.policy import REVIEWERS, Role
 
     login_manager.user_loader(lambda user_id: db.session.get(User, int(user_id)))
     # Flashed messages are stored in the session, so translate when flashing, not lazily.
@@ -50,6 +51,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     security.init_app(app)
     request_log.init_app(app)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.jinja_env.globals.update(Role=Role, REVIEWERS=REVIEWERS)
     app.extensions["lms.question_types"] = types.QUESTION_TYPES
     app.jinja_loader = ChoiceLoader([app.jinja_loader, QuestionTypeLoader()])
     # `make run` forwards from a thread; production runs `flask xapi forward` on its own.

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from lms.access import roles_required
 from lms.admin.forms import (
+    ROLE_CHOICES,
     CohortForm,
     EndpointForm,
     ImportForm,
@@ -38,7 +39,9 @@ def _rendered(template: str, **context):
 def index():
     users = queries.search_users(db.session, request.args.get("q", ""), request.args.get("role"))
     cohorts = visible_cohorts(db.session, current_user)
-    return render_template("admin/index.html", users=users, cohorts=cohorts)
+    return render_template(
+        "admin/index.html", users=users, cohorts=cohorts, role_labels=dict(ROLE_CHOICES)
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

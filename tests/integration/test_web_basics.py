@@ -86,6 +86,22 @@ def test_home_differs_by_role(coach_client, trainer_client, admin_client):
     assert "Importer des coachs" in admin_client.get("/").get_data(as_text=True)
 
 
+def test_the_menu_follows_the_role(coach_client, trainer_client, admin_client):
+    def links(client) -> set[str]:
+        page = client.get("/modules/").get_data(as_text=True)
+        return {path for path in ("/trainer/", "/admin/", "/progress") if f'href="{path}"' in page}
+
+    assert links(coach_client) == {"/progress"}
+    assert links(trainer_client) == {"/trainer/"}
+    assert links(admin_client) == {"/trainer/", "/admin/"}
+
+
+def test_the_account_list_names_each_role(admin_client):
+    rows = admin_client.get("/admin/").get_data(as_text=True)
+    for label in ("<td>Coach</td>", "<td>Formateur</td>", "<td>Administrateur</td>"):
+        assert label in rows
+
+
 def test_unexpected_errors_get_the_localised_500_page(database_url):
     from tests.conftest import build_app
 
