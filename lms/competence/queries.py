@@ -149,9 +149,11 @@ def competence_status(statuses: Iterable[str]) -> str:
 
 
 def progress(
-    session: Session, coach_ids: Select, units: list[UnitColumn]
+    session: Session, coach_ids: Select, units: list[UnitColumn], *, cell_activity: bool = True
 ) -> dict[int, dict[str, Cell]]:
-    """Cells per coach and unit for every coach of the ``coach_ids`` sub-select (4 queries)."""
+    """Cells per coach and unit for every coach of the ``coach_ids`` sub-select (4 queries).
+    Without ``cell_activity`` a cell's last activity leaves out its statements (3 queries): a
+    page that shows only each coach's latest activity takes those from one query per coach."""
     cells: dict[int, dict[str, Cell]] = {}
 
     def cell(coach_id: int, unit_code: str) -> Cell:
@@ -180,17 +182,17 @@ def progress(
                     else_=0,
                 )
             ),
-            func.max(Attempt.started_at),
-            func.max(Attempt.submitted_at),
+            # An attempt is submitted after it starts: its latest moment, one value per cell.
+            func.max(func.coalesce(Attempt.submitted_at, Attempt.started_at)),
         )
         .where(Attempt.user_id.in_(coach_ids))
         .group_by(Attempt.user_id, Attempt.module_code)
     ).all()
-    for coach_id, unit, count, best, passed, sufficient, started, submitted in attempt_rows:
+    for coach_id, unit, count, best, passed, sufficient, moment in attempt_rows:
         target = cell(coach_id, unit)
         target.attempts, target.best_score, target.passed = count, best, bool(passed)
         target.status = EVIDENCE_SUFFICIENT if sufficient else IN_PROGRESS
-        target.last_activity = _latest(target.last_activity, started, submitted)
+        target.last_activity = _latest(target.last_activity, moment)
 
     registrations = session.execute(
         select(
@@ -204,11 +206,15 @@ def progress(
             target.status = IN_PROGRESS
         by_registration[str(registration)] = (coach_id, unit)
 
-    activity = session.execute(
-        select(Statement.registration, func.max(Statement.timestamp))
-        .where(Statement.user_id.in_(coach_ids), Statement.registration.is_not(None))
-        .group_by(Statement.registration)
-    ).all()
+    activity = (
+        session.execute(
+            select(Statement.registration, func.max(Statement.timestamp))
+            .where(Statement.user_id.in_(coach_ids), Statement.registration.is_not(None))
+            .group_by(Statement.registration)
+        ).all()
+        if cell_activity
+        else []
+    )
     for registration, moment in activity:
         # The outbox stores registrations in the canonical lower-case hyphenated form.
         owner = by_registration.get(registration)
@@ -250,8 +256,10 @@ def cohort_matrix(
     matrix_filter: MatrixFilter | None = None,
     *,
     now: datetime | None = None,
+    cell_activity: bool = True,
 ) -> Matrix:
-    """The cohort's coaches × units (and competences), filtered and sorted; 7 queries."""
+    """The cohort's coaches × units (and competences), filtered and sorted; 7 queries (6
+    without each cell's last activity, which the page does not show: see :func:`progress`)."""
     matrix_filter = matrix_filter or MatrixFilter()
     units, competences = framework_columns(session)
     coach_ids = cohort_coach_ids(cohort_id)
@@ -260,7 +268,7 @@ def cohort_matrix(
         .where(User.id.in_(coach_ids), User.role == Role.COACH)
         .order_by(User.display_name, User.id)
     ).all()
-    cells = progress(session, coach_ids, units)
+    cells = progress(session, coach_ids, units, cell_activity=cell_activity)
     activity = last_activity_by_coach(session, coach_ids)
     rows = []
     known: dict[tuple[str, ...], str] = {}  # few combinations of unit statuses recur

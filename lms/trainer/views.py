@@ -155,7 +155,7 @@ def index():
 def cohort(cohort_id: int):
     cohort = _cohort(cohort_id)
     how = _matrix_filter()
-    matrix = queries.cohort_matrix(db.session, cohort.id, how)
+    matrix = queries.cohort_matrix(db.session, cohort.id, how, cell_activity=False)
     page = max(_int_arg("page", 1), 1)
     pages = max((len(matrix.rows) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     rows = matrix.rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]

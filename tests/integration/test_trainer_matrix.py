@@ -57,7 +57,8 @@ def test_the_matrix_runs_the_same_number_of_queries_for_10_and_200_coaches(app, 
     large_count, large_page = _statements_for(app, client, f"/trainer/cohorts/{large.id}")
     assert "Coaches shown: 10 of 10." in small_page and "Coaches shown: 200 of 200." in large_page
     assert small_count == large_count, (small_count, large_count)
-    assert large_count <= 12
+    # The page leaves out each cell's statement activity: it shows each coach's latest only.
+    assert large_count <= 9, large_count
     csv_small, _ = _statements_for(app, client, f"/trainer/cohorts/{small.id}/matrix.csv")
     csv_large, _ = _statements_for(app, client, f"/trainer/cohorts/{large.id}/matrix.csv")
     assert csv_small == csv_large
