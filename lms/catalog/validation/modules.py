@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from lms.catalog.markdown import count_words, first_block, raw_html_lines, render_markdown
 from lms.catalog.validation.files import _File, _read_top, _rel, _State
@@ -91,16 +92,7 @@ def _read_module(
     )  # fmt: skip
     code = f.string(node, "code", m, pattern=UNIT_ID, example="C4.2")
     unit = directory.name
-    if code and code != unit:
-        f.error(
-            node.line_of("code"), "module.code", f"'{code}' does not match the folder name {unit}"
-        )
-    if unit not in listed:
-        f.error(
-            node.line_of("code"),
-            "module.code",
-            f"unit {unit} is not in the framework ({COMPETENCES_FILE})",
-        )
+    _check_module_code(f, node, code, unit, listed)
     title = f.text(node, "title", m)
     summary = f.text(node, "summary", m)
     duration = f.integer(node, "duration_minutes", m, minimum=1)
@@ -108,36 +100,10 @@ def _read_module(
     webinar = f.url(node, "webinar_url", m, allow_empty=True)
     trainer_notes = f.text(node, "trainer_notes", m)
 
-    objectives = []
-    for _, item, line, here in f.items(node, "objectives", m, bounds=(1, None), what="objective"):
-        obj = f.mapping(item, line, here)
-        if obj is None:
-            continue
-        f.keys(obj, here, ("text", "skills"))
-        text = f.text(obj, "text", here)
-        skills = _skill_refs(state, f, obj, "skills", here, unit)
-        objectives.append(Objective(text or EMPTY_TEXT, skills))
-
+    objectives = _read_objectives(state, f, node, unit)
     validation = _read_validation(state, f, node, unit)
-    mastery = Mastery(0.0, 0.0)
-    mastery_node = f.sub(node, "mastery", m)
-    if mastery_node is not None:
-        f.keys(mastery_node, "module.mastery", ("overall", "per_skill"))
-        overall = f.fraction(mastery_node, "overall", "module.mastery", zero_allowed=False)
-        per_skill = f.fraction(mastery_node, "per_skill", "module.mastery", zero_allowed=True)
-        mastery = Mastery(overall or 0.0, per_skill or 0.0)
-
-    resources = []
-    for _, item, line, here in f.items(node, "resources", m, what="resource"):
-        res = f.mapping(item, line, here)
-        if res is None:
-            continue
-        f.keys(res, here, ("title", "url"))
-        rtitle = f.text(res, "title", here)
-        rurl = f.url(res, "url", here)
-        if rtitle and rurl:
-            resources.append(Resource(rtitle, rurl))
-
+    mastery = _read_mastery(f, node)
+    resources = _read_resources(f, node)
     lessons = _read_lessons(state, f, node, directory)
     if code is None or code != unit:
         return None
@@ -157,6 +123,59 @@ def _read_module(
         lessons=tuple(lessons),
         content_hash=content_hash(to_plain(node)),
     )
+
+
+def _check_module_code(
+    f: _File, node: LineDict, code: str | None, unit: str, listed: Mapping[str, Any]
+) -> None:
+    if code and code != unit:
+        f.error(
+            node.line_of("code"), "module.code", f"'{code}' does not match the folder name {unit}"
+        )
+    if unit not in listed:
+        f.error(
+            node.line_of("code"),
+            "module.code",
+            f"unit {unit} is not in the framework ({COMPETENCES_FILE})",
+        )
+
+
+def _read_objectives(state: _State, f: _File, node: LineDict, unit: str) -> list[Objective]:
+    objectives = []
+    m = "module"
+    for _, item, line, here in f.items(node, "objectives", m, bounds=(1, None), what="objective"):
+        obj = f.mapping(item, line, here)
+        if obj is None:
+            continue
+        f.keys(obj, here, ("text", "skills"))
+        text = f.text(obj, "text", here)
+        skills = _skill_refs(state, f, obj, "skills", here, unit)
+        objectives.append(Objective(text or EMPTY_TEXT, skills))
+    return objectives
+
+
+def _read_mastery(f: _File, node: LineDict) -> Mastery:
+    mastery_node = f.sub(node, "mastery", "module")
+    if mastery_node is None:
+        return Mastery(0.0, 0.0)
+    f.keys(mastery_node, "module.mastery", ("overall", "per_skill"))
+    overall = f.fraction(mastery_node, "overall", "module.mastery", zero_allowed=False)
+    per_skill = f.fraction(mastery_node, "per_skill", "module.mastery", zero_allowed=True)
+    return Mastery(overall or 0.0, per_skill or 0.0)
+
+
+def _read_resources(f: _File, node: LineDict) -> list[Resource]:
+    resources = []
+    for _, item, line, here in f.items(node, "resources", "module", what="resource"):
+        res = f.mapping(item, line, here)
+        if res is None:
+            continue
+        f.keys(res, here, ("title", "url"))
+        rtitle = f.text(res, "title", here)
+        rurl = f.url(res, "url", here)
+        if rtitle and rurl:
+            resources.append(Resource(rtitle, rurl))
+    return resources
 
 
 def _read_validation(state: _State, f: _File, module: LineDict, unit: str) -> Validation:
@@ -184,131 +203,169 @@ def _read_validation(state: _State, f: _File, module: LineDict, unit: str) -> Va
 
 def _read_grid(state: _State, f: _File, node: LineDict, path: str, unit: str) -> EvaluationGrid:
     f.keys(node, path, ("criteria", "levels"))
-    criteria: list[Criterion] = []
     seen: dict[str, int] = {}
-    for _, item, line, here in f.items(node, "criteria", path, bounds=(1, None), what="criterion"):
-        crit = f.mapping(item, line, here)
-        if crit is None:
-            continue
-        f.keys(crit, here, ("id", "label", "skills"))
-        cid = f.string(crit, "id", here, pattern=SHORT_ID, example="relevance")
-        if cid and cid in seen:
-            f.at(crit, "id", here, f"duplicate criterion id '{cid}' (first on line {seen[cid]})")
-        elif cid:
-            seen[cid] = crit.line_of("id")
-        label = f.text(crit, "label", here)
-        skills = _skill_refs(state, f, crit, "skills", here, unit)
-        criteria.append(Criterion(cid or "", label or EMPTY_TEXT, skills))
-    levels: list[Level] = []
+    criteria = [
+        _read_criterion(state, f, crit, here, unit, seen)
+        for _, item, line, here in f.items(
+            node, "criteria", path, bounds=(1, None), what="criterion"
+        )
+        if (crit := f.mapping(item, line, here)) is not None
+    ]
     seen_levels: dict[str, int] = {}
-    previous: int | None = None
+    levels: list[Level] = []
+    previous: int | None = None  # the last points given: levels go up
     for _, item, line, here in f.items(node, "levels", path, bounds=(2, None), what="level"):
         lev = f.mapping(item, line, here)
-        if lev is None:
-            continue
-        f.keys(lev, here, ("id", "points", "label"))
-        lid = f.string(lev, "id", here, pattern=SHORT_ID, example="mastered")
-        if lid and lid in seen_levels:
-            f.at(lev, "id", here, f"duplicate level id '{lid}' (first on line {seen_levels[lid]})")
-        elif lid:
-            seen_levels[lid] = lev.line_of("id")
-        points = f.integer(lev, "points", here, minimum=0)
-        if points is not None and points > 3:
-            f.at(lev, "points", here, f"must be between 0 and 3, got {points}")
-        elif points is not None and previous is not None and points <= previous:
-            f.at(
-                lev,
-                "points",
-                here,
-                f"levels must be in ascending order of points ({points} after {previous})",
-            )
-        if points is not None:
-            previous = points
-        label = f.text(lev, "label", here)
-        levels.append(Level(lid or "", points or 0, label or EMPTY_TEXT))
+        if lev is not None:
+            level, points = _read_level(f, lev, here, seen_levels, previous)
+            levels.append(level)
+            previous = previous if points is None else points
     return EvaluationGrid(tuple(criteria), tuple(levels))
 
 
+def _unique_id(f: _File, node: LineDict, here: str, what: str, example: str, seen: dict) -> str:
+    """The ``id`` of a grid entry, reported when it repeats one seen before."""
+    found = f.string(node, "id", here, pattern=SHORT_ID, example=example)
+    if found and found in seen:
+        f.at(node, "id", here, f"duplicate {what} id '{found}' (first on line {seen[found]})")
+    elif found:
+        seen[found] = node.line_of("id")
+    return found or ""
+
+
+def _read_criterion(
+    state: _State, f: _File, crit: LineDict, here: str, unit: str, seen: dict[str, int]
+) -> Criterion:
+    f.keys(crit, here, ("id", "label", "skills"))
+    cid = _unique_id(f, crit, here, "criterion", "relevance", seen)
+    label = f.text(crit, "label", here)
+    skills = _skill_refs(state, f, crit, "skills", here, unit)
+    return Criterion(cid, label or EMPTY_TEXT, skills)
+
+
+def _read_level(
+    f: _File, lev: LineDict, here: str, seen: dict[str, int], previous: int | None
+) -> tuple[Level, int | None]:
+    f.keys(lev, here, ("id", "points", "label"))
+    lid = _unique_id(f, lev, here, "level", "mastered", seen)
+    points = f.integer(lev, "points", here, minimum=0)
+    if points is not None and points > 3:
+        f.at(lev, "points", here, f"must be between 0 and 3, got {points}")
+    elif points is not None and previous is not None and points <= previous:
+        message = f"levels must be in ascending order of points ({points} after {previous})"
+        f.at(lev, "points", here, message)
+    label = f.text(lev, "label", here)
+    return Level(lid, points or 0, label or EMPTY_TEXT), points
+
+
 def _read_lessons(state: _State, f: _File, node: LineDict, directory: Path) -> list[Lesson]:
-    unit = directory.name
-    lessons_dir = directory / "lessons"
-    lessons: list[Lesson] = []
     listed_files: set[str] = set()
     seen: dict[str, int] = {}
-    for position, item, line, here in f.items(
-        node, "lessons", "module", bounds=(MIN_LESSONS, None), what="lesson"
-    ):
-        entry = f.mapping(item, line, here)
-        if entry is None:
-            continue
-        f.keys(entry, here, ("slug", "title", "minutes"))
-        slug = f.string(entry, "slug", here, pattern=SLUG, example="before-departure")
-        title = f.text(entry, "title", here)
-        minutes = f.integer(entry, "minutes", here, minimum=1)
-        if slug is None:
-            continue
-        if slug in seen:
-            f.at(
-                entry, "slug", here, f"duplicate lesson slug '{slug}' (first on line {seen[slug]})"
-            )
-            continue
-        seen[slug] = entry.line_of("slug")
-        sources: dict[str, str] = {}
-        for lang in LANGUAGES:
-            file_name = f"{slug}.{lang}.md"
-            listed_files.add(file_name)
-            lesson_path = lessons_dir / file_name
-            if not lesson_path.is_file():
-                f.at(entry, "slug", here, f"lesson file lessons/{file_name} is missing")
-                continue
-            source = _read_markdown(state, lesson_path)
-            if source is not None:
-                sources[lang] = source
-        if len(sources) != len(LANGUAGES):
-            continue
-        words = {lang: count_words(sources[lang]) for lang in LANGUAGES}
-        for lang in LANGUAGES:
-            low, high = LESSON_WORDS
-            if not low <= words[lang] <= high:
-                md = state.file(_rel(state.root, lessons_dir / f"{slug}.{lang}.md"))
-                md.error(
-                    1, "markdown", f"{words[lang]} words; a lesson has {low} to {high:,} words"
-                )
-        source_text = LangText(sources["fr"], sources["en"])
-        hashed = {
-            "slug": slug,
-            "title": title.as_dict() if title else None,
-            "minutes": minutes,
-            "source": source_text.as_dict(),
-        }
-        lessons.append(
-            Lesson(
-                module=unit,
-                slug=slug,
-                title=title or EMPTY_TEXT,
-                minutes=minutes or 0,
-                position=position,
-                source=source_text,
-                html=LangText(render_markdown(sources["fr"]), render_markdown(sources["en"])),
-                words_fr=words["fr"],
-                words_en=words["en"],
-                content_hash=content_hash(hashed),
-            )
+    lessons = [
+        lesson
+        for position, item, line, here in f.items(
+            node, "lessons", "module", bounds=(MIN_LESSONS, None), what="lesson"
         )
-    if lessons_dir.is_dir():
-        for extra in sorted(lessons_dir.iterdir()):
-            if extra.is_file() and extra.name not in listed_files:
-                md = state.file(_rel(state.root, extra))
-                match = LESSON_FILE.match(extra.name)
-                if match and match.group("lang") not in LANGUAGES:
-                    md.error(
-                        1,
-                        "file",
-                        f"unknown language '{match.group('lang')}'; expected one of: fr, en",
-                    )
-                else:
-                    md.error(1, "file", f"not a lesson of {MODULES_DIR}/{unit}/module.yaml")
+        if (entry := f.mapping(item, line, here)) is not None
+        and (lesson := _read_lesson(state, f, entry, here, position, directory, seen, listed_files))
+        is not None
+    ]
+    _check_unlisted_lesson_files(state, directory, listed_files)
     return lessons
+
+
+def _read_lesson(
+    state: _State,
+    f: _File,
+    entry: LineDict,
+    here: str,
+    position: int,
+    directory: Path,
+    seen: dict[str, int],
+    listed_files: set[str],
+) -> Lesson | None:
+    f.keys(entry, here, ("slug", "title", "minutes"))
+    slug = f.string(entry, "slug", here, pattern=SLUG, example="before-departure")
+    title = f.text(entry, "title", here)
+    minutes = f.integer(entry, "minutes", here, minimum=1)
+    if slug is None:
+        return None
+    if slug in seen:
+        f.at(entry, "slug", here, f"duplicate lesson slug '{slug}' (first on line {seen[slug]})")
+        return None
+    seen[slug] = entry.line_of("slug")
+    sources = _lesson_sources(state, f, entry, here, slug, directory / "lessons", listed_files)
+    if len(sources) != len(LANGUAGES):
+        return None
+    words = {lang: count_words(sources[lang]) for lang in LANGUAGES}
+    _check_lesson_words(state, directory / "lessons", slug, words)
+    source_text = LangText(sources["fr"], sources["en"])
+    hashed = {
+        "slug": slug,
+        "title": title.as_dict() if title else None,
+        "minutes": minutes,
+        "source": source_text.as_dict(),
+    }
+    return Lesson(
+        module=directory.name,
+        slug=slug,
+        title=title or EMPTY_TEXT,
+        minutes=minutes or 0,
+        position=position,
+        source=source_text,
+        html=LangText(render_markdown(sources["fr"]), render_markdown(sources["en"])),
+        words_fr=words["fr"],
+        words_en=words["en"],
+        content_hash=content_hash(hashed),
+    )
+
+
+def _lesson_sources(
+    state: _State,
+    f: _File,
+    entry: LineDict,
+    here: str,
+    slug: str,
+    lessons_dir: Path,
+    listed_files: set[str],
+) -> dict[str, str]:
+    """The Markdown of the lesson in each language whose file is there and readable."""
+    sources: dict[str, str] = {}
+    for lang in LANGUAGES:
+        file_name = f"{slug}.{lang}.md"
+        listed_files.add(file_name)
+        lesson_path = lessons_dir / file_name
+        if not lesson_path.is_file():
+            f.at(entry, "slug", here, f"lesson file lessons/{file_name} is missing")
+            continue
+        source = _read_markdown(state, lesson_path)
+        if source is not None:
+            sources[lang] = source
+    return sources
+
+
+def _check_lesson_words(state: _State, lessons_dir: Path, slug: str, words: dict) -> None:
+    low, high = LESSON_WORDS
+    for lang in LANGUAGES:
+        if not low <= words[lang] <= high:
+            md = state.file(_rel(state.root, lessons_dir / f"{slug}.{lang}.md"))
+            md.error(1, "markdown", f"{words[lang]} words; a lesson has {low} to {high:,} words")
+
+
+def _check_unlisted_lesson_files(state: _State, directory: Path, listed_files: set[str]) -> None:
+    lessons_dir = directory / "lessons"
+    if not lessons_dir.is_dir():
+        return
+    for extra in sorted(lessons_dir.iterdir()):
+        if not extra.is_file() or extra.name in listed_files:
+            continue
+        md = state.file(_rel(state.root, extra))
+        match = LESSON_FILE.match(extra.name)
+        if match and match.group("lang") not in LANGUAGES:
+            message = f"unknown language '{match.group('lang')}'; expected one of: fr, en"
+            md.error(1, "file", message)
+        else:
+            md.error(1, "file", f"not a lesson of {MODULES_DIR}/{directory.name}/module.yaml")
 
 
 def _read_markdown(state: _State, path: Path) -> str | None:
