@@ -25,6 +25,7 @@ from lms.catalog.validation.results import (
     EMPTY_TEXT,
     ContentError,
     Framework,
+    LangText,
     Question,
     Quiz,
     QuizSettings,
@@ -75,56 +76,17 @@ def _read_quiz(
     head = f.sub(top, "quiz", "")
     title, settings, code = None, QuizSettings(), None
     if head is not None:
-        f.keys(head, "quiz", ("module", "title", "settings"))
-        code = f.string(head, "module", "quiz", pattern=UNIT_ID, example="C4.2")
-        if code and code != unit:
-            f.error(
-                head.line_of("module"),
-                "quiz.module",
-                f"'{code}' does not match the file name {unit}.yaml",
-            )
-        elif code and code not in modules:
-            f.error(
-                head.line_of("module"),
-                "quiz.module",
-                f"unknown module '{code}': no {MODULES_DIR}/{code}/module.yaml",
-            )
-        title = f.text(head, "title", "quiz")
-        settings_node = f.sub(head, "settings", "quiz")
-        if settings_node is not None:
-            settings = _read_settings(f, settings_node)
-
-    questions: list[Question] = []
-    skills_in_bank: set[str] = set()
-    for position, item, line, here in f.items(
-        top, "questions", "", bounds=(1, None), what="question"
-    ):
-        question = _read_question(state, f, item, line, here, unit, types, position)
-        if question is not None:
-            questions.append(question)
-            skills_in_bank.update(question.skills)
-
+        code, title, settings = _read_quiz_head(f, head, unit, modules)
+    questions = [
+        question
+        for position, item, line, here in f.items(
+            top, "questions", "", bounds=(1, None), what="question"
+        )
+        if (question := _read_question(state, f, item, line, here, unit, types, position))
+        is not None
+    ]
     if head is not None and isinstance(head.get("settings"), LineDict):
-        node = head["settings"]
-        wanted = settings.questions_per_attempt
-        if "questions_per_attempt" in node and isinstance(wanted, int) and wanted > 0:
-            at = node.line_of("questions_per_attempt")
-            field_path = "quiz.settings.questions_per_attempt"
-            bank = len(top.get("questions") or []) if isinstance(top.get("questions"), list) else 0
-            if wanted > bank:
-                f.error(
-                    at,
-                    field_path,
-                    f"{wanted} is more than the {_count(bank, 'question')} of the bank",
-                )
-            elif wanted < len(skills_in_bank):
-                f.error(
-                    at,
-                    field_path,
-                    f"{wanted} questions cannot represent each of the "
-                    f"{len(skills_in_bank)} skills of the bank",
-                )
-
+        _check_questions_per_attempt(f, head["settings"], settings, top, questions)
     if code is None or code != unit:
         return None
     return Quiz(
@@ -136,6 +98,46 @@ def _read_quiz(
             {"title": title.as_dict() if title else None, "settings": settings.as_dict()}
         ),
     )
+
+
+def _read_quiz_head(
+    f: _File, head: LineDict, unit: str, modules: set[str]
+) -> tuple[str | None, LangText | None, QuizSettings]:
+    """(module code, title, settings) of the ``quiz:`` mapping."""
+    f.keys(head, "quiz", ("module", "title", "settings"))
+    code = f.string(head, "module", "quiz", pattern=UNIT_ID, example="C4.2")
+    if code and code != unit:
+        message = f"'{code}' does not match the file name {unit}.yaml"
+        f.error(head.line_of("module"), "quiz.module", message)
+    elif code and code not in modules:
+        message = f"unknown module '{code}': no {MODULES_DIR}/{code}/module.yaml"
+        f.error(head.line_of("module"), "quiz.module", message)
+    title = f.text(head, "title", "quiz")
+    settings_node = f.sub(head, "settings", "quiz")
+    settings = _read_settings(f, settings_node) if settings_node is not None else QuizSettings()
+    return code, title, settings
+
+
+def _check_questions_per_attempt(
+    f: _File, node: LineDict, settings: QuizSettings, top: LineDict, questions: list[Question]
+) -> None:
+    """A drawn subset must fit in the bank and can represent every skill of the bank."""
+    wanted = settings.questions_per_attempt
+    if "questions_per_attempt" not in node or not isinstance(wanted, int) or wanted <= 0:
+        return
+    at = node.line_of("questions_per_attempt")
+    field_path = "quiz.settings.questions_per_attempt"
+    bank = len(top["questions"]) if isinstance(top.get("questions"), list) else 0
+    skills_in_bank = {skill for question in questions for skill in question.skills}
+    if wanted > bank:
+        f.error(at, field_path, f"{wanted} is more than the {_count(bank, 'question')} of the bank")
+    elif wanted < len(skills_in_bank):
+        f.error(
+            at,
+            field_path,
+            f"{wanted} questions cannot represent each of the "
+            f"{len(skills_in_bank)} skills of the bank",
+        )
 
 
 def _read_settings(f: _File, node: LineDict) -> QuizSettings:
@@ -173,63 +175,67 @@ def _read_question(
     node = f.mapping(item, line, here)
     if node is None:
         return None
-    qtype = node.get("type")
-    known_type = isinstance(qtype, str) and qtype in types
-    if known_type:
-        required, optional = types[qtype].schema.keys()
-        f.keys(node, here, QUESTION_KEYS + required, optional)
-    else:
-        f.keys(node, here, QUESTION_KEYS, tuple(k for k in node if k not in QUESTION_KEYS))
-        if "type" in node:
-            f.at(node, "type", here, _unknown("question type", qtype, sorted(types)))
-
-    qid = f.string(node, "id", here, pattern=QUESTION_ID, example=f"{unit}-Q01")
-    if qid and QUESTION_ID.match(qid).group(1) != unit:
-        f.at(node, "id", here, f"question id '{qid}' must start with {unit}-Q")
-        qid = None
-    if qid and qid in state.question_ids:
-        first_file, first_line = state.question_ids[qid]
-        f.at(
-            node,
-            "id",
-            here,
-            f"duplicate question id '{qid}' (first on {_where(f.name, first_file, first_line)})",
-        )
-        qid = None
-    elif qid:
-        state.question_ids[qid] = (f.name, node.line_of("id"))
+    kind = _question_kind(f, node, here, types)
+    qid = _question_id(state, f, node, here, unit)
     skills = _skill_refs(state, f, node, "skills", here, unit)
     f.string(node, "source", here)
     f.text(node, "text", here)
     f.text(node, "feedback", here)
-    if known_type:
-        _check_type_fields(state, f, node, here, types[qtype].schema, unit)
-    if known_type:
-        # The type re-checks some structure already reported above; say each thing once.
-        reported = {error.field for error in f.errors if error.file == f.name}
-        for sub_path, message in types[qtype].definition_errors(to_plain(node)):
-            target = (
-                f"{here}.{sub_path}"
-                if sub_path and not sub_path.startswith("[")
-                else here + sub_path
-            )
-            if target not in reported:
-                f.error(line_of_path(node, sub_path, node.line), target, message)
+    if kind is not None:
+        _check_type_fields(state, f, node, here, kind.schema, unit)
+        _report_definition_errors(f, node, here, kind)
     for sid in skills:
         state.questions_per_skill[sid] = state.questions_per_skill.get(sid, 0) + 1
-    if qid is None or not known_type:
+    if qid is None or kind is None:
         return None
-    plain = to_plain(node)
-    canonical = canonical_json(plain)
+    canonical = canonical_json(to_plain(node))
     return Question(
         id=qid,
-        type=qtype,
+        type=node["type"],
         module=unit,
         skills=skills,
         position=position,
         canonical_json=canonical,
         content_hash=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
     )
+
+
+def _question_kind(f: _File, node: LineDict, here: str, types: Mapping[str, Any]) -> Any:
+    """The registered type of the question (its keys checked), or None, reported."""
+    qtype = node.get("type")
+    if isinstance(qtype, str) and qtype in types:
+        required, optional = types[qtype].schema.keys()
+        f.keys(node, here, QUESTION_KEYS + required, optional)
+        return types[qtype]
+    f.keys(node, here, QUESTION_KEYS, tuple(k for k in node if k not in QUESTION_KEYS))
+    if "type" in node:
+        f.at(node, "type", here, _unknown("question type", qtype, sorted(types)))
+    return None
+
+
+def _question_id(state: _State, f: _File, node: LineDict, here: str, unit: str) -> str | None:
+    qid = f.string(node, "id", here, pattern=QUESTION_ID, example=f"{unit}-Q01")
+    if qid and QUESTION_ID.match(qid).group(1) != unit:
+        f.at(node, "id", here, f"question id '{qid}' must start with {unit}-Q")
+        return None
+    if qid and qid in state.question_ids:
+        where = _where(f.name, *state.question_ids[qid])
+        f.at(node, "id", here, f"duplicate question id '{qid}' (first on {where})")
+        return None
+    if qid:
+        state.question_ids[qid] = (f.name, node.line_of("id"))
+    return qid
+
+
+def _report_definition_errors(f: _File, node: LineDict, here: str, kind: Any) -> None:
+    # The type re-checks some structure already reported above; say each thing once.
+    reported = {error.field for error in f.errors if error.file == f.name}
+    for sub_path, message in kind.definition_errors(to_plain(node)):
+        target = (
+            f"{here}.{sub_path}" if sub_path and not sub_path.startswith("[") else here + sub_path
+        )
+        if target not in reported:
+            f.error(line_of_path(node, sub_path, node.line), target, message)
 
 
 def validate_questions(
