@@ -46,8 +46,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     _register_cli(app)
     _register_errors(app)
 
+    from lms import formats
     from lms.web import request_log, security
 
+    formats.init_app(app)
     security.init_app(app)
     request_log.init_app(app)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())

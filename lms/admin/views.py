@@ -20,6 +20,7 @@ from lms.auth import queries, service
 from lms.auth.models import Cohort, User
 from lms.auth.policy import Role, visible_cohorts
 from lms.extensions import db
+from lms.formats import translated
 from lms.i18n import N_
 from lms.xapi import endpoints, forwarder
 from lms.xapi import queries as xapi_queries
@@ -59,7 +60,7 @@ def new_user():
                 password=form.password.data or None,
             )
         except service.AccountError as error:
-            form[error.field].errors.append(_(error.msgid, **error.params))
+            form[error.field].errors.append(translated(error))
         else:
             db.session.commit()
             flash(_("Account created for %(email)s.", email=user.email), "info")
@@ -88,7 +89,7 @@ def new_cohort():
         try:
             cohort = service.create_cohort(db.session, form.name.data)
         except service.AccountError as error:
-            form.name.errors.append(_(error.msgid, **error.params))
+            form.name.errors.append(translated(error))
         else:
             db.session.commit()
             return redirect(url_for("admin.cohort", cohort_id=cohort.id))
@@ -110,7 +111,7 @@ def cohort(cohort_id: int):
             else:
                 service.enrol_coach(cohort, user)
         except service.AccountError as error:
-            form.email.errors.append(_(error.msgid, **error.params))
+            form.email.errors.append(translated(error))
         else:
             db.session.commit()
             flash(_("%(name)s added to the cohort.", name=user.display_name), "info")

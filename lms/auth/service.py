@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from lms.auth.models import LANGUAGES, ROLES, Cohort, LoginFailure, Role, User
 from lms.auth.policy import REVIEWERS
+from lms.errors import UserError
 from lms.i18n import N_
 from lms.timeutil import utcnow
 
@@ -22,13 +23,12 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
-class AccountError(ValueError):
-    """A user-fixable problem with account data; ``field`` names the offending input and
-    ``msgid`` % ``params`` is the message, translated where it is shown."""
+class AccountError(UserError):
+    """A problem with account data; ``field`` names the offending input."""
 
     def __init__(self, msgid: str, field: str | None = None, **params):
-        super().__init__(msgid % params if params else msgid)
-        self.msgid, self.field, self.params = msgid, field, params
+        super().__init__(msgid, **params)
+        self.field = field
 
 
 class LoginThrottled(Exception):

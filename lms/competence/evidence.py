@@ -6,6 +6,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from lms.errors import UserError
 from lms.i18n import N_
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -21,12 +22,8 @@ _ALIASES = {"jpeg": "jpg"}
 SUBDIRECTORY = "evidence"
 
 
-class EvidenceError(ValueError):
-    """An attachment we refuse; ``msgid`` (with ``params``) is shown to the trainer."""
-
-    def __init__(self, msgid: str, **params):
-        super().__init__(msgid % params if params else msgid)
-        self.msgid, self.params = msgid, params
+class EvidenceError(UserError):
+    """An attachment we refuse, or a stored path outside the upload directory."""
 
 
 @dataclass(frozen=True)

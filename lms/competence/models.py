@@ -21,8 +21,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.auth.models import User
 from lms.extensions import Base
 from lms.timeutil import UTCDateTime, utcnow
+from lms.vocabulary import MODALITIES
 
-MODALITIES = ("quiz", "test", "observation", "jury", "debriefing")
 VALIDATED, NOT_VALIDATED = "validated", "not_validated"
 DECISIONS = (VALIDATED, NOT_VALIDATED)
 
@@ -36,9 +36,7 @@ class Validation(Base):
 
     __tablename__ = "competence_validations"
     __table_args__ = (
-        CheckConstraint(
-            "modality IN ('quiz', 'test', 'observation', 'jury', 'debriefing')", name="modality"
-        ),
+        CheckConstraint(f"modality IN ({', '.join(map(repr, MODALITIES))})", name="modality"),
         CheckConstraint("decision IN ('validated', 'not_validated')", name="decision"),
         CheckConstraint("automatic OR decided_by_id IS NOT NULL", name="decided_by"),
         CheckConstraint(

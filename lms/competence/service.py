@@ -17,12 +17,14 @@ from lms.auth.policy import REVIEWERS, Role
 from lms.catalog import queries as catalog
 from lms.catalog.models import Module
 from lms.competence.evidence import StoredFile
-from lms.competence.models import MODALITIES, NOT_VALIDATED, VALIDATED, Validation
+from lms.competence.models import NOT_VALIDATED, VALIDATED, Validation
+from lms.errors import UserError
 from lms.i18n import N_
 from lms.quiz import mastery
 from lms.quiz import service as quiz_service
 from lms.quiz.models import GRADED, Attempt, AttemptSlot, Grade
 from lms.timeutil import utcnow
+from lms.vocabulary import MODALITIES, modality_label
 from lms.xapi import outbox
 from lms.xapi import statements as xs
 
@@ -30,12 +32,8 @@ AUTO_VALIDATOR_NAME = "auto-validation"
 NOTE_MAX_LENGTH = 4000
 
 
-class ValidationError(Exception):
-    """A decision the rules do not allow; ``msgid`` (with ``params``) is shown to the trainer."""
-
-    def __init__(self, msgid: str, **params):
-        super().__init__(msgid % params if params else msgid)
-        self.msgid, self.params = msgid, params
+class ValidationError(UserError):
+    """A decision the rules do not allow."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +75,15 @@ def allowed_modalities(module: Module) -> list[str]:
     """The modalities the module allows, in the framework's order."""
     allowed = set((module.validation or {}).get("modalities", []))
     return [modality for modality in MODALITIES if modality in allowed]
+
+
+def _check_modality(module: Module, modality: str) -> None:
+    if modality not in allowed_modalities(module):
+        raise ValidationError(
+            N_("Unit %(unit)s cannot be validated by: %(modality)s."),
+            unit=module.code,
+            modality=modality_label(modality),
+        )
 
 
 def evaluation_grid(module: Module) -> dict:
@@ -191,12 +198,7 @@ def validate(
     if decided_by.role not in REVIEWERS:
         raise ValidationError(N_("Only trainers and administrators decide on competences."))
     module = module_for_unit(session, unit_code)
-    if modality not in allowed_modalities(module):
-        raise ValidationError(
-            N_("Unit %(unit)s cannot be validated by: %(modality)s."),
-            unit=unit_code,
-            modality=modality,
-        )
+    _check_modality(module, modality)
     note = (note or "").strip()
     if len(note) > NOTE_MAX_LENGTH:
         raise ValidationError(N_("The note is too long (4,000 characters at most)."))
@@ -350,12 +352,7 @@ def bulk_validate(
     """
     result = BulkResult()
     module = module_for_unit(session, unit_code)
-    if modality not in allowed_modalities(module):
-        raise ValidationError(
-            N_("Unit %(unit)s cannot be validated by: %(modality)s."),
-            unit=unit_code,
-            modality=modality,
-        )
+    _check_modality(module, modality)
     for coach in coaches:
         if standing_validation(session, coach.id, unit_code) is not None:
             result.skipped.append((coach, N_("already validated")))

@@ -17,12 +17,12 @@ from lms.auth.policy import Role, can_see_cohort
 from lms.catalog.models import Quiz
 from lms.delivery import forms
 from lms.delivery import queries as delivery_queries
-from lms.delivery.views import translated, xapi_config
+from lms.delivery.views import xapi_config
+from lms.errors import UserError
 from lms.extensions import db
+from lms.formats import translated
 from lms.live import queries, service
 from lms.live.models import ENDED, SCHEDULED
-from lms.quiz import service as quiz_service
-from lms.quiz import types
 from lms.timeutil import utcnow
 
 bp = Blueprint("coach_live", __name__, url_prefix="/live")
@@ -69,7 +69,7 @@ def _join(live):
             quiz=db.session.get(Quiz, live.quiz_id),
             xapi=xapi_config(),
         )
-    except (service.LiveError, quiz_service.AttemptError) as error:
+    except UserError as error:
         db.session.rollback()
         flash(translated(error), "error")
         return redirect(url_for("web.home"))
@@ -137,7 +137,7 @@ def answer(live_id: int):
         current = live.question_at(live.current_position) or abort(409)
         raw = forms.raw_answer(current.question_version.definition, request.form, current.position)
         service.answer(db.session, live, participant, raw)
-    except (service.LiveError, quiz_service.AttemptError, types.ResponseError) as failure:
+    except UserError as failure:
         db.session.rollback()
         error = translated(failure)
     else:

@@ -1,7 +1,7 @@
 """The coach's self-paced pages: catalogue, module, lesson, quiz, result, review, progress."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal, format_percent, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,7 +11,7 @@ from lms.catalog.markdown import render_markdown
 from lms.competence.record import completion_record
 from lms.delivery import display, forms, queries, service
 from lms.extensions import db
-from lms.i18n import N_
+from lms.formats import localised, translated
 from lms.live import models as live_models
 from lms.live import queries as live_queries
 from lms.quiz import service as quiz_service
@@ -29,50 +29,9 @@ def xapi_config() -> XapiConfig:
     )
 
 
-def language() -> str:
-    return "en" if str(get_locale()) == "en" else "fr"
-
-
-def localised(value, lang: str | None = None) -> str:
-    """The text of a language map in the page's language (French as the reference)."""
-    if isinstance(value, dict):
-        lang = lang or language()
-        return value.get(lang) or value.get("fr") or next(iter(value.values()), "")
-    return _(value) if isinstance(value, str) and value else (value or "")
-
-
-def translated(error) -> str:
-    """A service error (``msgid`` + ``params``) in the page's language."""
-    return _(error.msgid, **error.params)
-
-
-MODALITIES = {
-    "quiz": N_("quiz"),
-    "test": N_("test"),
-    "observation": N_("observation"),
-    "jury": N_("jury"),
-    "debriefing": N_("debriefing"),
-}
-
-
-@bp.app_template_filter("localised")
-def localised_filter(value) -> str:
-    return localised(value)
-
-
 @bp.app_template_filter("markdown")
 def markdown_filter(value) -> str:
     return render_markdown(localised(value))
-
-
-@bp.app_template_filter("percent")
-def percent_filter(value: float) -> str:
-    return format_percent(value or 0.0, "#,##0 %")
-
-
-@bp.app_template_filter("decimal")
-def decimal_filter(value: float) -> str:
-    return format_decimal(round(value or 0.0, 2), "#,##0.##")
 
 
 @bp.record_once
@@ -84,15 +43,9 @@ def _template_helpers(state) -> None:
         parsed=display.parsed,
         correct_lines=display.correct_lines,
         ordered_lines=display.ordered_lines,
-        translated=translated,
-        modality_label=modality_label,
         live_state_label=live_state_label,
         live_phase_label=live_phase_label,
     )
-
-
-def modality_label(key: str) -> str:
-    return _(MODALITIES[key]) if key in MODALITIES else key
 
 
 def live_state_label(key: str) -> str:
@@ -327,7 +280,7 @@ def save_attempt(attempt_id: int):
             quiz_service.check_answer(db.session, attempt, checked, xapi=xapi_config())
         except quiz_service.AttemptError as error:
             db.session.rollback()
-            flash(_(error.msgid, **error.params), "error")
+            flash(translated(error), "error")
         else:
             db.session.commit()
         return redirect(url_for(".attempt", attempt_id=attempt.id, page=page))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from lms.auth.models import Cohort, User
 from lms.catalog.models import Module, QuestionVersion, Quiz
 from lms.competence import service as competence
+from lms.errors import UserError
 from lms.i18n import N_
 from lms.live import queries
 from lms.live.models import (
@@ -44,12 +45,8 @@ PRESENCE_TIMEOUT = timedelta(seconds=30)
 PRESENCE_WRITE_EVERY = timedelta(seconds=10)
 
 
-class LiveError(Exception):
-    """An action the current state does not allow; ``msgid`` is shown to the user, translated."""
-
-    def __init__(self, msgid: str, **params):
-        super().__init__(msgid % params if params else msgid)
-        self.msgid, self.params = msgid, params
+class LiveError(UserError):
+    """An action the current state of a live session does not allow."""
 
 
 def schedule(

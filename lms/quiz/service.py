@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from lms.auth.models import User
+from lms.errors import UserError
 from lms.i18n import N_
 from lms.quiz import bank as catalog
 from lms.quiz import mastery, types
@@ -35,12 +36,8 @@ from lms.xapi import statements as xs
 DEADLINE_GRACE = timedelta(seconds=2)
 
 
-class AttemptError(Exception):
-    """An action the attempt's state does not allow; ``msgid`` is shown to the coach."""
-
-    def __init__(self, msgid: str, **params):
-        super().__init__(msgid % params if params else msgid)
-        self.msgid, self.params = msgid, params
+class AttemptError(UserError):
+    """An action the attempt's state does not allow."""
 
 
 @dataclass(frozen=True)

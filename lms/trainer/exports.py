@@ -14,8 +14,9 @@ from flask_babel import gettext as _
 
 from lms.competence.queries import CompletionLine, Matrix
 from lms.competence.record import CompletionRecord
+from lms.formats import modality
 from lms.quiz.statistics import Statistics
-from lms.trainer.labels import DECISION_LABELS, MODALITY_LABELS, STATUS_LABELS
+from lms.trainer.labels import DECISION_LABELS, STATUS_LABELS
 
 RECORD_CSS = Path(__file__).resolve().parent.parent / "static" / "css" / "record.css"
 # Spreadsheet programs run cells starting with these as formulas (CSV injection).
@@ -79,7 +80,7 @@ def completion_rows(lines: list[CompletionLine]) -> list[list]:
             line.unit,
             str(status[line.status]),
             line.decided_at,
-            str(MODALITY_LABELS[line.modality]),
+            modality(line.modality),
             line.validator or _("Automatic (quiz rule)"),
             None if line.score is None else round(100 * line.score, 1),
         ]  # fmt: skip

@@ -1,4 +1,4 @@
-"""Translated names of statuses, decisions and modalities, and the symbols that go with them."""
+"""Translated names of statuses and decisions, and the symbols that go with them."""
 
 from flask_babel import lazy_gettext as _l
 
@@ -21,13 +21,6 @@ STATUS_SYMBOLS = {
     VALIDATED: "✓",
 }
 DECISION_LABELS = {VALIDATED: _l("Validated"), NOT_VALIDATED: _l("Not validated")}
-MODALITY_LABELS = {
-    "quiz": _l("Quiz result"),
-    "test": _l("Practical test"),
-    "observation": _l("Observation in a real situation"),
-    "jury": _l("Jury"),
-    "debriefing": _l("Debriefing interview"),
-}
 PROPOSED_LABELS = {
     "not_started": _l("Not started"),
     "in_progress": _l("In progress"),

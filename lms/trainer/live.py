@@ -18,12 +18,13 @@ from lms.auth.models import Cohort
 from lms.auth.policy import REVIEWERS, can_see_cohort, visible_cohorts
 from lms.catalog import queries as catalog
 from lms.extensions import db
+from lms.formats import localised, translated
 from lms.live import queries, service
 from lms.live.models import ENDED
 from lms.quiz import types
 from lms.timeutil import utcnow
 from lms.trainer.forms import ScheduleForm
-from lms.trainer.views import _error, _xapi, text_of
+from lms.trainer.views import _xapi
 
 bp = Blueprint("trainer_live", __name__, url_prefix="/live")
 
@@ -64,7 +65,7 @@ def _schedule_form(module_code: str | None):
     form.cohort.choices = [(c.id, c.name) for c in visible_cohorts(db.session, current_user)]
     versions = catalog.current_question_versions(db.session, module_code) if module_code else []
     form.questions.choices = [
-        (v.id, f"{v.question.code} · {types.normalise_text(text_of(v.definition['text']))[:140]}")
+        (v.id, f"{v.question.code} · {types.normalise_text(localised(v.definition['text']))[:140]}")
         for v in versions
         if types.question_type(v.definition).asked_live
     ]
@@ -93,7 +94,7 @@ def new():
                 title=form.title.data,
             )
         except service.LiveError as error:
-            form.questions.errors = [*form.questions.errors, _error(error)]
+            form.questions.errors = [*form.questions.errors, translated(error)]
         else:
             db.session.commit()
             flash(_("Live session scheduled."), "info")
@@ -162,7 +163,7 @@ def action(live_id: int):
         )
     except service.LiveError as error:
         db.session.rollback()
-        flash(_error(error), "error")
+        flash(translated(error), "error")
     else:
         db.session.commit()
     if live.state == ENDED:

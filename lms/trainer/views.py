@@ -18,7 +18,7 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import force_locale, format_date, format_datetime, get_locale
+from flask_babel import force_locale, format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -36,6 +36,7 @@ from lms.catalog import queries as catalog
 from lms.competence import evidence, queries, record, service
 from lms.competence.models import Validation
 from lms.extensions import db
+from lms.formats import current_language, localised, modality, translated
 from lms.live import queries as live_queries
 from lms.quiz import queries as quiz_queries
 from lms.quiz import statistics
@@ -50,36 +51,26 @@ from lms.trainer.forms import (
 )
 from lms.trainer.labels import (
     DECISION_LABELS,
-    MODALITY_LABELS,
     PROPOSED_LABELS,
     STATUS_LABELS,
     STATUS_SYMBOLS,
     VERB_LABELS,
 )
+from lms.vocabulary import MODALITIES
 from lms.xapi.statements import XapiConfig
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
 PAGE_SIZE = 100
 
 
-def text_of(language_map: dict | None, language: str | None = None) -> str:
-    """A language map in the page's language, else in the other one."""
-    if not language_map:
-        return ""
-    language = language or current_locale_code()
-    return language_map.get(language) or language_map.get("fr") or language_map.get("en") or ""
-
-
 @bp.context_processor
 def _labels() -> dict:
     return {
-        "text_of": text_of,
         "format_date": format_date,
         "format_datetime": format_datetime,
         "STATUS_LABELS": STATUS_LABELS,
         "STATUS_SYMBOLS": STATUS_SYMBOLS,
         "DECISION_LABELS": DECISION_LABELS,
-        "MODALITY_LABELS": MODALITY_LABELS,
         "PROPOSED_LABELS": PROPOSED_LABELS,
         "VERB_LABELS": VERB_LABELS,
     }
@@ -105,17 +96,6 @@ def _coach(user_id: int) -> User:
     if not can_see(db.session, current_user, coach):
         abort(403)
     return coach
-
-
-def current_locale_code() -> str:
-    return str(get_locale() or "fr")
-
-
-def _error(error) -> str:
-    params = dict(error.params)
-    if params.get("modality") in MODALITY_LABELS:  # the label, not the code, in the sentence
-        params["modality"] = str(MODALITY_LABELS[params["modality"]])
-    return _(error.msgid, **params)
 
 
 def _int_arg(name: str, default: int | None = None) -> int | None:
@@ -218,10 +198,8 @@ def bulk_validation(cohort_id: int):
     live_session_id = _int_arg("session")
     form = BulkValidationForm()
     units = catalog.modules(db.session)
-    form.unit.choices = [
-        (m.code, f"{m.code} · {m.title.get(current_locale_code(), '')}") for m in units
-    ]
-    form.modality.choices = [(key, label) for key, label in MODALITY_LABELS.items()]
+    form.unit.choices = [(m.code, f"{m.code} · {localised(m.title)}") for m in units]
+    form.modality.choices = [(key, modality(key)) for key in MODALITIES]
     coaches = list(cohort.coaches)
     attended = live_queries.attendees(db.session, live_session_id) if live_session_id else set()
     if form.validate_on_submit():
@@ -239,7 +217,7 @@ def bulk_validation(cohort_id: int):
                 note=form.note.data or "",
             )
         except service.ValidationError as error:
-            form.modality.errors.append(_error(error))
+            form.modality.errors.append(translated(error))
         else:
             db.session.commit()
             flash(
@@ -320,7 +298,7 @@ def grade(slot_id: int):
                 comment=form.comment.data or "",
             )
         except service.ValidationError as error:
-            form.comment.errors.append(_error(error))
+            form.comment.errors.append(translated(error))
         else:
             db.session.commit()
             flash(_("Grade saved for %(name)s.", name=coach.display_name), "info")
@@ -349,7 +327,7 @@ def validate(user_id: int, unit_code: str):
     module = catalog.module_by_code(db.session, unit_code) or abort(404)
     grid = service.evaluation_grid(module)
     form = ValidationForm()
-    form.modality.choices = [(m, MODALITY_LABELS[m]) for m in service.allowed_modalities(module)]
+    form.modality.choices = [(m, modality(m)) for m in service.allowed_modalities(module)]
     proposed = queries.latest_submitted_attempt(db.session, coach.id, module.code)
     if form.validate_on_submit() and _record_decision(form, coach, module, grid, proposed):
         db.session.commit()
@@ -393,10 +371,10 @@ def _record_decision(form, coach, module, grid, proposed) -> bool:
             attempt=proposed if form.modality.data == "quiz" else None,
         )
     except evidence.EvidenceError as error:
-        form.attachment.errors.append(_error(error))
+        form.attachment.errors.append(translated(error))
         return False
     except service.ValidationError as error:
-        form.decision.errors.append(_error(error))
+        form.decision.errors.append(translated(error))
         if stored is not None:  # nothing refers to it
             evidence.resolve(Path(current_app.config["UPLOAD_DIR"]), stored.path).unlink()
         return False
@@ -417,7 +395,7 @@ def revoke(validation_id: int):
             db.session, validation, revoked_by=current_user, xapi=_xapi(), reason=form.reason.data
         )
     except service.ValidationError as error:
-        flash(_error(error), "error")
+        flash(translated(error), "error")
     else:
         db.session.commit()
         flash(_("Decision revoked; the history keeps it."), "info")
@@ -453,7 +431,7 @@ def attachment(validation_id: int):
 
 def _record_language() -> str:
     language = request.args.get("lang", "")
-    return language if language in ("fr", "en") else current_locale_code()
+    return language if language in ("fr", "en") else current_language()
 
 
 def _secret() -> str:

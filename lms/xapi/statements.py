@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from lms.vocabulary import MODALITIES
 from lms.xapi import vocabulary as v
 from lms.xapi.validation import assert_valid
 
@@ -522,8 +523,8 @@ def competence_validated(
 ) -> dict[str, Any]:
     """A trainer's decision on a coach's framework unit: ``mastered`` with success true when
     validated, false when not; ``competence_id`` (e.g. C1 for unit C1.1) goes in grouping."""
-    if modality not in v.MODALITIES:
-        raise ValueError(f"modality must be one of {v.MODALITIES}, got {modality!r}")
+    if modality not in MODALITIES:
+        raise ValueError(f"modality must be one of {MODALITIES}, got {modality!r}")
     extensions = {
         v.extension_iri(config.base_iri, v.EXT_MODALITY): modality,
         v.extension_iri(config.base_iri, v.EXT_EVIDENCE): _json_value(evidence),

@@ -47,9 +47,6 @@ ACTIVITY_MEETING = ADL_ACTIVITIES + "meeting"
 # competency-aware LRSs and dashboards look for in practice.
 ACTIVITY_COMPETENCY = ADL_ACTIVITIES + "competency"
 
-# Ways a trainer may validate a competence (result extension "modality").
-MODALITIES: tuple[str, ...] = ("quiz", "test", "observation", "jury", "debriefing")
-
 EXT_MODALITY = "modality"
 EXT_EVIDENCE = "evidence"
 EXT_JOINED_AT = "joined-at"

@@ -35,12 +35,12 @@ from lms.catalog.validation.rules import (
     SHORT_ID,
     SLUG,
     UNIT_ID,
-    VALIDATION_MODALITIES,
 )
 from lms.catalog.yamlfile import (
     LineDict,
     to_plain,
 )
+from lms.vocabulary import MODALITIES
 
 
 def _read_modules(
@@ -185,7 +185,7 @@ def _read_validation(state: _State, f: _File, module: LineDict, unit: str) -> Va
     if node is None:
         return empty
     f.keys(node, here, ("modalities", "auto_validate_by_quiz", "description", "evaluation_grid"))
-    modalities = f.choices(node, "modalities", here, VALIDATION_MODALITIES, "validation modality")
+    modalities = f.choices(node, "modalities", here, MODALITIES, "validation modality")
     auto = f.boolean(node, "auto_validate_by_quiz", here)
     if auto and modalities and "quiz" not in modalities:
         f.error(

@@ -22,7 +22,6 @@ LESSON_FILE = re.compile(r"^(?P<slug>.+)\.(?P<lang>[a-z]{2})\.md$")
 
 SKILL_KINDS = ("knowledge", "know-how", "attitude")
 DELIVERY_MODES = ("asynchronous", "synchronous")
-VALIDATION_MODALITIES = ("quiz", "test", "observation", "jury", "debriefing")
 GRADING_METHODS = ("highest", "average", "first", "last")
 FEEDBACK_TIMINGS = ("immediate", "after_submission", "after_close")
 LAYOUTS = ("one_per_page", "all_on_one_page")

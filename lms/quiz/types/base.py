@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from lms.errors import UserError
 from lms.i18n import N_
 
 CMI_INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction"
@@ -24,13 +25,8 @@ MAX_ESSAY_RESPONSE = 50_000
 UNREADABLE = N_("This answer could not be read. Please answer again.")
 
 
-class ResponseError(ValueError):
-    """A raw response that cannot be read: ``msgid`` (English message id) filled by ``params``."""
-
-    def __init__(self, msgid: str, **params: Any) -> None:
-        self.msgid = msgid
-        self.params = params
-        super().__init__(msgid % params if params else msgid)
+class ResponseError(UserError):
+    """A raw response that cannot be read."""
 
 
 class NotInGift(Exception):

@@ -1,0 +1,65 @@
+"""The one way each kind of value is shown to a user, in their language.
+
+Language maps, user errors, percentages and numbers; ``init_app`` registers them once as
+Jinja filters for every template.
+"""
+
+from flask import Flask
+from flask_babel import format_decimal, format_percent, get_locale, gettext
+
+from lms.errors import UserError
+from lms.i18n import Label
+from lms.vocabulary import modality_label
+
+LANGUAGES = ("fr", "en")
+
+
+def current_language() -> str:
+    """The page's language, French when none is chosen."""
+    language = str(get_locale() or "fr")
+    return language if language in LANGUAGES else "fr"
+
+
+def localised(value, language: str | None = None) -> str:
+    """A language map in ``language`` (default: the page's), else French, else any text.
+
+    A plain string is a message id and is translated.
+    """
+    if isinstance(value, dict):
+        language = language or current_language()
+        return value.get(language) or value.get("fr") or next(iter(value.values()), "") or ""
+    return gettext(value) if isinstance(value, str) and value else (value or "")
+
+
+def translated(error: UserError) -> str:
+    """A user error in the page's language, with its parameters filled in."""
+    params = {
+        key: gettext(value) if isinstance(value, Label) else value
+        for key, value in error.params.items()
+    }
+    return gettext(error.msgid, **params)
+
+
+def percent(value: float | None) -> str:
+    """A fraction (0.5) as a percentage in the page's language; a dash when unknown."""
+    return "–" if value is None else format_percent(value, "#,##0 %")
+
+
+def number(value: float | None) -> str:
+    """A mark or a count, with at most two decimals, in the page's language."""
+    return "–" if value is None else format_decimal(round(value, 2), "#,##0.##")
+
+
+def modality(key: str) -> str:
+    """The label of a validation modality in the page's language."""
+    return gettext(modality_label(key))
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        localised=localised,
+        translated=translated,
+        percent=percent,
+        number=number,
+        modality=modality,
+    )
