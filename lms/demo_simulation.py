@@ -14,8 +14,8 @@ from lms.catalog.models import Module
 from lms.competence import service as competence
 from lms.delivery import service as delivery
 from lms.live import service as live_service
-from lms.quiz import bank, types
 from lms.quiz import service as quizzes
+from lms.quiz import types
 from lms.quiz.models import Attempt
 from lms.timeutil import utcnow
 from lms.xapi.statements import XapiConfig
@@ -104,7 +104,7 @@ def _learn_module(session, coach, module, ability, rng, xapi, moment, summary) -
                 now=moment,
             )
             summary.lessons += 1
-    quiz = bank.quiz_for_module(session, module.code)
+    quiz = catalog.quiz_for_module(session, module.code)
     if quiz is None or rng.random() < 0.15:
         return moment
     attempt = quizzes.start(session, user=coach, quiz=quiz, xapi=xapi, now=moment, rng=rng)
@@ -132,7 +132,7 @@ def _grade_and_validate(session, cohort, trainer, rng, xapi, now, summary) -> No
             for slot in attempt.slots:
                 if slot.grade is not None and slot.grade.fraction is None and rng.random() < 0.8:
                     grid = competence.rubric_for(
-                        bank.module_by_code(session, attempt.module_code),
+                        catalog.module_by_code(session, attempt.module_code),
                         slot.question_version.definition,
                     )
                     levels = {
@@ -149,7 +149,7 @@ def _grade_and_validate(session, cohort, trainer, rng, xapi, now, summary) -> No
                         comment="Bonne analyse.",
                         now=now - timedelta(days=3),
                     )
-            module = bank.module_by_code(session, attempt.module_code)
+            module = catalog.module_by_code(session, attempt.module_code)
             modalities = [m for m in module.validation["modalities"] if m != "quiz"]
             standing = competence.standing_validation(session, coach.id, module.code)
             if attempt.passed and modalities and standing is None and rng.random() < 0.6:
@@ -170,10 +170,10 @@ def _grade_and_validate(session, cohort, trainer, rng, xapi, now, summary) -> No
 
 def _live_session(session, cohort, trainer, module, rng, xapi, moment, summary) -> None:
     """One live session on the first module with three questions and about half the cohort."""
-    quiz = bank.quiz_for_module(session, module.code)
+    quiz = catalog.quiz_for_module(session, module.code)
     versions = [
         v
-        for v in bank.current_question_versions(session, module.code)
+        for v in catalog.current_question_versions(session, module.code)
         if types.question_type(v.definition).asked_live
     ][:3]
     if quiz is None or len(versions) < 3:

@@ -69,15 +69,6 @@ def lessons(session: Session, module_code: str) -> list[tuple[Lesson, LessonVers
     return [(lesson, version) for lesson, version in session.execute(query)]
 
 
-def lesson_by_slug(session: Session, module_code: str, slug: str) -> Lesson | None:
-    query = (
-        select(Lesson)
-        .join(Module, Lesson.module_id == Module.id)
-        .where(Module.code == module_code, Lesson.slug == slug)
-    )
-    return session.scalar(query)
-
-
 def quiz_by_id(session: Session, quiz_id: int) -> Quiz | None:
     return session.get(Quiz, quiz_id)
 
@@ -102,11 +93,3 @@ def current_question_versions(session: Session, module_code: str) -> list[Questi
         .options(selectinload(QuestionVersion.question))
     )
     return list(session.scalars(query))
-
-
-def question_version(session: Session, version_id: int) -> QuestionVersion | None:
-    return session.get(QuestionVersion, version_id)
-
-
-def question_by_code(session: Session, code: str) -> Question | None:
-    return session.scalar(select(Question).where(Question.code == code))

@@ -1,4 +1,4 @@
-"""The attempt lifecycle: start, save_answer, submit, grade_manually, autosubmit_overdue.
+"""The attempt lifecycle: start, save_answer, submit, grade_manually, overdue_attempts.
 
 Services flush and never commit; the caller (view or command) commits. Every learning event
 records its xAPI statement through the outbox in the same transaction.
@@ -13,9 +13,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from lms.auth.models import User
+from lms.catalog import queries as catalog
 from lms.errors import UserError
 from lms.i18n import N_
-from lms.quiz import bank as catalog
 from lms.quiz import mastery, types
 from lms.quiz.models import (
     GRADED,
@@ -474,14 +474,3 @@ def overdue_attempts(session: Session, now: datetime) -> list[Attempt]:
             select(Attempt).where(Attempt.state == OPEN, Attempt.deadline < now - DEADLINE_GRACE)
         )
     )
-
-
-def autosubmit_overdue(
-    session: Session, *, xapi: xs.XapiConfig, now: datetime | None = None
-) -> list[int]:
-    """Submit, with what was saved in time, every open attempt whose deadline has passed."""
-    now = now or utcnow()
-    overdue = overdue_attempts(session, now)
-    for attempt in overdue:
-        submit(session, attempt, xapi=xapi, now=now, auto=True)
-    return [attempt.id for attempt in overdue]

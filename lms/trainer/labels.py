@@ -35,7 +35,6 @@ VERB_LABELS = {
     "completed": _l("completed"),
     "passed": _l("passed"),
     "failed": _l("failed"),
-    "scored": _l("scored"),
     "attended": _l("attended"),
     "mastered": _l("mastered"),
     "voided": _l("voided"),

@@ -12,7 +12,6 @@ VERB_ANSWERED = ADL_VERBS + "answered"
 VERB_COMPLETED = ADL_VERBS + "completed"
 VERB_PASSED = ADL_VERBS + "passed"
 VERB_FAILED = ADL_VERBS + "failed"
-VERB_SCORED = ADL_VERBS + "scored"
 VERB_ATTENDED = ADL_VERBS + "attended"
 VERB_MASTERED = ADL_VERBS + "mastered"
 VERB_VOIDED = ADL_VERBS + "voided"
@@ -27,7 +26,6 @@ VERBS: dict[str, str] = {
         VERB_COMPLETED,
         VERB_PASSED,
         VERB_FAILED,
-        VERB_SCORED,
         VERB_ATTENDED,
         VERB_MASTERED,
         VERB_VOIDED,

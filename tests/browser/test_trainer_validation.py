@@ -5,11 +5,11 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from lms.auth.models import User
+from lms.catalog import queries
 from lms.catalog.service import load_content
 from lms.catalog.validation import validate_tree
 from lms.config import DEFAULT_CONTENT_ROOT
 from lms.extensions import db
-from lms.quiz import bank
 from lms.quiz import service as quiz_service
 from lms.quiz.types import QUESTION_TYPES
 from lms.xapi.statements import XapiConfig
@@ -28,10 +28,10 @@ def essay_waiting(live_server, tmp_path_factory):
         load_content(db.session, validate_tree(DEFAULT_CONTENT_ROOT, question_types=QUESTION_TYPES))
         coach = db.session.scalar(select(User).where(User.email == "coach@example.org"))
         xapi = XapiConfig(base_iri=app.config["BASE_IRI"])
-        quiz = bank.quiz_for_module(db.session, "C1.2")
+        quiz = queries.quiz_for_module(db.session, "C1.2")
         essay = next(
             version
-            for version in bank.current_question_versions(db.session, "C1.2")
+            for version in queries.current_question_versions(db.session, "C1.2")
             if version.definition["type"] == "essay"
         )
         attempt = quiz_service.start(db.session, user=coach, quiz=quiz, xapi=xapi, versions=[essay])

@@ -9,6 +9,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from lms.catalog.models import QuestionVersion
+from lms.competence.service import close_overdue_attempts
 from lms.quiz import service
 from lms.quiz.models import Attempt, Grade
 from lms.quiz.types import ResponseError
@@ -142,7 +143,7 @@ def test_deadline_is_enforced_on_the_server(db_session, coach):
     late = start + timedelta(minutes=11)
     with pytest.raises(service.AttemptError, match="time limit has passed"):
         service.save_answer(db_session, attempt, 2, "a", now=late)
-    assert service.autosubmit_overdue(db_session, xapi=XAPI, now=late) == [attempt.id]
+    assert close_overdue_attempts(db_session, xapi=XAPI, now=late) == [attempt.id]
     assert attempt.autosubmitted and attempt.submitted_at == attempt.deadline
     assert attempt.marks == 1.0  # only what was saved in time
     with pytest.raises(service.AttemptError, match="submitted"):

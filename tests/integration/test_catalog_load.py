@@ -37,6 +37,10 @@ def tree(tmp_path) -> Path:
     return tmp_path / "tree"
 
 
+def question_by_code(session, code: str) -> Question | None:
+    return session.scalar(select(Question).where(Question.code == code))
+
+
 def edit(root: Path, name: str, old: str, new: str) -> None:
     path = root / name
     text = path.read_text(encoding="utf-8")
@@ -95,7 +99,7 @@ def test_loaded_content_is_what_the_pages_and_the_quiz_read(db_session, tree):
 
 def test_an_edit_becomes_a_new_version_and_the_old_one_is_kept(db_session, tree):
     load(db_session, tree)
-    before = queries.question_by_code(db_session, "C1.1-Q01").current
+    before = question_by_code(db_session, "C1.1-Q01").current
     before_id, before_text = before.id, before.definition["text"]["en"]
 
     edit(tree, QUIZ, "Which format suits a newcomer?", "Which format suits a first project?")
@@ -106,13 +110,13 @@ def test_an_edit_becomes_a_new_version_and_the_old_one_is_kept(db_session, tree)
     assert summary.counts["questions"].new_versions == 1
     assert summary.counts["questions"].unchanged == 11
     assert summary.counts["lessons"].new_versions == 1
-    question = queries.question_by_code(db_session, "C1.1-Q01")
+    question = question_by_code(db_session, "C1.1-Q01")
     assert question.current_version == 2
     assert [v.number for v in question.versions] == [1, 2]
     old = db_session.get(QuestionVersion, before_id)
     assert old.definition["text"]["en"] == before_text  # an attempt started before keeps it
     assert question.current.definition["text"]["en"] == "Which format suits a first project?"
-    lesson = queries.lesson_by_slug(db_session, "C1.1", "budget")
+    lesson = db_session.scalar(select(Lesson).where(Lesson.slug == "budget"))
     assert lesson.current_version == 2
     assert lesson.current.html("en").startswith("<h2>The mobility budget</h2>")
     assert lesson.versions[0].html("en").startswith("<h2>The budget</h2>")
@@ -143,7 +147,7 @@ def test_invalid_content_writes_nothing(db_session, tree):
         load_content(db_session, validate_tree(broken, question_types=QUESTION_TYPES))
     db_session.commit()
     assert row_counts(db_session) == LOADED
-    assert queries.question_by_code(db_session, "C1.1-Q01").current_version == 1
+    assert question_by_code(db_session, "C1.1-Q01").current_version == 1
 
 
 def test_a_question_removed_from_its_bank_is_retired_not_deleted(db_session, tree):
@@ -153,7 +157,7 @@ def test_a_question_removed_from_its_bank_is_retired_not_deleted(db_session, tre
     (tree / QUIZ).write_text(text[:start] + text[end:], encoding="utf-8")
     summary = load(db_session, tree)
     assert summary.counts["questions"].retired == 1
-    question = queries.question_by_code(db_session, "C1.1-Q05")
+    question = question_by_code(db_session, "C1.1-Q05")
     assert question.active is False and len(question.versions) == 1
     codes = [v.code for v in queries.current_question_versions(db_session, "C1.1")]
     assert "C1.1-Q05" not in codes and len(codes) == 11
@@ -161,7 +165,7 @@ def test_a_question_removed_from_its_bank_is_retired_not_deleted(db_session, tre
 
 def test_import_questions_adds_and_versions(db_session, tree):
     load(db_session, tree)
-    edited = queries.question_by_code(db_session, "C1.1-Q03").current.definition
+    edited = question_by_code(db_session, "C1.1-Q03").current.definition
     edited["text"] = {"fr": "Le plan Erasmus est-il requis ?", "en": "Is an Erasmus Plan required?"}
     new = {
         "type": "true_false", "skills": ["C1.1-S2"], "source": "GIFT import",
@@ -174,9 +178,9 @@ def test_import_questions_adds_and_versions(db_session, tree):
     db_session.commit()
     counts = summary.counts["questions"]
     assert (counts.created, counts.new_versions) == (1, 1)
-    added = queries.question_by_code(db_session, "C1.1-Q13")
+    added = question_by_code(db_session, "C1.1-Q13")
     assert added.position == 12 and added.current.definition["answer"] is True
-    assert queries.question_by_code(db_session, "C1.1-Q03").current_version == 2
+    assert question_by_code(db_session, "C1.1-Q03").current_version == 2
 
     bad = dict(new, type="true_or_false")
     with pytest.raises(ContentInvalid) as raised:
@@ -188,7 +192,7 @@ def test_import_questions_adds_and_versions(db_session, tree):
         "did you mean 'true_false'?"
     ]
     db_session.commit()
-    assert queries.question_by_code(db_session, "C1.1-Q14") is None
+    assert question_by_code(db_session, "C1.1-Q14") is None
 
 
 def test_flask_content_load(runner, tree):

@@ -60,7 +60,7 @@ def test_close_overdue_attempts_validates_where_the_rule_allows(runner, db_sessi
 
 
 def test_import_gift_into_the_real_bank(runner, db_session, tmp_path):
-    from lms.quiz import bank
+    from lms.catalog import queries
 
     factories.make_quiz(db_session, code="C1.1", skills=("C1.1-S1", "C1.1-S2"))
     db_session.commit()
@@ -76,7 +76,7 @@ def test_import_gift_into_the_real_bank(runner, db_session, tmp_path):
     result = runner.invoke(args=["quiz", "import-gift", str(gift), "--module", "C1.1"])
     assert result.exit_code == 0, result.output
     assert "extra.gift:7:" in result.output  # reported; the rest still imports
-    versions = bank.current_question_versions(db_session, "C1.1")
+    versions = queries.current_question_versions(db_session, "C1.1")
     imported = [v.definition for v in versions if v.definition["source"].startswith("GIFT")]
     assert [d["type"] for d in imported] == ["true_false", "numerical"]
     assert imported[0]["text"] == {"fr": "Un apprenti peut-il partir un an ?"} | {

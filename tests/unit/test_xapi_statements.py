@@ -3,9 +3,11 @@
 import json
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
+from lms.xapi import statements
 from lms.xapi import vocabulary as v
 from lms.xapi.statements import (
     Actor,
@@ -82,12 +84,17 @@ def test_verbs_are_the_adl_ones():
         "completed",
         "passed",
         "failed",
-        "scored",
         "attended",
         "mastered",
         "voided",
     }
     assert v.ACTIVITY_INTERACTION == "http://adlnet.gov/expapi/activities/cmi.interaction"
+
+
+def test_every_verb_of_the_vocabulary_is_emitted_by_a_builder():
+    builders = Path(statements.__file__).read_text(encoding="utf-8")
+    never_emitted = [word for word in v.VERBS if f"v.VERB_{word.upper()}" not in builders]
+    assert never_emitted == []
 
 
 def test_timestamps_are_utc_milliseconds_with_z():
