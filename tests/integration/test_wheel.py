@@ -33,8 +33,15 @@ def run(command: list[str], **kwargs) -> str:
     return result.stdout + result.stderr
 
 
+UNVERSIONED = (".git", ".venv*", "build", "dist", "*.egg-info", "__pycache__", "instance", "*.mo")
+
+
 def clean_copy(destination: Path) -> Path:
-    """The files git would commit (tracked or new), so no stale build/ folder leaks in."""
+    """The sources without what a build or a run left behind (a stale build/ folder would
+    leak files into the wheel): the files git would commit, or the tree minus those leftovers."""
+    if shutil.which("git") is None or not (REPO / ".git").exists():
+        shutil.copytree(REPO, destination, ignore=shutil.ignore_patterns(*UNVERSIONED))
+        return destination
     listed = run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=REPO)
     for name in filter(None, listed.split("\0")):
         source = REPO / name
@@ -47,8 +54,6 @@ def clean_copy(destination: Path) -> Path:
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Path:
     """A virtual environment holding the built wheel and its dependencies, nothing else."""
-    if shutil.which("git") is None:
-        pytest.skip("git is needed to copy the sources")
     base = tmp_path_factory.mktemp("release")
     source = clean_copy(base / "src")
     started = time.monotonic()
