@@ -3,6 +3,7 @@ schema at the migrations' head; the forwarder's lag is reported but never makes 
 (an LRS outage must not take every server out of the balancer)."""
 
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from alembic.config import Config
@@ -29,6 +30,7 @@ class Health:
         return asdict(self)
 
 
+@lru_cache(maxsize=4)  # the files change only with a release, which restarts the server
 def migrations_head(migrations_dir: Path) -> str | None:
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
