@@ -1,35 +1,17 @@
 """Shared fixtures: an app on SQLite and on PostgreSQL, clients per role, a CLI runner."""
 
 import json
-import re
 
-import flask_migrate
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from lms import create_app
 from lms.extensions import db
-from tests import factories
+from tests.support import factories
+from tests.support.app import BACKENDS, build_app, clear_tables
+from tests.support.web import Auth, logged_in_client
 
 pytest_plugins = ["tests.support.postgres", "tests.support.browser", "tests.support.ralph"]
-
-BACKENDS = ["sqlite", "postgresql"]
-
-
-def build_app(database_url: str, **overrides):
-    config = {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {},
-        "LRS_URL": "",
-    }
-    config.update(overrides)
-    app = create_app(config)
-    with app.app_context():
-        flask_migrate.upgrade()
-    return app
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -46,21 +28,6 @@ def migrated_app(database_url):
     yield app
     with app.app_context():
         db.engine.dispose()
-
-
-def clear_tables(app) -> None:
-    """Empty every table but Alembic's, so each test starts from the migrated schema."""
-    with app.app_context():
-        db.session.remove()
-        with db.engine.begin() as connection:
-            existing = set(inspect(connection).get_table_names())
-            tables = [t for t in reversed(db.metadata.sorted_tables) if t.name in existing]
-            if connection.dialect.name == "postgresql":
-                names = ", ".join(f'"{t.name}"' for t in tables)
-                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            else:
-                for table in tables:
-                    connection.execute(table.delete())
 
 
 @pytest.fixture
@@ -127,38 +94,6 @@ def runner(app):
     return app.test_cli_runner()
 
 
-CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_token(client, path: str = "/login") -> str:
-    page = client.get(path, follow_redirects=True).get_data(as_text=True)
-    match = CSRF_PATTERN.search(page)
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
-
-
-class Auth:
-    """Logs a test client in and out through the real forms."""
-
-    def __init__(self, client):
-        self.client = client
-
-    def login(self, email: str, password: str = factories.PASSWORD, **kwargs):
-        token = csrf_token(self.client)
-        return self.client.post(
-            "/login", data={"email": email, "password": password, "csrf_token": token}, **kwargs
-        )
-
-    def logout(self):
-        return self.client.post("/logout", data={"csrf_token": csrf_token(self.client, "/")})
-
-    def post(self, path: str, data: dict | None = None, **kwargs):
-        """POST a form with a valid CSRF token taken from the page at ``path``'s site."""
-        data = dict(data or {})
-        data.setdefault("csrf_token", csrf_token(self.client, "/"))
-        return self.client.post(path, data=data, **kwargs)
-
-
 @pytest.fixture
 def auth(client):
     return Auth(client)
@@ -175,24 +110,16 @@ def demo_cohort(db_session):
     return {"cohort": cohort, "trainer": trainer, "coaches": coaches, "admin": admin}
 
 
-def _client_for(app, email: str):
-    client = app.test_client()
-    response = Auth(client).login(email)
-    assert response.status_code == 302, f"login of {email} failed"
-    client.auth = Auth(client)
-    return client
-
-
 @pytest.fixture
 def coach_client(app, demo_cohort):
-    return _client_for(app, demo_cohort["coaches"][0].email)
+    return logged_in_client(app, demo_cohort["coaches"][0].email)
 
 
 @pytest.fixture
 def trainer_client(app, demo_cohort):
-    return _client_for(app, demo_cohort["trainer"].email)
+    return logged_in_client(app, demo_cohort["trainer"].email)
 
 
 @pytest.fixture
 def admin_client(app, demo_cohort):
-    return _client_for(app, demo_cohort["admin"].email)
+    return logged_in_client(app, demo_cohort["admin"].email)

@@ -13,13 +13,7 @@ from lms.live.models import LiveParticipant, LiveSession
 from lms.quiz.models import Attempt
 from lms.xapi import vocabulary as v
 from lms.xapi.models import Statement
-from tests.browser.test_coach_selfpaced import (  # noqa: F401 - content_server is a fixture
-    answer,
-    check_accessible,
-    content_server,
-    in_app,
-    log_in,
-)
+from tests.support.browser import answer, check_accessible, in_app, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -47,7 +41,7 @@ def _facts(session, live_id: int) -> dict:
     }
 
 
-def test_live_session_with_one_trainer_and_three_coaches(content_server, new_page):  # noqa: F811
+def test_live_session_with_one_trainer_and_three_coaches(content_server, new_page):
     server = content_server
     definitions = in_app(server, _definitions)
 

@@ -13,9 +13,9 @@ from lms.extensions import db
 from lms.quiz import service as quiz_service
 from lms.quiz.types import QUESTION_TYPES
 from lms.xapi.statements import XapiConfig
+from tests.support.browser import log_in
 
 pytestmark = pytest.mark.browser
-PASSWORD = "mobility-demo"
 ESSAY = "Ten days before departure I meet Léa and her tutor: travel, insurance, host company."
 
 
@@ -41,13 +41,6 @@ def essay_waiting(live_server, tmp_path_factory):
     return live_server
 
 
-def _log_in(page, url: str, email: str) -> None:
-    page.goto(f"{url}/login")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-
-
 def _choose_level_for_every_criterion(page, level: str) -> None:
     rows = page.locator("table.rubric tbody tr")
     for index in range(rows.count()):
@@ -58,7 +51,7 @@ def _choose_level_for_every_criterion(page, level: str) -> None:
 def test_trainer_grades_validates_by_observation_and_the_coach_sees_it(essay_waiting, new_page):
     url = essay_waiting.url
     trainer = new_page()
-    _log_in(trainer, url, "trainer@example.org")
+    log_in(trainer, essay_waiting, "trainer@example.org")
     trainer.get_by_role("button", name="English").click()
     trainer.goto(f"{url}/trainer/")  # the trainer's area; the home page does not link it yet
     trainer.get_by_role("link", name="Grading").click()
@@ -97,7 +90,7 @@ def test_trainer_grades_validates_by_observation_and_the_coach_sees_it(essay_wai
     expect(validations.get_by_role("link", name="observation.pdf")).to_be_visible()
 
     coach = new_page()
-    _log_in(coach, url, "coach@example.org")
+    log_in(coach, essay_waiting, "coach@example.org")
     coach.goto(f"{url}/progress")
     validated = coach.locator("section[aria-labelledby='validated']")
     expect(validated.get_by_role("row").filter(has_text="C1.2")).to_contain_text("Thomas Formateur")

@@ -3,8 +3,8 @@
 import pytest
 from flask import url_for
 
-from tests.conftest import Auth, csrf_token
-from tests.integration.trainer_data import access_world
+from tests.support.trainer_data import XAPI, access_world
+from tests.support.web import Auth, csrf_token
 
 ANONYMOUS, COACH, TRAINER, ADMIN = "anonymous", "coach", "trainer", "admin"
 EVERYONE = {ANONYMOUS, COACH, TRAINER, ADMIN}
@@ -84,7 +84,6 @@ def delivery_world(session, demo_cohort, quiz_id: int) -> dict:
     from lms.catalog.models import Lesson, LessonVersion, Quiz
     from lms.live import service as live_service
     from lms.quiz import service as quiz_service
-    from tests.integration.trainer_data import XAPI
 
     quiz = session.get(Quiz, quiz_id)
     text = {"fr": "Leçon", "en": "Lesson"}

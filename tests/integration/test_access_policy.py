@@ -4,7 +4,7 @@ import pytest
 
 from lms.auth import policy
 from lms.auth.policy import Role
-from tests import factories
+from tests.support import factories
 
 
 @pytest.fixture

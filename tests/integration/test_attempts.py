@@ -16,7 +16,7 @@ from lms.quiz.types import ResponseError
 from lms.timeutil import utcnow
 from lms.xapi.models import Statement
 from lms.xapi.statements import XapiConfig
-from tests import factories
+from tests.support import factories
 
 XAPI = XapiConfig(base_iri="https://lms.example.org/xapi")
 

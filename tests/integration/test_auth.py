@@ -3,8 +3,8 @@
 from sqlalchemy import func, select
 
 from lms.auth.models import LoginFailure
-from tests import factories
-from tests.conftest import csrf_token
+from tests.support import factories
+from tests.support.web import Auth, csrf_token
 
 
 def test_login_success_lands_on_the_role_home(client, auth, demo_cohort):
@@ -127,8 +127,6 @@ def test_change_password(coach_client, demo_cohort, app):
     assert ok.status_code == 302
     fresh = app.test_client()
     email = demo_cohort["coaches"][0].email
-    from tests.conftest import Auth
-
     assert Auth(fresh).login(email, factories.PASSWORD).status_code == 401
     assert Auth(fresh).login(email, "a-new-long-pass").status_code == 302
 

@@ -8,9 +8,9 @@ from sqlalchemy import select
 from lms import create_app
 from lms.extensions import db
 from lms.xapi import outbox
-from tests.conftest import Auth
-from tests.integration.test_xapi_outbox import launched, unique_module
 from tests.support import postgres
+from tests.support.statements import launched, unique_module
+from tests.support.web import Auth
 
 
 @pytest.fixture

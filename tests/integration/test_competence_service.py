@@ -14,7 +14,7 @@ from lms.quiz import service as quiz_service
 from lms.xapi import vocabulary as v
 from lms.xapi.models import Statement
 from lms.xapi.statements import XapiConfig
-from tests import factories
+from tests.support import factories
 
 XAPI = XapiConfig(base_iri="https://lms.example.org/xapi")
 LEVELS = [

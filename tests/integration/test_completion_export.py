@@ -5,7 +5,8 @@ import io
 
 from lms.competence import service as competence
 from lms.xapi.statements import XapiConfig
-from tests import factories
+from tests.support import factories
+from tests.support.web import Auth
 
 XAPI = XapiConfig(base_iri="https://lms.example.org/xapi")
 VALIDATION = {
@@ -76,8 +77,6 @@ def test_completion_records_period_and_bad_dates(trainer_client, demo_cohort):
 
 
 def test_another_trainers_cohort_is_refused(app, db_session, demo_cohort):
-    from tests.conftest import Auth
-
     outsider = factories.make_user(db_session, role="trainer")
     db_session.commit()
     client = app.test_client()

@@ -19,9 +19,9 @@ from lms.timeutil import utcnow
 from lms.xapi import vocabulary as v
 from lms.xapi.models import Statement
 from lms.xapi.statements import XapiConfig
-from tests import factories
-from tests.conftest import csrf_token
+from tests.support import factories
 from tests.support.sql import statements_run
+from tests.support.web import csrf_token
 
 XAPI = XapiConfig(base_iri="https://lms.example.org/xapi")
 

@@ -10,7 +10,7 @@ from lms.auth.models import User
 from lms.competence.models import Validation
 from lms.quiz.models import Attempt
 from lms.xapi.models import Statement
-from tests.integration.test_forwarder_ralph import add_endpoint
+from tests.support.ralph import add_endpoint
 
 
 def _trainer_id(session) -> int:

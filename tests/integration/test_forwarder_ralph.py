@@ -21,7 +21,8 @@ from lms.xapi import endpoints, forwarder, outbox
 from lms.xapi import vocabulary as v
 from lms.xapi.models import Delivery, Statement
 from lms.xapi.statements import to_json
-from tests.integration.test_xapi_outbox import CONFIG, finished, launched, unique_module
+from tests.support.ralph import add_endpoint
+from tests.support.statements import CONFIG, finished, launched, unique_module
 
 pytestmark = pytest.mark.lrs
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -103,20 +104,6 @@ class LrsProxy:
             time.sleep(0.05)
         self.server.shutdown()
         self.server.server_close()
-
-
-def add_endpoint(session, url: str, ralph, name: str = "ralph", scope: str = "all") -> None:
-    endpoints.save_endpoint(
-        session,
-        endpoint_id=None,
-        name=name,
-        url=url,
-        username=ralph.username,
-        password=ralph.password,
-        scope=scope,
-        active=True,
-    )
-    session.commit()
 
 
 def record_many(session, count: int) -> tuple[str, list[dict]]:

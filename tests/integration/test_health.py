@@ -13,9 +13,9 @@ from lms.web.health import migrations_head
 from lms.xapi import outbox
 from lms.xapi.models import Delivery, Endpoint
 from lms.xapi.queries import forwarding_lag
-from tests.conftest import BACKENDS, build_app
-from tests.integration.test_xapi_outbox import launched, unique_module
+from tests.support.app import BACKENDS, build_app
 from tests.support.postgres import free_port
+from tests.support.statements import launched, unique_module
 
 
 @pytest.fixture(params=BACKENDS)

@@ -14,9 +14,9 @@ from lms.timeutil import utcnow
 from lms.xapi import vocabulary as v
 from lms.xapi.models import Statement
 from lms.xapi.statements import XapiConfig
-from tests import factories
-from tests.conftest import Auth, csrf_token
+from tests.support import factories
 from tests.support.sql import statements_run
+from tests.support.web import Auth, csrf_token
 
 
 def post(client, path: str, data: dict | None = None, **kwargs):

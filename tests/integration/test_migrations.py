@@ -6,7 +6,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from lms.extensions import db
-from tests.conftest import build_app
+from tests.support.app import build_app
 
 
 def test_upgrade_from_empty_matches_the_models(database_url):

@@ -6,7 +6,7 @@ from datetime import timedelta
 from lms.quiz import service
 from lms.timeutil import utcnow
 from lms.xapi.statements import XapiConfig
-from tests import factories
+from tests.support import factories
 
 XAPI = XapiConfig(base_iri="https://lms.example.org/xapi")
 

@@ -6,8 +6,9 @@ import pytest
 
 from lms.config import ConfigError, load_config
 from lms.extensions import db
-from tests import factories
-from tests.conftest import Auth, build_app, clear_tables
+from tests.support import factories
+from tests.support.app import build_app, clear_tables
+from tests.support.web import Auth
 
 
 @pytest.fixture

@@ -18,9 +18,9 @@ from lms.quiz.gift import write_gift
 from lms.quiz.models import AttemptSlot
 from lms.xapi import vocabulary as v
 from lms.xapi.models import Statement
-from tests import factories
-from tests.conftest import csrf_token
+from tests.support import factories
 from tests.support.toy_question_type import Estimate
+from tests.support.web import csrf_token
 
 FIXTURE = Path(__file__).parents[1] / "unit" / "catalog_fixtures" / "valid"
 QUIZ = "quizzes/C1.1.yaml"

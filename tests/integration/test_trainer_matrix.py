@@ -7,9 +7,8 @@ import pytest
 from sqlalchemy import event
 
 from lms.extensions import db
-from tests import factories
-from tests.conftest import Auth
-from tests.integration import trainer_data
+from tests.support import factories, trainer_data
+from tests.support.web import Auth
 
 
 @pytest.fixture

@@ -19,10 +19,9 @@ from lms.xapi import outbox
 from lms.xapi import statements as xs
 from lms.xapi import vocabulary as v
 from lms.xapi.models import Statement
-from tests import factories
-from tests.conftest import Auth, csrf_token
-from tests.integration import trainer_data
-from tests.integration.trainer_data import XAPI
+from tests.support import factories, trainer_data
+from tests.support.trainer_data import XAPI
+from tests.support.web import Auth, csrf_token
 
 PDF = b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

@@ -14,8 +14,8 @@ from lms.catalog.queries import current_question_versions
 from lms.extensions import db
 from lms.live.models import LiveSession
 from lms.quiz.models import Attempt
-from tests import factories
-from tests.conftest import build_app
+from tests.support import factories
+from tests.support.app import build_app
 from tests.support.operator_files import REPO, dockerfile_cmd, on_this_machine
 from tests.support.postgres import free_port
 from tests.support.servers import Browser, Process, wait_healthy

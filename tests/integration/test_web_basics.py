@@ -1,8 +1,9 @@
 """Languages, security headers, error pages, and the role home pages."""
 
 from lms.extensions import db
-from tests import factories
-from tests.conftest import Auth
+from tests.support import factories
+from tests.support.app import build_app
+from tests.support.web import Auth, csrf_token
 
 
 def test_french_by_default(client):
@@ -38,8 +39,6 @@ def test_language_switch_is_saved_for_the_user(coach_client, db_session, demo_co
 
 
 def test_unknown_language_is_a_400(client):
-    from tests.conftest import csrf_token
-
     response = client.post("/language", data={"language": "de", "csrf_token": csrf_token(client)})
     assert response.status_code == 400
 
@@ -103,8 +102,6 @@ def test_the_account_list_names_each_role(admin_client):
 
 
 def test_unexpected_errors_get_the_localised_500_page(database_url):
-    from tests.conftest import build_app
-
     app = build_app(database_url)
     app.testing = False  # let the error handler answer, as in production
 

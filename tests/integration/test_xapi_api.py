@@ -12,8 +12,8 @@ from lms.xapi import outbox
 from lms.xapi import vocabulary as v
 from lms.xapi.models import Delivery, Endpoint
 from lms.xapi.statements import Actor, to_json
-from tests import factories
-from tests.integration.test_xapi_outbox import CONFIG, TRAINER, finished, launched, mastered
+from tests.support import factories
+from tests.support.statements import CONFIG, TRAINER, finished, launched, mastered
 
 
 @pytest.fixture

@@ -13,73 +13,11 @@ from lms.auth.models import User
 from lms.xapi import export, outbox
 from lms.xapi import vocabulary as v
 from lms.xapi.models import ImmutableStatement, Statement
-from lms.xapi.statements import (
-    Actor,
-    ModuleRef,
-    Score,
-    XapiConfig,
-    competence_validated,
-    format_timestamp,
-    module_launched,
-    quiz_finished,
-    to_json,
-)
+from lms.xapi.statements import format_timestamp, to_json
 from lms.xapi.validation import InvalidStatement
-from tests import factories
-
-CONFIG = XapiConfig("https://lms.example.org/xapi")
-TRAINER = Actor("trainer@example.org", "Thomas Formateur")
-
-
-def unique_module() -> ModuleRef:
-    """A module no other test uses: Ralph's store outlives each test."""
-    return ModuleRef(f"M-{uuid.uuid4().hex[:8]}", {"en": "Mobility basics"}, ("C1.1",))
-
-
-def launched(
-    email: str, module: ModuleRef | None = None, *, at: datetime | None = None, **extra
-) -> dict:
-    """A valid ``launched`` statement by the coach with this e-mail address."""
-    return module_launched(
-        CONFIG,
-        statement_id=uuid.uuid4(),
-        timestamp=at or datetime.now(UTC),
-        actor=Actor(email, "A coach"),
-        module=module or unique_module(),
-        registration=extra.get("registration", uuid.uuid4()),
-    )
-
-
-def finished(email: str, *, passed: bool = True, at: datetime | None = None) -> tuple[dict, dict]:
-    """The ``completed`` and ``passed``/``failed`` statements of one quiz."""
-    return quiz_finished(
-        CONFIG,
-        completed_statement_id=uuid.uuid4(),
-        outcome_statement_id=uuid.uuid4(),
-        timestamp=at or datetime.now(UTC),
-        actor=Actor(email, "A coach"),
-        module=unique_module(),
-        quiz_id=7,
-        quiz_title={"en": "Check"},
-        score=Score.points(8 if passed else 3, 10),
-        passed=passed,
-        duration_seconds=300,
-    )
-
-
-def mastered(email: str) -> dict:
-    return competence_validated(
-        CONFIG,
-        statement_id=uuid.uuid4(),
-        timestamp=datetime.now(UTC),
-        actor=Actor(email, "A coach"),
-        trainer=TRAINER,
-        unit_id="C1.1",
-        unit_title={"en": "Develop a project"},
-        validated=True,
-        modality="jury",
-        evidence={"note": "Project presented to the jury"},
-    )
+from tests.support import factories
+from tests.support.app import build_app
+from tests.support.statements import CONFIG, TRAINER, finished, launched, mastered
 
 
 def count(session: Session) -> int:
@@ -234,7 +172,6 @@ def test_the_database_refuses_changes_other_than_voiding(db_session, sql):
 def test_postgresql_refuses_to_delete_a_statement(postgres_server):
     # PostgreSQL only: SQLite keeps no DELETE guard, since the suite empties tables with DELETE.
     from lms.extensions import db
-    from tests.conftest import build_app
 
     app = build_app(postgres_server.create_database())
     with app.app_context():

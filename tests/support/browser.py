@@ -4,12 +4,25 @@ import os
 import re
 import shutil
 import threading
+from functools import cache
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
+from lms.auth import service as accounts
+from lms.auth.models import Cohort
+from lms.catalog.service import load_content
+from lms.catalog.validation import validate_tree
+from lms.config import DEFAULT_CONTENT_ROOT
+from lms.demo import DEMO_COHORT, DEMO_PASSWORD, seed_demo
 from lms.extensions import db
+from lms.quiz import types
+from lms.quiz.types import QUESTION_TYPES
+from tests.support.app import build_app
 from tests.support.postgres import unavailable
 
 CHROMIUM = os.environ.get("LMS_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -24,6 +37,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+AXE = Axe()
+# Extra coaches of the demo cohort, so that tests do not share attempts.
+EXTRA_COACHES = [f"coach{n}@example.org" for n in range(3, 10)]
 
 
 class LiveServer:
@@ -48,9 +64,6 @@ class LiveServer:
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
-    from lms.demo import seed_demo
-    from tests.conftest import build_app
-
     app = build_app(f"sqlite:///{tmp_path_factory.mktemp('live') / 'lms.sqlite3'}")
     with app.app_context():
         seed_demo(db.session)
@@ -112,3 +125,103 @@ def new_page(browser, request):
 @pytest.fixture
 def page(new_page):
     return new_page()
+
+
+@cache
+def _report():
+    return validate_tree(DEFAULT_CONTENT_ROOT, question_types=QUESTION_TYPES)
+
+
+@pytest.fixture(scope="module")
+def content_server(tmp_path_factory):
+    """The application with the demo accounts and the seven modules, on a free port."""
+    from tests.support.app import build_app
+
+    app = build_app(f"sqlite:///{tmp_path_factory.mktemp('coach') / 'lms.sqlite3'}")
+    with app.app_context():
+        seed_demo(db.session)
+        cohort = db.session.scalar(select(Cohort).where(Cohort.name == DEMO_COHORT))
+        for number, email in enumerate(EXTRA_COACHES, start=3):
+            user = accounts.create_user(
+                db.session, email=email, display_name=f"Coach {number}", role="coach",
+                language="fr", password=DEMO_PASSWORD,
+            )  # fmt: skip
+            accounts.enrol_coach(cohort, user)
+        load_content(db.session, _report())
+        db.session.commit()
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+
+
+def check_accessible(page, name: str) -> None:
+    """axe-core on the page as it is: no serious or critical violation."""
+    results = AXE.run(page)
+    bad = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    if bad:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"axe-{name}.png"), full_page=True)
+    assert bad == [], f"axe on {name}: {bad}"
+
+
+def log_in(page, server, email: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto(f"{server.url}/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.locator("main form button[type=submit]").click()
+    expect(page).not_to_have_url(re.compile(r"/login"))
+
+
+def in_app(server, function):
+    """Run ``function(session)`` against the server's database and return its result."""
+    with server.app.app_context():
+        try:
+            result = function(db.session)
+            db.session.commit()
+            return result
+        finally:
+            db.session.remove()
+
+
+def answer(page, position: int, definition: dict, lang: str = "fr", correct: bool = True) -> None:
+    """Answer like a person: click the labels, type, choose in the lists (keyboard-reachable)."""
+    question = page.locator(f"#question-{position}")
+    kind, key = definition["type"], types.correct_response(definition)
+    if kind in ("single_choice", "multiple_response"):
+        options = {o["id"]: o["text"][lang] for o in definition["options"]}
+        chosen = key if kind == "multiple_response" else [key]
+        if not correct:
+            chosen = [next(i for i in options if i not in chosen)]
+        for option_id in chosen:
+            question.get_by_label(options[option_id], exact=True).check()
+    elif kind == "true_false":
+        value = key if correct else not key
+        question.get_by_label(
+            {True: "Vrai", False: "Faux"}[value]
+            if lang == "fr"
+            else {True: "True", False: "False"}[value],
+            exact=True,
+        ).check()
+    elif kind == "short_answer":
+        question.locator("input[type=text]").fill(definition["answers"][0]["text"])
+    elif kind == "numerical":
+        question.locator("input[type=text]").fill(
+            types.format_number(definition["answers"][0]["value"]).replace(".", ",")
+        )
+    elif kind == "essay":
+        question.locator("textarea").fill("Mon avant-projet : objectifs, partenaires, calendrier.")
+    elif kind == "matching":
+        rights = {p["id"]: p["right"][lang] for p in definition["pairs"]}
+        for pair in definition["pairs"]:
+            question.get_by_label(pair["left"][lang], exact=True).select_option(
+                label=rights[key[pair["id"]]]
+            )
+    elif kind == "ordering":
+        texts = {i["id"]: i["text"][lang] for i in definition["items"]}
+        for rank, item_id in enumerate(key, start=1):
+            label = f"Position {rank}"
+            question.get_by_label(label, exact=True).select_option(label=texts[item_id])

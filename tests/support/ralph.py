@@ -19,6 +19,8 @@ from urllib.parse import urljoin
 import httpx
 import pytest
 
+from lms.xapi import endpoints
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VENV_DIR = REPO_ROOT / ".venv-ralph"
 # Ralph 5.1.0's OIDC module imports requests, which none of the cli/lrs extras pull in.
@@ -315,3 +317,17 @@ def ralph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RalphServer]:
         yield server
     finally:
         server.stop()
+
+
+def add_endpoint(session, url: str, ralph, name: str = "ralph", scope: str = "all") -> None:
+    endpoints.save_endpoint(
+        session,
+        endpoint_id=None,
+        name=name,
+        url=url,
+        username=ralph.username,
+        password=ralph.password,
+        scope=scope,
+        active=True,
+    )
+    session.commit()

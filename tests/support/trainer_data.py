@@ -8,7 +8,7 @@ from lms.quiz.models import GRADED, Attempt, Registration
 from lms.timeutil import utcnow
 from lms.xapi import outbox
 from lms.xapi import statements as xs
-from tests import factories
+from tests.support import factories
 
 XAPI = xs.XapiConfig(base_iri="https://lms.example.org/xapi")
 

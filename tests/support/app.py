@@ -1,0 +1,39 @@
+"""The application under test: built on a database URL and migrated, emptied between tests."""
+
+import flask_migrate
+from sqlalchemy import inspect, text
+
+from lms import create_app
+from lms.extensions import db
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def build_app(database_url: str, **overrides):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        "LRS_URL": "",
+    }
+    config.update(overrides)
+    app = create_app(config)
+    with app.app_context():
+        flask_migrate.upgrade()
+    return app
+
+
+def clear_tables(app) -> None:
+    """Empty every table but Alembic's, so each test starts from the migrated schema."""
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            existing = set(inspect(connection).get_table_names())
+            tables = [t for t in reversed(db.metadata.sorted_tables) if t.name in existing]
+            if connection.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    connection.execute(table.delete())
