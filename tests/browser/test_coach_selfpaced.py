@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from lms.catalog import queries as catalog
+from lms.quiz import types
 from lms.quiz.models import Attempt
 from lms.timeutil import utcnow
 from tests.support.browser import answer, check_accessible, in_app, log_in
@@ -150,6 +151,39 @@ def test_resume_after_closing_the_browser(content_server, new_page):
         else:
             assert all(s.input_value() for s in fields.locator("select").all())
     assert answers_of(content_server, attempt_id) == saved  # navigating saved no new answer
+
+
+def test_the_autosave_status_says_saved_only_once_the_last_change_is_saved(
+    content_server, new_page
+):
+    page = new_page("fr-FR")
+    log_in(page, content_server, "coach10@example.org")
+    page.goto(f"{content_server.url}/modules/C5/quiz")
+    page.get_by_role("button", name="Commencer le quiz").click()
+    attempt_id = attempt_id_of(page)
+    position, definition, _ = next(
+        s for s in slots_of(content_server, attempt_id) if s[1]["type"] == "ordering"
+    )
+    page.goto(f"{content_server.url}/attempts/{attempt_id}?page={position}")
+    held = []  # autosave requests kept back, to be let through one by one
+    page.route("**/autosave", lambda route: held.append(route))
+    order = types.correct_response(definition)
+    texts = {i["id"]: i["text"]["fr"] for i in definition["items"]}
+    question = page.locator(f"#question-{position}")
+    with page.expect_request("**/autosave"):
+        question.get_by_label("Position 1", exact=True).select_option(label=texts[order[0]])
+    for rank, item_id in enumerate(order[1:], start=2):  # changed while the first save travels
+        question.get_by_label(f"Position {rank}", exact=True).select_option(label=texts[item_id])
+    status = page.locator("#autosave-status")
+
+    with page.expect_request("**/autosave"):  # htmx sends the next save once the first answers
+        held[0].continue_()
+    assert answers_of(content_server, attempt_id)[position] == order[:1]
+    expect(status).to_have_text("Enregistrement…")  # not "saved": the other positions are not
+
+    held[1].continue_()
+    expect(status).to_contain_text("Enregistré à")
+    assert answers_of(content_server, attempt_id)[position] == order
 
 
 def _set_deadline(server, attempt_id: int, seconds: float) -> None:

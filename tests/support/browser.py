@@ -39,7 +39,7 @@ CHROMIUM_ARGS = [
 ]
 AXE = Axe()
 # Extra coaches of the demo cohort, so that tests do not share attempts.
-EXTRA_COACHES = [f"coach{n}@example.org" for n in range(3, 10)]
+EXTRA_COACHES = [f"coach{n}@example.org" for n in range(3, 11)]
 
 
 class LiveServer:

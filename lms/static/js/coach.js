@@ -1,5 +1,5 @@
-/* Countdowns from the server's deadline, and the end of a timed quiz attempt.
-   The page works without this file: the server enforces every deadline itself. */
+/* Countdowns from the server's deadline, the end of a timed quiz attempt, and an honest
+   autosave status. The page works without this file: the server enforces every deadline itself. */
 (function () {
   "use strict";
 
@@ -60,9 +60,35 @@
     handle = window.setInterval(update, 1000);
   }
 
+  // htmx sends the autosaves of a form one at a time, each with the form as it is when sent.
+  // A change made while one is on its way is saved by the next: until that one answers, the
+  // page says "saving", not "saved", and the earlier answer is not shown.
+  function watchAutosave(form) {
+    if (form.dataset.watched) { return; }
+    form.dataset.watched = "1";
+    var changes = 0;
+    var status = document.getElementById(form.getAttribute("hx-target").slice(1));
+
+    function changed() {
+      changes += 1;
+      if (status && form.dataset.saving) { status.textContent = form.dataset.saving; }
+    }
+    // Capture: counted before htmx, listening on the same form, sends the save.
+    form.addEventListener("change", changed, true);
+    form.addEventListener("input", changed, true);
+    form.addEventListener("htmx:beforeRequest", function (event) {
+      event.detail.xhr.changesSent = changes;
+    });
+    form.addEventListener("htmx:beforeSwap", function (event) {
+      if (event.detail.xhr.changesSent < changes) { event.detail.shouldSwap = false; }
+    });
+  }
+
   function init(root) {
     var timers = (root || document).querySelectorAll("[data-remaining]");
     Array.prototype.forEach.call(timers, start);
+    var forms = (root || document).querySelectorAll("form[data-autosave]");
+    Array.prototype.forEach.call(forms, watchAutosave);
   }
 
   if (window.htmx) {
