@@ -2,6 +2,7 @@
 
 import math
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -121,8 +122,14 @@ questions = st.one_of(
 )
 
 
+def numeral(value: float) -> str:
+    """A number as a learner may type it: decimal comma or point, maybe a unit after it."""
+    return repr(value).replace(".", ",")
+
+
 @st.composite
 def question_and_raw(draw):
+    """A question and a response its type accepts (blank included)."""
     defn = draw(questions)
     kind = defn["type"]
     if kind in ("single_choice", "multiple_response"):
@@ -134,7 +141,9 @@ def question_and_raw(draw):
     elif kind == "short_answer":
         raw = draw(st.text(max_size=12))
     elif kind == "numerical":
-        raw = draw(st.one_of(numbers, st.text(alphabet="0123456789,.- €", max_size=10)))
+        raw = draw(
+            st.one_of(numbers, numbers.map(numeral), numbers.map(lambda n: f"{n} €"), st.just(""))
+        )
     elif kind == "matching":
         choices = [p["id"] for p in defn["pairs"]] + [d["id"] for d in defn["distractors"]]
         raw = {p["id"]: draw(st.sampled_from([*choices, ""])) for p in defn["pairs"]}
@@ -144,6 +153,32 @@ def question_and_raw(draw):
         raw = raw[: draw(st.integers(0, len(raw)))]
     else:
         raw = draw(st.sampled_from(["true", "false", "", True, False]))
+    return defn, raw
+
+
+@st.composite
+def question_and_rejected_raw(draw):
+    """A question and a response its type refuses: unknown ids, repeats, wrong shapes."""
+    defn = draw(questions)
+    kind = defn["type"]
+    unknown = "not-an-id"
+    if kind == "single_choice":
+        raw = draw(st.sampled_from([unknown, [unknown], 3, ["a", "b"]]))
+    elif kind == "multiple_response":
+        first = defn["options"][0]["id"]
+        raw = draw(st.sampled_from([[unknown], [first, first], {"x": first}, [3]]))
+    elif kind == "short_answer":
+        raw = draw(st.sampled_from(["x" * 2_001, {"x": "y"}, 3j]))
+    elif kind == "numerical":
+        raw = draw(st.sampled_from(["douze", "1,2,3", "--1", "€", {"x": 1}]))
+    elif kind == "matching":
+        first = defn["pairs"][0]["id"]
+        raw = draw(st.sampled_from([{unknown: first}, {first: unknown}, [first], "text"]))
+    elif kind == "ordering":
+        first = defn["items"][0]["id"]
+        raw = draw(st.sampled_from([[unknown], [first, first], {"x": first}, [3]]))
+    else:
+        raw = draw(st.sampled_from(["maybe", ["true", "false"], 3, {"x": True}]))
     return defn, raw
 
 
@@ -160,16 +195,21 @@ def test_generated_questions_are_valid(defn):
 @given(question_and_raw())
 def test_every_score_is_between_zero_and_one(case):
     defn, raw = case
-    try:
-        _, outcome = score_raw(defn, raw)
-    except ResponseError:
-        return
+    _, outcome = score_raw(defn, raw)
     assert outcome.fraction is not None
     assert 0.0 <= outcome.fraction <= 1.0
     expected = (
         "correct" if outcome.fraction == 1 else "incorrect" if outcome.fraction == 0 else None
     )
     assert outcome.state == (expected or "partial")
+
+
+@PROPERTY
+@given(question_and_rejected_raw())
+def test_a_response_the_type_refuses_raises_and_gets_no_score(case):
+    defn, raw = case
+    with pytest.raises(ResponseError):
+        score_raw(defn, raw)
 
 
 @PROPERTY
