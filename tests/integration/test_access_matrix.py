@@ -3,8 +3,8 @@
 import pytest
 from flask import url_for
 
-from tests.support.trainer_data import XAPI, access_world
-from tests.support.web import Auth, csrf_token
+from tests.support.routes import client_as, route_world, url_values
+from tests.support.web import csrf_token
 
 ANONYMOUS, COACH, TRAINER, ADMIN = "anonymous", "coach", "trainer", "admin"
 EVERYONE = {ANONYMOUS, COACH, TRAINER, ADMIN}
@@ -78,54 +78,6 @@ EXPECTED = {
 }
 
 
-def delivery_world(session, demo_cohort, quiz_id: int) -> dict:
-    """URL values of the coach pages: a lesson of unit T1, an open attempt of the first coach
-    and a live session of the cohort."""
-    from lms.catalog.models import Lesson, LessonVersion, Quiz
-    from lms.live import service as live_service
-    from lms.quiz import service as quiz_service
-
-    quiz = session.get(Quiz, quiz_id)
-    text = {"fr": "Leçon", "en": "Lesson"}
-    lesson = Lesson(module=quiz.module, slug="first", position=1)
-    lesson.versions.append(
-        LessonVersion(
-            number=1,
-            title=text,
-            minutes=5,
-            source_fr="## Leçon",
-            source_en="## Lesson",
-            html_fr="<h2>Leçon</h2>",
-            html_en="<h2>Lesson</h2>",
-            words_fr=1,
-            words_en=1,
-            content_hash="x",
-        )
-    )
-    session.add(lesson)
-    attempt = quiz_service.start(session, user=demo_cohort["coaches"][0], quiz=quiz, xapi=XAPI)
-    live = live_service.schedule(
-        session,
-        trainer=demo_cohort["trainer"],
-        cohort=demo_cohort["cohort"],
-        quiz=quiz,
-        module=quiz.module,
-        scheduled_at=attempt.started_at,
-        versions=[attempt.slots[0].question_version],
-    )
-    session.commit()
-    return {"code": quiz.module_code, "slug": "first", "attempt_id": attempt.id, "live_id": live.id}
-
-
-def _url_values(rule, world) -> dict:
-    values = {}
-    for name in rule.arguments:
-        if name not in world:
-            pytest.fail(f"{rule.endpoint}: no test value for URL argument {name!r}")
-        values[name] = world[name]
-    return values
-
-
 def test_every_route_has_an_expected_rule(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     assert endpoints - EXPECTED.keys() == set(), "routes without an access rule in EXPECTED"
@@ -145,22 +97,12 @@ def test_every_view_declares_its_roles(app):
 @pytest.mark.parametrize("role", sorted(EVERYONE))
 def test_roles_are_enforced(app, demo_cohort, role, db_session, tmp_path, monkeypatch):
     monkeypatch.setitem(app.config, "UPLOAD_DIR", tmp_path)
-    trainer_world = access_world(db_session, demo_cohort, tmp_path)
-    client = app.test_client()
-    if role != ANONYMOUS:
-        user = demo_cohort["coaches"][0] if role == COACH else demo_cohort[role]
-        assert Auth(client).login(user.email).status_code == 302
-    world = {
-        "user_id": demo_cohort["coaches"][1].id,
-        "cohort_id": demo_cohort["cohort"].id,
-        "filename": "css/app.css",
-        **trainer_world,
-        **delivery_world(db_session, demo_cohort, trainer_world["quiz_id"]),
-    }
+    world = route_world(db_session, demo_cohort, tmp_path)
+    client = client_as(app, demo_cohort, role)
     for rule in app.url_map.iter_rules():
         allowed = role in EXPECTED[rule.endpoint]
         with app.test_request_context():
-            url = url_for(rule.endpoint, **_url_values(rule, world))
+            url = url_for(rule.endpoint, **url_values(rule, world))
         if "GET" in rule.methods:
             response = client.get(url)
         elif allowed:

@@ -1,8 +1,14 @@
 """Languages, security headers, error pages, and the role home pages."""
 
+from html.parser import HTMLParser
+
+import pytest
+from flask import url_for
+
 from lms.extensions import db
 from tests.support import factories
 from tests.support.app import build_app
+from tests.support.routes import client_as, route_world, url_values
 from tests.support.web import Auth, csrf_token
 
 
@@ -53,9 +59,49 @@ def test_security_headers(client):
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
 
 
-def test_pages_have_no_inline_script(client):
-    page = client.get("/login").get_data(as_text=True)
-    assert "<script>" not in page and "onclick=" not in page
+class InlineScripts(HTMLParser):
+    """Collects what a ``script-src 'self'`` policy blocks: scripts without src, on* handlers."""
+
+    def __init__(self):
+        super().__init__()
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        names = {name for name, _ in attrs}
+        if tag == "script" and "src" not in names:
+            self.found.append(self.get_starttag_text())
+        self.found.extend(f"<{tag} {name}=…>" for name in names if name.startswith("on"))
+
+
+def inline_scripts(html: str) -> list[str]:
+    parser = InlineScripts()
+    parser.feed(html)
+    return parser.found
+
+
+def test_inline_scripts_are_found():
+    page = '<script src="/a.js"></script><script>x()</script><button onClick="y()">'
+    assert inline_scripts(page) == ["<script>", "<button onclick=…>"]
+
+
+@pytest.mark.parametrize("role", ["anonymous", "coach", "trainer", "admin"])
+def test_no_page_has_inline_script(app, demo_cohort, db_session, tmp_path, monkeypatch, role):
+    """Every page of every GET route, as each role sees it (refusals and redirects included)."""
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", tmp_path)
+    world = route_world(db_session, demo_cohort, tmp_path)
+    client = client_as(app, demo_cohort, role)
+    pages = 0  # HTML pages served with 200
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods:
+            continue
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **url_values(rule, world))
+        response = client.get(url)
+        if response.mimetype == "text/html":
+            pages += response.status_code == 200
+            assert inline_scripts(response.get_data(as_text=True)) == [], f"{role} on {url}"
+        response.close()
+    assert pages >= (2 if role == "anonymous" else 10), "the walk did not reach the role's pages"
 
 
 def test_session_cookie_is_httponly_and_lax(client, demo_cohort):
