@@ -1,13 +1,32 @@
 """Time helpers: every timestamp the application stores is timezone-aware UTC."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
 
+class Clock:
+    """The application's time: the real clock, moved forward by tests instead of sleeping."""
+
+    def __init__(self):
+        self.offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, delta: timedelta) -> None:
+        self.offset += delta
+
+    def reset(self) -> None:
+        self.offset = timedelta(0)
+
+
+clock = Clock()
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator):

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from lms import timeutil
 from lms.extensions import db
 from tests.support import factories
 from tests.support.app import BACKENDS, build_app, clear_tables
@@ -71,6 +72,13 @@ def every_recorded_statement_is_valid(request):
         if errors and statement_id not in skipped:
             broken[statement_id] = errors
     assert broken == {}, f"statements recorded by this test break the xAPI rules: {broken}"
+
+
+@pytest.fixture
+def clock():
+    """The application's clock, for a test to move forward; back to the real time after it."""
+    yield timeutil.clock
+    timeutil.clock.reset()
 
 
 @pytest.fixture
