@@ -146,66 +146,98 @@ def parse_gift(text: str, lang: str = "fr", id_prefix: str = "Q") -> GiftResult:
     rank = 0
     seen: set[str] = set()
     for block in _blocks(lines):
-        first_line = block[0][0]
-        tags: list[str] = []
-        given_id = grader_info = None
-        body: list[str] = []
-        for _, line in block:
-            stripped = line.strip()
-            if stripped.startswith("//"):
-                tags += [tag.strip() for tag in _TAG_RE.findall(stripped)]
-                id_match = _ID_RE.search(stripped)
-                given_id = id_match[1].strip() if id_match else given_id
-                info = _GRADER_INFO_RE.match(stripped)
-                grader_info = restore(protect(info[1])).strip() if info else grader_info
-                body.append("")  # keeps line numbers aligned with the file
-            else:
-                body.append(line)
-        source = protect("\n".join(body))
+        comments, source = _comments(block)
+        if source.lstrip().startswith("$CATEGORY:"):
+            category, source = _category(source)
         if not source.strip():
             continue
-        lead = len(source) - len(source.lstrip())
-        if source.startswith("$CATEGORY:", lead):
-            end = source.find("\n", lead)
-            end = len(source) if end < 0 else end
-            category = restore(source[lead + len("$CATEGORY:") : end]).strip() or None
-            source = "\n" * source.count("\n", 0, end) + source[end:]
-            if not source.strip():
-                continue
-
         rank += 1
-        warnings: list[tuple[str, int]] = []
-        try:
-            title, question = _parse_question(source, lang, warnings)
-        except GiftError as error:
-            line = first_line + source.count("\n", 0, error.position)
-            title_match = _TITLE_RE.match(source)
-            prefix = f"{restore(title_match[1]).strip()}: " if title_match else ""
-            result.problems.append(Problem(line, prefix + error.message))
-            continue
-        start_line = first_line + source.count("\n", 0, len(source) - len(source.lstrip()))
-        question_id = title or given_id or f"{id_prefix}{rank:02d}"
-        for message, position in warnings:
-            line = first_line + source.count("\n", 0, position)
-            result.problems.append(Problem(line, f"{question_id}: {message}"))
-        if question_id in seen:
-            result.problems.append(Problem(start_line, f"duplicate question id '{question_id}'"))
-            continue
-        if "grader_info" in question:
-            question["grader_info"] = _lang(grader_info or "", lang)
-        ordered: dict = {"id": question_id, "type": question.pop("type"), "skills": tags}
-        if category:
-            ordered["category"] = category
-        ordered.update(question)
-        errors = definition_errors(ordered)
-        if errors:
-            for path, message in errors:
-                result.problems.append(Problem(start_line, f"{question_id}: {path}: {message}"))
-            continue
-        seen.add(question_id)
-        result.questions.append(ordered)
-        result.lines.append(start_line)
+        block_of = _Block(block[0][0], source, comments, category, f"{id_prefix}{rank:02d}")
+        question_id = _read_block(result, block_of, lang, seen)
+        if question_id is not None:
+            seen.add(question_id)
     return result
+
+
+@dataclass
+class _Comments:
+    """What the ``//`` lines of a question's block say."""
+
+    tags: list[str] = field(default_factory=list)
+    given_id: str | None = None
+    grader_info: str | None = None
+
+
+@dataclass(frozen=True)
+class _Block:
+    first_line: int
+    source: str  # protected text, comment lines blanked so that line numbers hold
+    comments: _Comments
+    category: str | None
+    default_id: str
+
+    def line_at(self, position: int) -> int:
+        return self.first_line + self.source.count("\n", 0, position)
+
+
+def _comments(block: list[tuple[int, str]]) -> tuple[_Comments, str]:
+    comments = _Comments()
+    body: list[str] = []
+    for _, line in block:
+        stripped = line.strip()
+        if not stripped.startswith("//"):
+            body.append(line)
+            continue
+        comments.tags += [tag.strip() for tag in _TAG_RE.findall(stripped)]
+        id_match = _ID_RE.search(stripped)
+        comments.given_id = id_match[1].strip() if id_match else comments.given_id
+        info = _GRADER_INFO_RE.match(stripped)
+        comments.grader_info = restore(protect(info[1])).strip() if info else comments.grader_info
+        body.append("")  # keeps line numbers aligned with the file
+    return comments, protect("\n".join(body))
+
+
+def _category(source: str) -> tuple[str | None, str]:
+    """The category a ``$CATEGORY:`` line sets, and the source with that line blanked."""
+    lead = len(source) - len(source.lstrip())
+    end = source.find("\n", lead)
+    end = len(source) if end < 0 else end
+    category = restore(source[lead + len("$CATEGORY:") : end]).strip() or None
+    return category, "\n" * source.count("\n", 0, end) + source[end:]
+
+
+def _read_block(result: GiftResult, block: _Block, lang: str, seen: set[str]) -> str | None:
+    """Add the block's question (or its problems) to ``result``; its id when it was added."""
+    source = block.source
+    warnings: list[tuple[str, int]] = []
+    try:
+        title, question = _parse_question(source, lang, warnings)
+    except GiftError as error:
+        title_match = _TITLE_RE.match(source)
+        prefix = f"{restore(title_match[1]).strip()}: " if title_match else ""
+        result.problems.append(Problem(block.line_at(error.position), prefix + error.message))
+        return None
+    start_line = block.line_at(len(source) - len(source.lstrip()))
+    question_id = title or block.comments.given_id or block.default_id
+    for message, position in warnings:
+        result.problems.append(Problem(block.line_at(position), f"{question_id}: {message}"))
+    if question_id in seen:
+        result.problems.append(Problem(start_line, f"duplicate question id '{question_id}'"))
+        return None
+    if "grader_info" in question:
+        question["grader_info"] = _lang(block.comments.grader_info or "", lang)
+    ordered: dict = {"id": question_id, "type": question.pop("type"), "skills": block.comments.tags}
+    if block.category:
+        ordered["category"] = block.category
+    ordered.update(question)
+    errors = definition_errors(ordered)
+    for path, message in errors:
+        result.problems.append(Problem(start_line, f"{question_id}: {path}: {message}"))
+    if errors:
+        return None
+    result.questions.append(ordered)
+    result.lines.append(start_line)
+    return question_id
 
 
 # --- writing ------------------------------------------------------------------------------------
