@@ -59,20 +59,12 @@ def read_marks_csv(path: Path) -> tuple[list[str], list[float], list[list[float]
     maxima: list[float] | None = None
     marks: list[list[float]] = []
     for row in reader:
-        line = reader.line_num
-        where = f"{path}:{line}"
-        if not any(cell.strip() for cell in row):
-            continue
+        where = f"{path}:{reader.line_num}"
         cells = [cell.strip() for cell in row]
+        if not any(cells):
+            continue
         if not ids:
-            if cells[0].lower() != "attempt" or len(cells) < 2:
-                raise click.UsageError(f"{where}: the header must be attempt,<question id>,...")
-            ids = cells[1:]
-            for index, question_id in enumerate(ids):
-                if not question_id:
-                    raise click.UsageError(f"{where}: column {index + 2} has no question id")
-                if ids.index(question_id) != index:
-                    raise click.UsageError(f"{where}: duplicate question id '{question_id}'")
+            ids = _header_ids(cells, where)
             continue
         if len(cells) != len(ids) + 1:
             raise click.UsageError(
@@ -82,27 +74,44 @@ def read_marks_csv(path: Path) -> tuple[list[str], list[float], list[list[float]
         if cells[0].lower() == "max":
             if maxima is not None or marks:
                 raise click.UsageError(f"{where}: the max row must come right after the header")
-            maxima = [_number(cell, where) for cell in cells[1:]]
-            for question_id, maximum in zip(ids, maxima, strict=True):
-                if maximum <= 0:
-                    raise click.UsageError(
-                        f"{where}: the maximum mark of {question_id} must be positive"
-                    )
+            maxima = _maxima(ids, cells, where)
             continue
-        row_marks = [_number(cell, where) for cell in cells[1:]]
-        for question_id, mark, maximum in zip(
-            ids, row_marks, maxima or [1.0] * len(ids), strict=True
-        ):
-            if mark > maximum:
-                raise click.UsageError(
-                    f"{where}: mark {mark:g} of {question_id} is above its maximum {maximum:g}"
-                )
-        marks.append(row_marks)
+        marks.append(_row_marks(ids, cells, maxima or [1.0] * len(ids), where))
     if not ids:
         raise click.UsageError(
             f"{path}:1: empty file: a header attempt,<question id>,... is needed"
         )
     return ids, maxima or [1.0] * len(ids), marks
+
+
+def _header_ids(cells: list[str], where: str) -> list[str]:
+    if cells[0].lower() != "attempt" or len(cells) < 2:
+        raise click.UsageError(f"{where}: the header must be attempt,<question id>,...")
+    ids = cells[1:]
+    for index, question_id in enumerate(ids):
+        if not question_id:
+            raise click.UsageError(f"{where}: column {index + 2} has no question id")
+        if ids.index(question_id) != index:
+            raise click.UsageError(f"{where}: duplicate question id '{question_id}'")
+    return ids
+
+
+def _maxima(ids: list[str], cells: list[str], where: str) -> list[float]:
+    maxima = [_number(cell, where) for cell in cells[1:]]
+    for question_id, maximum in zip(ids, maxima, strict=True):
+        if maximum <= 0:
+            raise click.UsageError(f"{where}: the maximum mark of {question_id} must be positive")
+    return maxima
+
+
+def _row_marks(ids: list[str], cells: list[str], maxima: list[float], where: str) -> list[float]:
+    row_marks = [_number(cell, where) for cell in cells[1:]]
+    for question_id, mark, maximum in zip(ids, row_marks, maxima, strict=True):
+        if mark > maximum:
+            raise click.UsageError(
+                f"{where}: mark {mark:g} of {question_id} is above its maximum {maximum:g}"
+            )
+    return row_marks
 
 
 @quiz_cli.command("stats")
