@@ -13,7 +13,7 @@ from benchmarks.harness import USER_AGENT, Server, migrated_app, percentile, res
 from lms.auth import service as accounts
 from lms.auth.models import User, cohort_coaches
 from lms.catalog.models import Quiz
-from lms.competence.models import Validation
+from lms.competence.models import Decision
 from lms.extensions import db
 from lms.quiz.models import GRADED, Attempt, Registration
 from lms.timeutil import utcnow
@@ -131,7 +131,7 @@ def build(app) -> tuple[int, int]:
                 )
         session.execute(insert(Registration), registrations)
         session.execute(insert(Attempt), attempts)
-        session.execute(insert(Validation), validations)
+        session.execute(insert(Decision), validations)
         session.commit()
         ids = cohort.id, trainer.id
         db.session.remove()

@@ -84,7 +84,7 @@ def simulate_cohort(
             if moment > now:
                 break
     session.flush()
-    _grade_and_validate(session, cohort, trainer, rng, xapi, now, summary)
+    _grade_and_decide(session, cohort, trainer, rng, xapi, now, summary)
     _live_session(session, cohort, trainer, modules[0], rng, xapi, now - timedelta(days=2), summary)
     return summary
 
@@ -125,7 +125,7 @@ def _learn_module(session, coach, module, ability, rng, xapi, moment, summary) -
     return moment
 
 
-def _grade_and_validate(session, cohort, trainer, rng, xapi, now, summary) -> None:
+def _grade_and_decide(session, cohort, trainer, rng, xapi, now, summary) -> None:
     """The trainer grades most essays, then decides on units where the quiz was passed."""
     for coach in cohort.coaches:
         for attempt in session.scalars(select(Attempt).where(Attempt.user_id == coach.id)):
@@ -151,9 +151,9 @@ def _grade_and_validate(session, cohort, trainer, rng, xapi, now, summary) -> No
                     )
             module = catalog.module_by_code(session, attempt.module_code)
             modalities = [m for m in module.validation["modalities"] if m != "quiz"]
-            standing = competence.standing_validation(session, coach.id, module.code)
+            standing = competence.standing_decision(session, coach.id, module.code)
             if attempt.passed and modalities and standing is None and rng.random() < 0.6:
-                competence.validate(
+                competence.decide(
                     session,
                     coach=coach,
                     unit_code=module.code,

@@ -1,4 +1,5 @@
-"""Competence validations: a decision on a coach's unit, with its evidence and revocation."""
+"""Decisions: a trainer's (or the quiz rule's) decision on a coach's unit, with its evidence and
+revocation. The table keeps its first name, ``competence_validations``."""
 
 import uuid
 from datetime import datetime
@@ -31,7 +32,7 @@ DECISIONS = (VALIDATED, NOT_VALIDATED)
 _CURRENT_VALIDATED = text("decision = 'validated' AND revoked_at IS NULL")
 
 
-class Validation(Base):
+class Decision(Base):
     """One decision on one coach's unit; never deleted, a revocation is recorded on the row."""
 
     __tablename__ = "competence_validations"
@@ -96,4 +97,4 @@ class Validation(Base):
         return self.decision == VALIDATED and self.revoked_at is None
 
     def __repr__(self) -> str:
-        return f"<Validation {self.coach_id} {self.unit_code} {self.decision}>"
+        return f"<Decision {self.coach_id} {self.unit_code} {self.decision}>"

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from lms.auth.models import Cohort, User, cohort_coaches
 from lms.auth.policy import Role, visible_coaches
 from lms.catalog.models import Competence, Unit
-from lms.competence.models import NOT_VALIDATED, VALIDATED, Validation
+from lms.competence.models import NOT_VALIDATED, VALIDATED, Decision
 from lms.quiz import mastery
 from lms.quiz.models import GRADED, NEEDS_GRADING, Attempt, AttemptSlot, Grade, Registration
 from lms.timeutil import utcnow
@@ -223,11 +223,9 @@ def progress(
             target.last_activity = _latest(target.last_activity, moment)
 
     decisions = session.execute(
-        select(
-            Validation.coach_id, Validation.unit_code, Validation.decision, Validation.decided_at
-        )
-        .where(Validation.coach_id.in_(coach_ids), Validation.revoked_at.is_(None))
-        .order_by(Validation.decided_at, Validation.id)
+        select(Decision.coach_id, Decision.unit_code, Decision.decision, Decision.decided_at)
+        .where(Decision.coach_id.in_(coach_ids), Decision.revoked_at.is_(None))
+        .order_by(Decision.decided_at, Decision.id)
     ).all()
     for coach_id, unit, decision, decided_at in decisions:  # the latest standing one wins
         target = cell(coach_id, unit)
@@ -404,18 +402,18 @@ def coach_attempts(session: Session, coach_id: int) -> list[Attempt]:
     )
 
 
-def validation_history(
+def decision_history(
     session: Session, coach_id: int, unit_code: str | None = None
-) -> list[Validation]:
+) -> list[Decision]:
     """Every decision on the coach's units, revoked ones included, newest first."""
     query = (
-        select(Validation)
-        .where(Validation.coach_id == coach_id)
-        .order_by(Validation.decided_at.desc(), Validation.id.desc())
-        .options(selectinload(Validation.decided_by), selectinload(Validation.revoked_by))
+        select(Decision)
+        .where(Decision.coach_id == coach_id)
+        .order_by(Decision.decided_at.desc(), Decision.id.desc())
+        .options(selectinload(Decision.decided_by), selectinload(Decision.revoked_by))
     )
     if unit_code is not None:
-        query = query.where(Validation.unit_code == unit_code)
+        query = query.where(Decision.unit_code == unit_code)
     return list(session.scalars(query))
 
 
@@ -572,7 +570,7 @@ class CompletionLine:
     status: str  # validated | not_validated | revoked
     decided_at: datetime
     modality: str
-    validator: str  # a trainer's name, or empty for a rule-based (automatic) validation
+    validator: str  # a trainer's name, or empty for a rule-based (automatic) decision
     score: float | None  # the attempt's score, else the grid's points, as a fraction
 
 
@@ -581,33 +579,31 @@ def completion_lines(
 ) -> list[CompletionLine]:
     """Every decision on the coaches' units in the period, revoked ones included."""
     query = (
-        select(Validation, Unit.code, Competence.code, Attempt.score)
-        .join(Unit, Unit.code == Validation.unit_code)
+        select(Decision, Unit.code, Competence.code, Attempt.score)
+        .join(Unit, Unit.code == Decision.unit_code)
         .join(Competence, Competence.id == Unit.competence_id)
-        .outerjoin(Attempt, Attempt.id == Validation.attempt_id)
-        .where(Validation.coach_id.in_(coach_ids))
-        .options(selectinload(Validation.coach), selectinload(Validation.decided_by))
-        .order_by(Validation.decided_at, Validation.id)
+        .outerjoin(Attempt, Attempt.id == Decision.attempt_id)
+        .where(Decision.coach_id.in_(coach_ids))
+        .options(selectinload(Decision.coach), selectinload(Decision.decided_by))
+        .order_by(Decision.decided_at, Decision.id)
     )
     if since is not None:
-        query = query.where(Validation.decided_at >= since)
+        query = query.where(Decision.decided_at >= since)
     if until is not None:
-        query = query.where(Validation.decided_at < until)
+        query = query.where(Decision.decided_at < until)
     lines = []
-    for validation, unit, competence, attempt_score in session.execute(query):
-        grid_score = (
-            validation.rubric_points / validation.rubric_max if validation.rubric_max else None
-        )
+    for decision, unit, competence, attempt_score in session.execute(query):
+        grid_score = decision.rubric_points / decision.rubric_max if decision.rubric_max else None
         lines.append(
             CompletionLine(
-                coach=validation.coach.display_name,
-                email=validation.coach.email,
+                coach=decision.coach.display_name,
+                email=decision.coach.email,
                 competence=competence,
                 unit=unit,
-                status="revoked" if validation.is_revoked else validation.decision,
-                decided_at=validation.decided_at,
-                modality=validation.modality,
-                validator=validation.decided_by.display_name if validation.decided_by else "",
+                status="revoked" if decision.is_revoked else decision.decision,
+                decided_at=decision.decided_at,
+                modality=decision.modality,
+                validator=decision.decided_by.display_name if decision.decided_by else "",
                 score=attempt_score if attempt_score is not None else grid_score,
             )
         )

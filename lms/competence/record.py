@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from lms.auth.models import User
 from lms.auth.policy import Role
 from lms.catalog.models import Competence, Skill, Unit
-from lms.competence.models import VALIDATED, Validation
+from lms.competence.models import VALIDATED, Decision
 from lms.timeutil import utcnow
 
 CODE_DIGITS = 16
@@ -32,7 +32,7 @@ class RecordEntry:
     modality: str
     automatic: bool
     decided_at: datetime
-    validator: str | None  # the trainer's name; None for an automatic validation
+    validator: str | None  # the trainer's name; None for an automatic decision
     skills: tuple[RecordSkill, ...]
     statement_id: str
     rubric_points: float | None
@@ -56,7 +56,7 @@ class CompletionRecord:
 
 
 def verification_code(secret: str, coach_id: int, statement_ids: list[str]) -> str:
-    """A code that changes whenever the set of standing validations changes (e.g. a revocation),
+    """A code that changes whenever the set of standing decisions changes (e.g. a revocation),
     so an old printout can no longer be verified as current."""
     message = f"{coach_id}:" + ",".join(sorted(statement_ids))
     digest = hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest().upper()
@@ -65,17 +65,17 @@ def verification_code(secret: str, coach_id: int, statement_ids: list[str]) -> s
     return f"{coach_id}-{groups}"
 
 
-def standing_validations(session: Session, coach_ids: list[int]) -> list[Validation]:
+def standing_decisions(session: Session, coach_ids: list[int]) -> list[Decision]:
     return list(
         session.scalars(
-            select(Validation)
+            select(Decision)
             .where(
-                Validation.coach_id.in_(coach_ids),
-                Validation.decision == VALIDATED,
-                Validation.revoked_at.is_(None),
+                Decision.coach_id.in_(coach_ids),
+                Decision.decision == VALIDATED,
+                Decision.revoked_at.is_(None),
             )
-            .order_by(Validation.decided_at, Validation.id)
-            .options(selectinload(Validation.decided_by))
+            .order_by(Decision.decided_at, Decision.id)
+            .options(selectinload(Decision.decided_by))
         )
     )
 
@@ -99,29 +99,29 @@ def completion_records(
     units: dict[str, tuple[Unit, Competence]] = {
         unit.code: (unit, competence) for competence in framework for unit in competence.units
     }
-    by_coach: dict[int, list[Validation]] = {}
-    for validation in standing_validations(session, [coach.id for coach in coaches]):
-        by_coach.setdefault(validation.coach_id, []).append(validation)
+    by_coach: dict[int, list[Decision]] = {}
+    for decision in standing_decisions(session, [coach.id for coach in coaches]):
+        by_coach.setdefault(decision.coach_id, []).append(decision)
     records = []
     for coach in coaches:
-        validations = [v for v in by_coach.get(coach.id, []) if v.unit_code in units]
+        decisions = [v for v in by_coach.get(coach.id, []) if v.unit_code in units]
         entries = []
-        for validation in validations:
-            unit, competence = units[validation.unit_code]
+        for decision in decisions:
+            unit, competence = units[decision.unit_code]
             entries.append(
                 RecordEntry(
                     unit_code=unit.code,
                     unit_title=unit.title,
                     competence_code=competence.code,
                     competence_title=competence.title,
-                    modality=validation.modality,
-                    automatic=validation.automatic,
-                    decided_at=validation.decided_at,
-                    validator=validation.decided_by.display_name if validation.decided_by else None,
+                    modality=decision.modality,
+                    automatic=decision.automatic,
+                    decided_at=decision.decided_at,
+                    validator=decision.decided_by.display_name if decision.decided_by else None,
                     skills=tuple(_skills(unit.skills)),
-                    statement_id=str(validation.statement_id),
-                    rubric_points=validation.rubric_points,
-                    rubric_max=validation.rubric_max,
+                    statement_id=str(decision.statement_id),
+                    rubric_points=decision.rubric_points,
+                    rubric_max=decision.rubric_max,
                 )
             )
         entries.sort(key=lambda entry: list(units).index(entry.unit_code))

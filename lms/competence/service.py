@@ -1,4 +1,4 @@
-"""Validation workflow: decide, revoke, validate automatically on a passed quiz, validate in bulk.
+"""Decisions on units: decide, revoke_decision, decide_on_pass (a passed quiz), decide_for_many.
 
 Services flush and never commit; the caller commits. Each decision records its xAPI statement
 (``mastered``, success true or false) in the same transaction; a revocation records ``voided``.
@@ -17,7 +17,7 @@ from lms.auth.policy import REVIEWERS, Role
 from lms.catalog import queries as catalog
 from lms.catalog.models import Module
 from lms.competence.evidence import StoredFile
-from lms.competence.models import NOT_VALIDATED, VALIDATED, Validation
+from lms.competence.models import NOT_VALIDATED, VALIDATED, Decision
 from lms.errors import UserError
 from lms.i18n import N_
 from lms.quiz import mastery
@@ -32,7 +32,7 @@ AUTO_VALIDATOR_NAME = "auto-validation"
 NOTE_MAX_LENGTH = 4000
 
 
-class ValidationError(UserError):
+class DecisionError(UserError):
     """A decision the rules do not allow."""
 
 
@@ -49,7 +49,7 @@ class RubricScore:
 
 @dataclass
 class BulkResult:
-    validated: list[Validation] = field(default_factory=list)
+    decided: list[Decision] = field(default_factory=list)
     skipped: list[tuple[User, str]] = field(default_factory=list)  # (coach, msgid)
 
 
@@ -58,7 +58,7 @@ def actor_of(user: User) -> xs.Actor:
 
 
 def automatic_actor(xapi: xs.XapiConfig) -> xs.Actor:
-    """Who decides an automatic validation in xAPI: the platform's own account."""
+    """Who decides an automatic decision in xAPI: the platform's own account."""
     return xs.Actor(
         account_home_page=xapi.base_iri, account_name=AUTO_VALIDATOR_NAME, name="Quiz rule"
     )
@@ -67,7 +67,7 @@ def automatic_actor(xapi: xs.XapiConfig) -> xs.Actor:
 def module_for_unit(session: Session, unit_code: str) -> Module:
     module = catalog.module_by_code(session, unit_code)
     if module is None:
-        raise ValidationError(N_("Unknown unit %(unit)s."), unit=unit_code)
+        raise DecisionError(N_("Unknown unit %(unit)s."), unit=unit_code)
     return module
 
 
@@ -79,7 +79,7 @@ def allowed_modalities(module: Module) -> list[str]:
 
 def _check_modality(module: Module, modality: str) -> None:
     if modality not in allowed_modalities(module):
-        raise ValidationError(
+        raise DecisionError(
             N_("Unit %(unit)s cannot be validated by: %(modality)s."),
             unit=module.code,
             modality=modality_label(modality),
@@ -95,30 +95,30 @@ def score_rubric(grid: dict, levels: dict[str, str]) -> RubricScore:
     criteria = grid.get("criteria") or []
     scale = {level["id"]: float(level["points"]) for level in grid.get("levels") or []}
     if not criteria or not scale:
-        raise ValidationError(N_("This module has no evaluation grid."))
+        raise DecisionError(N_("This module has no evaluation grid."))
     top = max(scale.values())
     points, chosen = 0.0, {}
     for criterion in criteria:
         level = levels.get(criterion["id"])
         if not level:
-            raise ValidationError(N_("Choose a level for every criterion of the grid."))
+            raise DecisionError(N_("Choose a level for every criterion of the grid."))
         if level not in scale:
-            raise ValidationError(N_("Unknown level %(level)s."), level=level)
+            raise DecisionError(N_("Unknown level %(level)s."), level=level)
         chosen[criterion["id"]] = level
         points += scale[level]
     unknown = set(levels) - set(chosen)
     if unknown:
-        raise ValidationError(N_("Unknown criterion %(criterion)s."), criterion=sorted(unknown)[0])
+        raise DecisionError(N_("Unknown criterion %(criterion)s."), criterion=sorted(unknown)[0])
     return RubricScore(levels=chosen, points=points, maximum=top * len(criteria))
 
 
-def standing_validation(session: Session, coach_id: int, unit_code: str) -> Validation | None:
+def standing_decision(session: Session, coach_id: int, unit_code: str) -> Decision | None:
     return session.scalar(
-        select(Validation).where(
-            Validation.coach_id == coach_id,
-            Validation.unit_code == unit_code,
-            Validation.decision == VALIDATED,
-            Validation.revoked_at.is_(None),
+        select(Decision).where(
+            Decision.coach_id == coach_id,
+            Decision.unit_code == unit_code,
+            Decision.decision == VALIDATED,
+            Decision.revoked_at.is_(None),
         )
     )
 
@@ -127,24 +127,24 @@ def _module_ref(module: Module) -> xs.ModuleRef:
     return xs.ModuleRef(code=module.code, title=module.title, units=(module.code,))
 
 
-def _evidence_summary(validation: Validation) -> dict:
-    summary: dict = {"decision": validation.decision, "automatic": validation.automatic}
-    if validation.rubric:
-        summary["rubric"] = dict(validation.rubric)
-    if validation.note:
-        summary["note"] = validation.note
-    if validation.attachment_name:
-        summary["attachment"] = validation.attachment_name
-    if validation.attempt_id is not None:
-        summary["attempt"] = validation.attempt_id
-    if validation.live_session_id is not None:
-        summary["session"] = validation.live_session_id
+def _evidence_summary(decision: Decision) -> dict:
+    summary: dict = {"decision": decision.decision, "automatic": decision.automatic}
+    if decision.rubric:
+        summary["rubric"] = dict(decision.rubric)
+    if decision.note:
+        summary["note"] = decision.note
+    if decision.attachment_name:
+        summary["attachment"] = decision.attachment_name
+    if decision.attempt_id is not None:
+        summary["attempt"] = decision.attempt_id
+    if decision.live_session_id is not None:
+        summary["session"] = decision.live_session_id
     return summary
 
 
 def _emit_decision(
     session: Session,
-    validation: Validation,
+    decision: Decision,
     *,
     coach: User,
     module: Module,
@@ -153,17 +153,17 @@ def _emit_decision(
     xapi: xs.XapiConfig,
 ) -> None:
     unit = module.unit
-    statement = xs.competence_validated(
+    statement = xs.competence_decided(
         xapi,
-        statement_id=validation.statement_id,
-        timestamp=validation.decided_at,
+        statement_id=decision.statement_id,
+        timestamp=decision.decided_at,
         actor=actor_of(coach),
         trainer=trainer,
         unit_id=unit.code,
         unit_title=unit.title,
-        validated=validation.decision == VALIDATED,
-        modality=validation.modality,
-        evidence=_evidence_summary(validation),
+        validated=decision.decision == VALIDATED,
+        modality=decision.modality,
+        evidence=_evidence_summary(decision),
         competence_id=unit.competence.code,
         module=_module_ref(module),
         score=score,
@@ -172,7 +172,7 @@ def _emit_decision(
     outbox.record(session, statement, user_id=coach.id)
 
 
-def validate(
+def decide(
     session: Session,
     *,
     coach: User,
@@ -187,29 +187,29 @@ def validate(
     attempt: Attempt | None = None,
     live_session_id: int | None = None,
     now: datetime | None = None,
-) -> Validation:
+) -> Decision:
     """Record a trainer's decision on a coach's unit with its evidence, and emit ``mastered``.
 
     The quiz result is only proposed: the trainer may decide either way. A unit already
     validated must be revoked before a new decision is recorded for it.
     """
     if coach.role != Role.COACH:
-        raise ValidationError(N_("Only coaches have competences to validate."))
+        raise DecisionError(N_("Only coaches have competences to validate."))
     if decided_by.role not in REVIEWERS:
-        raise ValidationError(N_("Only trainers and administrators decide on competences."))
+        raise DecisionError(N_("Only trainers and administrators decide on competences."))
     module = module_for_unit(session, unit_code)
     _check_modality(module, modality)
     note = (note or "").strip()
     if len(note) > NOTE_MAX_LENGTH:
-        raise ValidationError(N_("The note is too long (4,000 characters at most)."))
+        raise DecisionError(N_("The note is too long (4,000 characters at most)."))
     scored = score_rubric(evaluation_grid(module), rubric) if rubric else None
     if attempt is not None and (attempt.user_id != coach.id or attempt.module_code != unit_code):
-        raise ValidationError(N_("This attempt is not this coach's attempt at this unit."))
-    if standing_validation(session, coach.id, unit_code) is not None:
-        raise ValidationError(
+        raise DecisionError(N_("This attempt is not this coach's attempt at this unit."))
+    if standing_decision(session, coach.id, unit_code) is not None:
+        raise DecisionError(
             N_("%(unit)s is already validated for this coach; revoke it first."), unit=unit_code
         )
-    validation = Validation(
+    decision = Decision(
         coach_id=coach.id,
         unit_code=unit_code,
         modality=modality,
@@ -229,7 +229,7 @@ def validate(
         decided_at=now or utcnow(),
         statement_id=uuid.uuid4(),
     )
-    session.add(validation)
+    session.add(decision)
     session.flush()
     if scored is not None:
         score = xs.Score.points(scored.points, scored.maximum)
@@ -239,51 +239,51 @@ def validate(
         score = None
     _emit_decision(
         session,
-        validation,
+        decision,
         coach=coach,
         module=module,
         trainer=actor_of(decided_by),
         score=score,
         xapi=xapi,
     )
-    return validation
+    return decision
 
 
-def revoke(
+def revoke_decision(
     session: Session,
-    validation: Validation,
+    decision: Decision,
     *,
     revoked_by: User,
     xapi: xs.XapiConfig,
     reason: str = "",
     now: datetime | None = None,
-) -> Validation:
+) -> Decision:
     """Revoke a decision: record ``voided`` for its statement; the row and history stay."""
     if revoked_by.role not in REVIEWERS:
-        raise ValidationError(N_("Only trainers and administrators decide on competences."))
-    if validation.revoked_at is not None:
-        raise ValidationError(N_("This decision has already been revoked."))
+        raise DecisionError(N_("Only trainers and administrators decide on competences."))
+    if decision.revoked_at is not None:
+        raise DecisionError(N_("This decision has already been revoked."))
     now = now or utcnow()
     voiding = outbox.void(
         session,
         xapi,
-        validation.statement_id,
+        decision.statement_id,
         actor_of(revoked_by),
         timestamp=now,
         voiding_id=uuid.uuid4(),
         user_id=revoked_by.id,
     )
-    validation.revoked_at = now
-    validation.revoked_by_id = revoked_by.id
-    validation.revoke_reason = (reason or "").strip()[:NOTE_MAX_LENGTH] or None
-    validation.void_statement_id = uuid.UUID(voiding.id)
+    decision.revoked_at = now
+    decision.revoked_by_id = revoked_by.id
+    decision.revoke_reason = (reason or "").strip()[:NOTE_MAX_LENGTH] or None
+    decision.void_statement_id = uuid.UUID(voiding.id)
     session.flush()
-    return validation
+    return decision
 
 
-def auto_validate_on_pass(
+def decide_on_pass(
     session: Session, attempt: Attempt, xapi: xs.XapiConfig, *, now: datetime | None = None
-) -> Validation | None:
+) -> Decision | None:
     """Validate the unit when the module's rule says a passed quiz is enough.
 
     Called by the quiz service after grading. Only a fully graded, passed attempt whose
@@ -296,10 +296,10 @@ def auto_validate_on_pass(
     module = catalog.module_by_code(session, attempt.module_code)
     if module is None or not (module.validation or {}).get("auto_validate_by_quiz"):
         return None
-    if standing_validation(session, attempt.user_id, module.code) is not None:
+    if standing_decision(session, attempt.user_id, module.code) is not None:
         return None
     coach = session.get(User, attempt.user_id)
-    validation = Validation(
+    decision = Decision(
         coach_id=coach.id,
         unit_code=module.code,
         modality="quiz",
@@ -314,7 +314,7 @@ def auto_validate_on_pass(
     try:
         # Two gradings finishing together: the partial unique index lets only one through.
         with session.begin_nested():
-            session.add(validation)
+            session.add(decision)
             session.flush()
     except IntegrityError:
         return None
@@ -323,17 +323,17 @@ def auto_validate_on_pass(
         score = xs.Score.points(attempt.marks, attempt.max_marks)
     _emit_decision(
         session,
-        validation,
+        decision,
         coach=coach,
         module=module,
         trainer=automatic_actor(xapi),
         score=score,
         xapi=xapi,
     )
-    return validation
+    return decision
 
 
-def bulk_validate(
+def decide_for_many(
     session: Session,
     *,
     coaches: list[User],
@@ -354,14 +354,14 @@ def bulk_validate(
     module = module_for_unit(session, unit_code)
     _check_modality(module, modality)
     for coach in coaches:
-        if standing_validation(session, coach.id, unit_code) is not None:
+        if standing_decision(session, coach.id, unit_code) is not None:
             result.skipped.append((coach, N_("already validated")))
             continue
         if coach.role != Role.COACH:
             result.skipped.append((coach, N_("not a coach")))
             continue
-        result.validated.append(
-            validate(
+        result.decided.append(
+            decide(
                 session,
                 coach=coach,
                 unit_code=unit_code,
@@ -398,7 +398,7 @@ def grade_answer(
     has none; the quiz service keeps the history, rescores the skills and emits; a module
     whose rule allows it then validates on the passed quiz."""
     if grader.role not in REVIEWERS:
-        raise ValidationError(N_("Only trainers and administrators grade answers."))
+        raise DecisionError(N_("Only trainers and administrators grade answers."))
     module = module_for_unit(session, slot.attempt.module_code)
     grid = rubric_for(module, slot.question_version.definition)
     if grid.get("criteria") and grid.get("levels"):
@@ -413,10 +413,10 @@ def grade_answer(
         )
     else:
         if percent is None or not 0 <= percent <= 100:
-            raise ValidationError(N_("Enter a grade between 0 and 100 %."))
+            raise DecisionError(N_("Enter a grade between 0 and 100 %."))
         fraction, rubric = percent / 100, None
     if len(comment or "") > NOTE_MAX_LENGTH:
-        raise ValidationError(N_("The comment is too long (4,000 characters at most)."))
+        raise DecisionError(N_("The comment is too long (4,000 characters at most)."))
     try:
         grade = quiz_service.grade_manually(
             session,
@@ -429,8 +429,8 @@ def grade_answer(
             now=now,
         )
     except quiz_service.AttemptError as error:
-        raise ValidationError(error.msgid, **error.params) from error
-    auto_validate_on_pass(session, slot.attempt, xapi, now=now)
+        raise DecisionError(error.msgid, **error.params) from error
+    decide_on_pass(session, slot.attempt, xapi, now=now)
     return grade
 
 
@@ -441,12 +441,12 @@ def submit_attempt(
     xapi: xs.XapiConfig,
     now: datetime | None = None,
     auto: bool = False,
-) -> tuple[Attempt, Validation | None]:
+) -> tuple[Attempt, Decision | None]:
     """Submit a quiz attempt (the quiz service grades it), then validate the unit when the
     module's rule allows it. The coach's submit and the deadline sweep call this: the quiz
     package sits below competence and cannot call back into it."""
     attempt = quiz_service.submit(session, attempt, xapi=xapi, now=now, auto=auto)
-    return attempt, auto_validate_on_pass(session, attempt, xapi, now=now)
+    return attempt, decide_on_pass(session, attempt, xapi, now=now)
 
 
 def close_overdue_attempts(

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from lms.auth.models import User
 from lms.catalog.models import Lesson, LessonVersion, Module
 from lms.competence import service as competence
-from lms.competence.models import Validation
+from lms.competence.models import Decision
 from lms.delivery.models import LessonProgress, ModuleVisit
 from lms.i18n import N_
 from lms.quiz import service as quiz_service
@@ -147,7 +147,7 @@ def submit(
     xapi: xs.XapiConfig,
     now: datetime | None = None,
     auto: bool = False,
-) -> Validation | None:
+) -> Decision | None:
     """Submit through the competence package, so that a module validated by its quiz alone
     validates the unit at once; returns that validation, if any."""
     return competence.submit_attempt(session, attempt, xapi=xapi, now=now, auto=auto)[1]

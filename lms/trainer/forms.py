@@ -40,7 +40,7 @@ class GradeForm(FlaskForm):
     comment = TextAreaField(_l("Comment for the coach"), validators=[Length(max=4000)])
 
 
-class ValidationForm(FlaskForm):
+class DecisionForm(FlaskForm):
     modality = RadioField(_l("Modality"), validators=[DataRequired()])
     decision = RadioField(
         _l("Decision"),
@@ -58,7 +58,7 @@ class RevokeForm(FlaskForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=1000)])
 
 
-class BulkValidationForm(FlaskForm):
+class BulkDecisionForm(FlaskForm):
     unit = SelectField(_l("Unit"), validators=[DataRequired()])
     modality = SelectField(_l("Modality"), validators=[DataRequired()])
     decision = RadioField(

@@ -1,4 +1,4 @@
-"""Trainer pages: cohort matrix, coach drill-down, grading, validation, records, quiz statistics."""
+"""Trainer pages: cohort matrix, coach drill-down, grading, decision, records, quiz statistics."""
 
 import io
 import zipfile
@@ -34,7 +34,7 @@ from lms.auth.policy import (
 )
 from lms.catalog import queries as catalog
 from lms.competence import evidence, queries, record, service
-from lms.competence.models import Validation
+from lms.competence.models import Decision
 from lms.extensions import db
 from lms.formats import current_language, localised, modality, translated
 from lms.live import queries as live_queries
@@ -43,10 +43,10 @@ from lms.quiz import statistics
 from lms.trainer import exports
 from lms.trainer.chart import distribution_chart
 from lms.trainer.forms import (
-    BulkValidationForm,
+    BulkDecisionForm,
+    DecisionForm,
     GradeForm,
     RevokeForm,
-    ValidationForm,
     levels_from,
 )
 from lms.trainer.labels import (
@@ -191,12 +191,12 @@ def _period(args) -> tuple[datetime | None, datetime | None]:
     return bounds[0], bounds[1]
 
 
-@bp.route("/cohorts/<int:cohort_id>/bulk-validation", methods=["GET", "POST"])
+@bp.route("/cohorts/<int:cohort_id>/bulk-decision", methods=["GET", "POST"])
 @roles_required(*REVIEWERS)
-def bulk_validation(cohort_id: int):
+def bulk_decision(cohort_id: int):
     cohort = _cohort(cohort_id)
     live_session_id = _int_arg("session")
-    form = BulkValidationForm()
+    form = BulkDecisionForm()
     units = catalog.modules(db.session)
     form.unit.choices = [(m.code, f"{m.code} · {localised(m.title)}") for m in units]
     form.modality.choices = [(key, modality(key)) for key in MODALITIES]
@@ -205,7 +205,7 @@ def bulk_validation(cohort_id: int):
     if form.validate_on_submit():
         chosen = {int(i) for i in request.form.getlist("coach") if i.isdigit()}
         try:
-            result = service.bulk_validate(
+            result = service.decide_for_many(
                 db.session,
                 coaches=[c for c in coaches if c.id in chosen],
                 unit_code=form.unit.data,
@@ -216,14 +216,14 @@ def bulk_validation(cohort_id: int):
                 live_session_id=live_session_id,
                 note=form.note.data or "",
             )
-        except service.ValidationError as error:
+        except service.DecisionError as error:
             form.modality.errors.append(translated(error))
         else:
             db.session.commit()
             flash(
                 _(
                     "Decisions recorded: %(done)d. Coaches skipped: %(skipped)d.",
-                    done=len(result.validated),
+                    done=len(result.decided),
                     skipped=len(result.skipped),
                 ),
                 "info",
@@ -231,7 +231,7 @@ def bulk_validation(cohort_id: int):
             return redirect(url_for("trainer.cohort", cohort_id=cohort.id))
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "trainer/bulk_validation.html",
+        "trainer/bulk_decision.html",
         cohort=cohort,
         form=form,
         coaches=coaches,
@@ -258,7 +258,7 @@ def coach(user_id: int):
         skills=queries.skill_results(db.session, coach.id),
         skill_labels=catalog.skills_by_code(db.session),
         attempts=queries.coach_attempts(db.session, coach.id),
-        validations=queries.validation_history(db.session, coach.id),
+        decisions=queries.decision_history(db.session, coach.id),
         cohorts=queries.cohorts_of_coach(db.session, coach.id),
         timeline=entries,
         lessons=queries.lessons_done(entries),
@@ -297,7 +297,7 @@ def grade(slot_id: int):
                 percent=percent,
                 comment=form.comment.data or "",
             )
-        except service.ValidationError as error:
+        except service.DecisionError as error:
             form.comment.errors.append(translated(error))
         else:
             db.session.commit()
@@ -317,16 +317,16 @@ def grade(slot_id: int):
     ), status
 
 
-# -- validation --------------------------------------------------------------------------------
+# -- decision --------------------------------------------------------------------------------
 
 
-@bp.route("/coaches/<int:user_id>/units/<unit_code>/validation", methods=["GET", "POST"])
+@bp.route("/coaches/<int:user_id>/units/<unit_code>/decision", methods=["GET", "POST"])
 @roles_required(*REVIEWERS)
-def validate(user_id: int, unit_code: str):
+def decide(user_id: int, unit_code: str):
     coach = _coach(user_id)
     module = catalog.module_by_code(db.session, unit_code) or abort(404)
     grid = service.evaluation_grid(module)
-    form = ValidationForm()
+    form = DecisionForm()
     form.modality.choices = [(m, modality(m)) for m in service.allowed_modalities(module)]
     proposed = queries.latest_submitted_attempt(db.session, coach.id, module.code)
     if form.validate_on_submit() and _record_decision(form, coach, module, grid, proposed):
@@ -335,14 +335,14 @@ def validate(user_id: int, unit_code: str):
         return redirect(url_for("trainer.coach", user_id=coach.id))
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "trainer/validate.html",
+        "trainer/decide.html",
         coach=coach,
         module=module,
         grid=grid,
         form=form,
         proposed=proposed,
-        history=queries.validation_history(db.session, coach.id, module.code),
-        standing=service.standing_validation(db.session, coach.id, module.code),
+        history=queries.decision_history(db.session, coach.id, module.code),
+        standing=service.standing_decision(db.session, coach.id, module.code),
         chosen=levels_from(request.form, grid.get("criteria") or []),
     ), status
 
@@ -357,7 +357,7 @@ def _record_decision(form, coach, module, grid, proposed) -> bool:
                 Path(current_app.config["UPLOAD_DIR"]), upload.filename, upload.read()
             )
         levels = levels_from(request.form, grid.get("criteria") or [])
-        service.validate(
+        service.decide(
             db.session,
             coach=coach,
             unit_code=module.code,
@@ -373,7 +373,7 @@ def _record_decision(form, coach, module, grid, proposed) -> bool:
     except evidence.EvidenceError as error:
         form.attachment.errors.append(translated(error))
         return False
-    except service.ValidationError as error:
+    except service.DecisionError as error:
         form.decision.errors.append(translated(error))
         if stored is not None:  # nothing refers to it
             evidence.resolve(Path(current_app.config["UPLOAD_DIR"]), stored.path).unlink()
@@ -381,20 +381,20 @@ def _record_decision(form, coach, module, grid, proposed) -> bool:
     return True
 
 
-@bp.route("/validations/<int:validation_id>/revoke", methods=["POST"])
+@bp.route("/decisions/<int:decision_id>/revoke", methods=["POST"])
 @roles_required(*REVIEWERS)
-def revoke(validation_id: int):
-    validation = db.session.get(Validation, validation_id) or abort(404)
-    coach = _coach(validation.coach_id)
+def revoke_decision(decision_id: int):
+    decision = db.session.get(Decision, decision_id) or abort(404)
+    coach = _coach(decision.coach_id)
     form = RevokeForm()
     if not form.validate_on_submit():
         flash(_("Give a reason to revoke a decision."), "error")
         return redirect(url_for("trainer.coach", user_id=coach.id))
     try:
-        service.revoke(
-            db.session, validation, revoked_by=current_user, xapi=_xapi(), reason=form.reason.data
+        service.revoke_decision(
+            db.session, decision, revoked_by=current_user, xapi=_xapi(), reason=form.reason.data
         )
-    except service.ValidationError as error:
+    except service.DecisionError as error:
         flash(translated(error), "error")
     else:
         db.session.commit()
@@ -402,24 +402,24 @@ def revoke(validation_id: int):
     return redirect(url_for("trainer.coach", user_id=coach.id))
 
 
-@bp.route("/validations/<int:validation_id>/attachment")
+@bp.route("/decisions/<int:decision_id>/attachment")
 @roles_required(*REVIEWERS)
-def attachment(validation_id: int):
-    validation = db.session.get(Validation, validation_id) or abort(404)
-    _coach(validation.coach_id)
-    if not validation.attachment_path:
+def attachment(decision_id: int):
+    decision = db.session.get(Decision, decision_id) or abort(404)
+    _coach(decision.coach_id)
+    if not decision.attachment_path:
         abort(404)
     try:
-        path = evidence.resolve(Path(current_app.config["UPLOAD_DIR"]), validation.attachment_path)
+        path = evidence.resolve(Path(current_app.config["UPLOAD_DIR"]), decision.attachment_path)
     except evidence.EvidenceError:
         abort(404)
     if not path.is_file():
         abort(404)
     response = send_file(
         path,
-        mimetype=evidence.MIMETYPES[validation.attachment_type],
+        mimetype=evidence.MIMETYPES[decision.attachment_type],
         as_attachment=True,
-        download_name=validation.attachment_name or path.name,
+        download_name=decision.attachment_name or path.name,
         max_age=0,
     )
     response.headers["Cache-Control"] = "private, no-store"

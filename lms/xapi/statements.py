@@ -504,7 +504,7 @@ def session_attended(
     )
 
 
-def competence_validated(
+def competence_decided(
     config: XapiConfig,
     *,
     statement_id: uuid.UUID,

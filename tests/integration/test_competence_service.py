@@ -1,4 +1,4 @@
-"""Validation workflow on SQLite and PostgreSQL: decide, revoke, automatic and bulk validation."""
+"""Decision workflow on SQLite and PostgreSQL: decide, revoke, automatic and bulk decision."""
 
 import json
 import uuid
@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.competence import service
 from lms.competence.evidence import StoredFile
-from lms.competence.models import Validation
+from lms.competence.models import Decision
 from lms.quiz import service as quiz_service
 from lms.xapi import vocabulary as v
 from lms.xapi.models import Statement
@@ -60,7 +60,7 @@ def statements(session, verb: str) -> list[dict]:
 def test_validation_by_observation_records_evidence_and_emits_mastered(db_session, world):
     coach, trainer = world["coaches"][0], world["trainer"]
     attachment = StoredFile(path="evidence/abc.pdf", name="report.pdf", type="pdf", size=1234)
-    validation = service.validate(
+    decision = service.decide(
         db_session,
         coach=coach,
         unit_code="T1",
@@ -73,16 +73,16 @@ def test_validation_by_observation_records_evidence_and_emits_mastered(db_sessio
         attachment=attachment,
     )
     db_session.commit()
-    assert (validation.decision, validation.rubric_points, validation.rubric_max) == (
+    assert (decision.decision, decision.rubric_points, decision.rubric_max) == (
         "validated",
         5.0,
         6.0,
     )
-    assert validation.decided_by_id == trainer.id and validation.decided_at is not None
-    assert validation.attachment_name == "report.pdf" and not validation.automatic
+    assert decision.decided_by_id == trainer.id and decision.decided_at is not None
+    assert decision.attachment_name == "report.pdf" and not decision.automatic
 
     [statement] = statements(db_session, v.VERB_MASTERED)
-    assert statement["id"] == str(validation.statement_id)
+    assert statement["id"] == str(decision.statement_id)
     assert statement["actor"]["mbox"] == f"mailto:{coach.email}"
     assert statement["context"]["instructor"]["mbox"] == f"mailto:{trainer.email}"
     assert statement["object"]["id"] == "https://lms.example.org/xapi/framework/T1"
@@ -97,7 +97,7 @@ def test_validation_by_observation_records_evidence_and_emits_mastered(db_sessio
 
 def test_a_not_validated_decision_is_a_failed_mastery(db_session, world):
     coach, trainer = world["coaches"][0], world["trainer"]
-    service.validate(
+    service.decide(
         db_session,
         coach=coach,
         unit_code="T1",
@@ -110,8 +110,8 @@ def test_a_not_validated_decision_is_a_failed_mastery(db_session, world):
     db_session.commit()
     [statement] = statements(db_session, v.VERB_MASTERED)
     assert statement["result"]["success"] is False
-    # A refusal does not block a later validation.
-    later = service.validate(
+    # A refusal does not block a later decision.
+    later = service.decide(
         db_session,
         coach=coach,
         unit_code="T1",
@@ -147,16 +147,16 @@ def test_decisions_the_rules_refuse(db_session, world, changes, message):
         "xapi": XAPI,
     }
     values.update(changes)
-    with pytest.raises(service.ValidationError) as error:
-        service.validate(db_session, **values)
+    with pytest.raises(service.DecisionError) as error:
+        service.decide(db_session, **values)
     assert message in str(error.value)
     assert statements(db_session, v.VERB_MASTERED) == []
 
 
 def test_only_trainers_decide_and_only_for_coaches(db_session, world):
     coach, other = world["coaches"][:2]
-    with pytest.raises(service.ValidationError):
-        service.validate(
+    with pytest.raises(service.DecisionError):
+        service.decide(
             db_session,
             coach=coach,
             unit_code="T1",
@@ -165,8 +165,8 @@ def test_only_trainers_decide_and_only_for_coaches(db_session, world):
             decided_by=other,
             xapi=XAPI,
         )
-    with pytest.raises(service.ValidationError):
-        service.validate(
+    with pytest.raises(service.DecisionError):
+        service.decide(
             db_session,
             coach=world["trainer"],
             unit_code="T1",
@@ -179,7 +179,7 @@ def test_only_trainers_decide_and_only_for_coaches(db_session, world):
 
 def test_a_validated_unit_must_be_revoked_before_a_new_decision(db_session, world):
     coach, trainer = world["coaches"][0], world["trainer"]
-    first = service.validate(
+    first = service.decide(
         db_session,
         coach=coach,
         unit_code="T1",
@@ -188,8 +188,8 @@ def test_a_validated_unit_must_be_revoked_before_a_new_decision(db_session, worl
         decided_by=trainer,
         xapi=XAPI,
     )
-    with pytest.raises(service.ValidationError, match="already validated"):
-        service.validate(
+    with pytest.raises(service.DecisionError, match="already validated"):
+        service.decide(
             db_session,
             coach=coach,
             unit_code="T1",
@@ -198,8 +198,8 @@ def test_a_validated_unit_must_be_revoked_before_a_new_decision(db_session, worl
             decided_by=trainer,
             xapi=XAPI,
         )
-    service.revoke(db_session, first, revoked_by=trainer, xapi=XAPI, reason="Wrong coach")
-    second = service.validate(
+    service.revoke_decision(db_session, first, revoked_by=trainer, xapi=XAPI, reason="Wrong coach")
+    second = service.decide(
         db_session,
         coach=coach,
         unit_code="T1",
@@ -210,14 +210,14 @@ def test_a_validated_unit_must_be_revoked_before_a_new_decision(db_session, worl
     )
     db_session.commit()
     history = db_session.scalars(
-        select(Validation).where(Validation.coach_id == coach.id).order_by(Validation.id)
+        select(Decision).where(Decision.coach_id == coach.id).order_by(Decision.id)
     ).all()
     assert [(row.id, row.is_standing) for row in history] == [(first.id, False), (second.id, True)]
 
 
 def test_revoking_voids_the_statement_and_keeps_the_history(db_session, world):
     coach, trainer = world["coaches"][0], world["trainer"]
-    validation = service.validate(
+    decision = service.decide(
         db_session,
         coach=coach,
         unit_code="T1",
@@ -227,28 +227,30 @@ def test_revoking_voids_the_statement_and_keeps_the_history(db_session, world):
         xapi=XAPI,
     )
     db_session.commit()
-    service.revoke(db_session, validation, revoked_by=trainer, xapi=XAPI, reason="Evidence lost")
+    service.revoke_decision(
+        db_session, decision, revoked_by=trainer, xapi=XAPI, reason="Evidence lost"
+    )
     db_session.commit()
-    assert validation.revoked_at is not None and validation.revoked_by_id == trainer.id
-    assert validation.revoke_reason == "Evidence lost"
+    assert decision.revoked_at is not None and decision.revoked_by_id == trainer.id
+    assert decision.revoke_reason == "Evidence lost"
     [voiding] = statements(db_session, v.VERB_VOIDED)
-    assert voiding["id"] == str(validation.void_statement_id)
-    assert voiding["object"] == {"objectType": "StatementRef", "id": str(validation.statement_id)}
+    assert voiding["id"] == str(decision.void_statement_id)
+    assert voiding["object"] == {"objectType": "StatementRef", "id": str(decision.statement_id)}
     assert voiding["actor"]["mbox"] == f"mailto:{trainer.email}"
     original = db_session.scalar(
-        select(Statement).where(Statement.id == str(validation.statement_id))
+        select(Statement).where(Statement.id == str(decision.statement_id))
     )
     assert original.voided is True
-    assert db_session.get(Validation, validation.id) is not None
-    with pytest.raises(service.ValidationError, match="already been revoked"):
-        service.revoke(db_session, validation, revoked_by=trainer, xapi=XAPI)
+    assert db_session.get(Decision, decision.id) is not None
+    with pytest.raises(service.DecisionError, match="already been revoked"):
+        service.revoke_decision(db_session, decision, revoked_by=trainer, xapi=XAPI)
 
 
-def test_the_database_refuses_two_standing_validations(db_session, world):
+def test_the_database_refuses_two_standing_decisions(db_session, world):
     coach, trainer = world["coaches"][0], world["trainer"]
     for _ in range(2):
         db_session.add(
-            Validation(
+            Decision(
                 coach_id=coach.id,
                 unit_code="T1",
                 modality="jury",
@@ -278,22 +280,22 @@ def test_a_module_whose_rule_allows_it_validates_on_a_passed_quiz(db_session):
         validation=validation_rule("quiz", "debriefing", auto=True),
     )
     attempt = _passed_attempt(db_session, coach, quiz)
-    validation = service.auto_validate_on_pass(db_session, attempt, XAPI)
+    decision = service.decide_on_pass(db_session, attempt, XAPI)
     db_session.commit()
-    assert validation is not None and validation.automatic and validation.modality == "quiz"
-    assert validation.decided_by_id is None and validation.attempt_id == attempt.id
+    assert decision is not None and decision.automatic and decision.modality == "quiz"
+    assert decision.decided_by_id is None and decision.attempt_id == attempt.id
     [statement] = statements(db_session, v.VERB_MASTERED)
     assert statement["context"]["instructor"]["account"]["name"] == "auto-validation"
     assert statement["result"]["score"]["scaled"] == 1.0
     # Grading again (a regrade) does not validate twice.
-    assert service.auto_validate_on_pass(db_session, attempt, XAPI) is None
+    assert service.decide_on_pass(db_session, attempt, XAPI) is None
 
 
 def test_the_quiz_result_is_only_proposed_when_the_rule_does_not_allow_it(db_session, world):
     attempt = _passed_attempt(db_session, world["coaches"][0], world["quiz"])
     assert attempt.passed and attempt.proposed_status == "evidence_sufficient"
-    assert service.auto_validate_on_pass(db_session, attempt, XAPI) is None
-    assert db_session.scalars(select(Validation)).all() == []
+    assert service.decide_on_pass(db_session, attempt, XAPI) is None
+    assert db_session.scalars(select(Decision)).all() == []
 
 
 def test_a_failed_quiz_does_not_validate_automatically(db_session):
@@ -306,12 +308,12 @@ def test_a_failed_quiz_does_not_validate_automatically(db_session):
     )
     attempt = _passed_attempt(db_session, coach, quiz, answers=("a", "b", "b", "b"))
     assert attempt.passed is False
-    assert service.auto_validate_on_pass(db_session, attempt, XAPI) is None
+    assert service.decide_on_pass(db_session, attempt, XAPI) is None
 
 
 def test_bulk_validation_of_a_live_sessions_participants(db_session, world):
     trainer, coaches = world["trainer"], world["coaches"]
-    service.validate(
+    service.decide(
         db_session,
         coach=coaches[0],
         unit_code="T1",
@@ -320,7 +322,7 @@ def test_bulk_validation_of_a_live_sessions_participants(db_session, world):
         decided_by=trainer,
         xapi=XAPI,
     )
-    result = service.bulk_validate(
+    result = service.decide_for_many(
         db_session,
         coaches=coaches,
         unit_code="T1",
@@ -332,18 +334,18 @@ def test_bulk_validation_of_a_live_sessions_participants(db_session, world):
         note="Role play in session",
     )
     db_session.commit()
-    assert [row.coach_id for row in result.validated] == [coaches[1].id, coaches[2].id]
+    assert [row.coach_id for row in result.decided] == [coaches[1].id, coaches[2].id]
     assert [(coach.id, why) for coach, why in result.skipped] == [
         (coaches[0].id, "already validated")
     ]
-    assert {row.live_session_id for row in result.validated} == {42}
+    assert {row.live_session_id for row in result.decided} == {42}
     assert len(statements(db_session, v.VERB_MASTERED)) == 3
 
 
 def test_score_rubric_sums_levels_over_the_best_level():
     scored = service.score_rubric(GRID, {"accuracy": "partial", "support": "insufficient"})
     assert (scored.points, scored.maximum, scored.fraction) == (1.0, 6.0, 1 / 6)
-    with pytest.raises(service.ValidationError, match="no evaluation grid"):
+    with pytest.raises(service.DecisionError, match="no evaluation grid"):
         service.score_rubric({}, {"accuracy": "partial"})
 
 
@@ -358,10 +360,10 @@ def test_submitting_through_competence_validates_when_the_rule_allows_it(db_sess
     attempt = quiz_service.start(db_session, user=coach, quiz=quiz, xapi=XAPI)
     for position in range(1, 5):
         quiz_service.save_answer(db_session, attempt, position, "a")
-    submitted, validation = service.submit_attempt(db_session, attempt, xapi=XAPI)
+    submitted, decision = service.submit_attempt(db_session, attempt, xapi=XAPI)
     db_session.commit()
     assert submitted.state == "graded" and submitted.passed
-    assert validation is not None and validation.automatic and validation.attempt_id == attempt.id
+    assert decision is not None and decision.automatic and decision.attempt_id == attempt.id
     # A second submit (a double click) neither grades nor validates again.
     assert service.submit_attempt(db_session, attempt, xapi=XAPI)[1] is None
     assert len(statements(db_session, v.VERB_MASTERED)) == 1

@@ -25,7 +25,7 @@ def test_completion_records_csv(trainer_client, db_session, demo_cohort):
     factories.make_quiz(db_session, validation=VALIDATION)
     trainer = demo_cohort["trainer"]
     first, second = demo_cohort["coaches"]
-    kept = competence.validate(
+    kept = competence.decide(
         db_session,
         coach=first,
         unit_code="T1",
@@ -34,7 +34,7 @@ def test_completion_records_csv(trainer_client, db_session, demo_cohort):
         decided_by=trainer,
         xapi=XAPI,
     )
-    revoked = competence.validate(
+    revoked = competence.decide(
         db_session,
         coach=second,
         unit_code="T1",
@@ -43,7 +43,7 @@ def test_completion_records_csv(trainer_client, db_session, demo_cohort):
         decided_by=trainer,
         xapi=XAPI,
     )
-    competence.revoke(db_session, revoked, revoked_by=trainer, xapi=XAPI, reason="Erreur")
+    competence.revoke_decision(db_session, revoked, revoked_by=trainer, xapi=XAPI, reason="Erreur")
     db_session.commit()
     cohort_id = demo_cohort["cohort"].id
 

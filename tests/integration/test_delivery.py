@@ -406,7 +406,7 @@ def test_completion_record_once_something_is_validated(coach_client, db_session,
     factories.make_quiz(db_session)
     db_session.commit()
     assert coach_client.get("/progress/record").status_code == 302  # nothing validated yet
-    competence.validate(
+    competence.decide(
         db_session, coach=demo_cohort["coaches"][0], unit_code="T1", modality="quiz",
         validated=True, decided_by=demo_cohort["trainer"], xapi=XAPI,
     )  # fmt: skip
@@ -419,7 +419,7 @@ def test_completion_record_once_something_is_validated(coach_client, db_session,
 
 
 def test_passing_a_quiz_that_suffices_validates_the_unit(coach_client, db_session):
-    from lms.competence.models import Validation
+    from lms.competence.models import Decision
 
     label = {"fr": "Par le quiz", "en": "By the quiz"}
     factories.make_quiz(db_session, validation={
@@ -432,8 +432,8 @@ def test_passing_a_quiz_that_suffices_validates_the_unit(coach_client, db_sessio
              {"shown": str(position), f"q{position}": "a", "goto": "summary"})  # fmt: skip
     result = post(coach_client, f"/attempts/{attempt_id}/submit", follow_redirects=True)
     assert "T1" in text_of(result)
-    validation = db_session.scalar(select(Validation))
-    assert (validation.unit_code, validation.automatic, validation.attempt_id) == (
+    decision = db_session.scalar(select(Decision))
+    assert (decision.unit_code, decision.automatic, decision.attempt_id) == (
         "T1", True, attempt_id)  # fmt: skip
 
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.auth.models import User
-from lms.competence.models import Validation
+from lms.competence.models import Decision
 from lms.quiz.models import Attempt
 from lms.xapi.models import Statement
 from tests.support.ralph import add_endpoint
@@ -34,7 +34,7 @@ def test_simulation_uses_the_real_services(simulated, runner, db_session):
     verbs = {row.verb.rsplit("/", 1)[-1] for row in db_session.scalars(select(Statement))}
     assert {"launched", "experienced", "attempted", "answered", "completed"} <= verbs
     reported = int(simulated.rsplit(", ", 1)[1].split()[0])  # "…, N trainer validations"
-    by_trainer = select(func.count()).where(Validation.decided_by_id == _trainer_id(db_session))
+    by_trainer = select(func.count()).where(Decision.decided_by_id == _trainer_id(db_session))
     assert db_session.scalar(by_trainer) == reported
     again = runner.invoke(args=["demo", "simulate", "--coaches", "6", "--seed", "3"])
     assert again.output.startswith("0 coaches, ")  # same seed, same cohort: nothing added

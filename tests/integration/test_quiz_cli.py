@@ -36,7 +36,7 @@ def test_stats_needs_exactly_one_source(runner):
 
 
 def test_close_overdue_attempts_validates_where_the_rule_allows(runner, db_session):
-    from lms.competence.service import standing_validation
+    from lms.competence.service import standing_decision
 
     validation = {
         "modalities": ["quiz"],
@@ -56,7 +56,7 @@ def test_close_overdue_attempts_validates_where_the_rule_allows(runner, db_sessi
     assert result.exit_code == 0 and "closed 1 overdue attempt(s)" in result.output
     db_session.refresh(attempt)
     assert attempt.state == "graded" and attempt.autosubmitted and attempt.passed
-    assert standing_validation(db_session, coach.id, "T1") is not None
+    assert standing_decision(db_session, coach.id, "T1") is not None
 
 
 def test_import_gift_into_the_real_bank(runner, db_session, tmp_path):

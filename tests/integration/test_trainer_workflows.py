@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from lms.catalog import queries as catalog_queries
-from lms.competence.models import Validation
+from lms.competence.models import Decision
 from lms.live import service as live_service
 from lms.quiz import service as quiz_service
 from lms.quiz.models import Attempt, AttemptSlot
@@ -132,9 +132,9 @@ def test_grading_a_passing_essay_validates_a_unit_whose_rule_allows_it(app, db_s
         f"/trainer/grading/{attempt.slots[1].id}",
         {"level-accuracy": "expert", "level-support": "mastered"},
     )
-    validation = db_session.scalar(select(Validation).where(Validation.coach_id == coach.id))
-    assert validation is not None and validation.automatic and validation.unit_code == "T2"
-    assert validation.attempt_id == attempt.id
+    decision = db_session.scalar(select(Decision).where(Decision.coach_id == coach.id))
+    assert decision is not None and decision.automatic and decision.unit_code == "T2"
+    assert decision.attempt_id == attempt.id
 
 
 def test_other_trainers_and_coaches_cannot_grade(app, db_session, world):
@@ -150,7 +150,7 @@ def test_other_trainers_and_coaches_cannot_grade(app, db_session, world):
 def test_validation_by_observation_with_an_attachment(app, db_session, world):
     coach, trainer = world["coaches"][0], world["trainer"]
     client = _client(app, trainer)
-    url = f"/trainer/coaches/{coach.id}/units/T1/validation"
+    url = f"/trainer/coaches/{coach.id}/units/T1/decision"
     page = client.get(url).get_data(as_text=True)
     assert "Observation in a real situation" in page and "Jury" not in page
 
@@ -167,7 +167,7 @@ def test_validation_by_observation_with_an_attachment(app, db_session, world):
     )
     assert refused.status_code == 400
     assert "not a PDF document" in refused.get_data(as_text=True)
-    assert db_session.scalars(select(Validation)).all() == []
+    assert db_session.scalars(select(Decision)).all() == []
     assert not (world["uploads"] / "evidence").exists() or not any(
         (world["uploads"] / "evidence").iterdir()
     )
@@ -186,25 +186,25 @@ def test_validation_by_observation_with_an_attachment(app, db_session, world):
         content_type="multipart/form-data",
     )
     assert done.status_code == 302, done.get_data(as_text=True)
-    validation = db_session.scalar(select(Validation))
-    assert (validation.modality, validation.decision, validation.rubric_points) == (
+    decision = db_session.scalar(select(Decision))
+    assert (decision.modality, decision.decision, decision.rubric_points) == (
         "observation",
         "validated",
         5.0,
     )
-    assert validation.decided_by_id == trainer.id
-    stored = world["uploads"] / validation.attachment_path
+    assert decision.decided_by_id == trainer.id
+    stored = world["uploads"] / decision.attachment_path
     assert stored.read_bytes() == PDF
     assert "static" not in str(stored)
 
-    download = client.get(f"/trainer/validations/{validation.id}/attachment")
+    download = client.get(f"/trainer/decisions/{decision.id}/attachment")
     assert download.status_code == 200 and download.data == PDF
     assert "attachment" in download.headers["Content-Disposition"]
     assert download.headers["Cache-Control"] == "private, no-store"
     download.close()
     assert (
         _client(app, world["coaches"][0])
-        .get(f"/trainer/validations/{validation.id}/attachment")
+        .get(f"/trainer/decisions/{decision.id}/attachment")
         .status_code
         == 403
     )
@@ -217,7 +217,7 @@ def test_the_quiz_result_is_proposed_and_a_refusal_is_recorded(app, db_session, 
     coach = world["coaches"][0]
     _essay_attempt(db_session, coach, world["quizzes"]["T1"])
     client = _client(app, world["trainer"])
-    url = f"/trainer/coaches/{coach.id}/units/T1/validation"
+    url = f"/trainer/coaches/{coach.id}/units/T1/decision"
     page = client.get(url).get_data(as_text=True)
     assert "The quiz result is a proposal" in page
     response = _post(
@@ -226,8 +226,8 @@ def test_the_quiz_result_is_proposed_and_a_refusal_is_recorded(app, db_session, 
         {"modality": "quiz", "decision": "not_validated", "note": "Essay still to grade"},
     )
     assert response.status_code == 302
-    validation = db_session.scalar(select(Validation))
-    assert validation.decision == "not_validated" and validation.attempt_id is not None
+    decision = db_session.scalar(select(Decision))
+    assert decision.decision == "not_validated" and decision.attempt_id is not None
     statement = json.loads(
         db_session.scalar(select(Statement.text).where(Statement.verb == v.VERB_MASTERED))
     )
@@ -239,25 +239,24 @@ def test_revoking_from_the_coach_page_keeps_the_history(app, db_session, world):
     client = _client(app, world["trainer"])
     _post(
         client,
-        f"/trainer/coaches/{coach.id}/units/T1/validation",
+        f"/trainer/coaches/{coach.id}/units/T1/decision",
         {"modality": "observation", "decision": "validated"},
     )
-    validation = db_session.scalar(select(Validation))
+    decision = db_session.scalar(select(Decision))
     assert (
-        _post(client, f"/trainer/validations/{validation.id}/revoke", {"reason": ""}).status_code
-        == 302
+        _post(client, f"/trainer/decisions/{decision.id}/revoke", {"reason": ""}).status_code == 302
     )
     db_session.expire_all()
-    assert db_session.get(Validation, validation.id).revoked_at is None  # a reason is required
-    _post(client, f"/trainer/validations/{validation.id}/revoke", {"reason": "Wrong coach"})
+    assert db_session.get(Decision, decision.id).revoked_at is None  # a reason is required
+    _post(client, f"/trainer/decisions/{decision.id}/revoke", {"reason": "Wrong coach"})
     db_session.expire_all()
-    revoked = db_session.get(Validation, validation.id)
+    revoked = db_session.get(Decision, decision.id)
     assert revoked.revoked_at is not None and revoked.revoke_reason == "Wrong coach"
     assert "voided" in _verbs(db_session)
     page = client.get(f"/trainer/coaches/{coach.id}").get_data(as_text=True)
     assert "Revoked by" in page and "Wrong coach" in page
     assert _client(app, world["coaches"][0]).post(
-        f"/trainer/validations/{validation.id}/revoke"
+        f"/trainer/decisions/{decision.id}/revoke"
     ).status_code in (400, 403)
 
 
@@ -328,7 +327,7 @@ def test_bulk_validation_of_the_participants_of_a_live_session(app, db_session, 
     assert moved.base_iri != app.config["BASE_IRI"]
     live_id = _ended_live_session(db_session, world, [first], moved)
     client = _client(app, world["trainer"])
-    url = f"/trainer/cohorts/{world['cohort'].id}/bulk-validation?session={live_id}"
+    url = f"/trainer/cohorts/{world['cohort'].id}/bulk-decision?session={live_id}"
     page = client.get(url).get_data(as_text=True)
     assert re.search(rf'value="{first.id}" id="coach-{first.id}" checked', page)
     assert not re.search(rf'value="{second.id}" id="coach-{second.id}" checked', page)
@@ -344,8 +343,8 @@ def test_bulk_validation_of_the_participants_of_a_live_session(app, db_session, 
         },
     )
     assert response.status_code == 302
-    [validation] = db_session.scalars(select(Validation)).all()
-    assert (validation.coach_id, validation.live_session_id) == (first.id, live_id)
+    [decision] = db_session.scalars(select(Decision)).all()
+    assert (decision.coach_id, decision.live_session_id) == (first.id, live_id)
     refused = _post(
         client,
         url,
@@ -361,7 +360,7 @@ def test_completion_record_html_pdf_zip_and_verification(app, db_session, world)
     client = _client(app, trainer)
     _post(
         client,
-        f"/trainer/coaches/{coach.id}/units/T1/validation",
+        f"/trainer/coaches/{coach.id}/units/T1/decision",
         {"modality": "observation", "decision": "validated"},
     )
     html = client.get(f"/trainer/coaches/{coach.id}/record?lang=en").get_data(as_text=True)
@@ -387,8 +386,8 @@ def test_completion_record_html_pdf_zip_and_verification(app, db_session, world)
     wrong = anonymous.get(f"/trainer/verify?code={coach.id}-0000-0000-0000-0000")
     assert coach.display_name not in wrong.get_data(as_text=True)
 
-    validation = db_session.scalar(select(Validation))
-    _post(client, f"/trainer/validations/{validation.id}/revoke", {"reason": "Mistake"})
+    decision = db_session.scalar(select(Decision))
+    _post(client, f"/trainer/decisions/{decision.id}/revoke", {"reason": "Mistake"})
     after = anonymous.get(f"/trainer/verify?code={code}").get_data(as_text=True)
     assert "No current record has this code" in after  # a revoked record no longer verifies
 

@@ -8,7 +8,7 @@ from lms.xapi.statements import (
     ModuleRef,
     Score,
     XapiConfig,
-    competence_validated,
+    competence_decided,
     module_launched,
     quiz_finished,
 )
@@ -54,7 +54,7 @@ def finished(email: str, *, passed: bool = True, at: datetime | None = None) -> 
 
 
 def mastered(email: str) -> dict:
-    return competence_validated(
+    return competence_decided(
         CONFIG,
         statement_id=uuid.uuid4(),
         timestamp=datetime.now(UTC),

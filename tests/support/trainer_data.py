@@ -3,7 +3,7 @@
 import uuid
 from datetime import timedelta
 
-from lms.competence.models import Validation
+from lms.competence.models import Decision
 from lms.quiz.models import GRADED, Attempt, Registration
 from lms.timeutil import utcnow
 from lms.xapi import outbox
@@ -103,7 +103,7 @@ def add_progress(session, coach, quiz, *, score: float = 0.8, validated_by=None,
     )
     if validated_by is not None:
         session.add(
-            Validation(
+            Decision(
                 coach_id=coach.id,
                 unit_code=quiz.module_code,
                 modality="observation",
@@ -147,7 +147,7 @@ def access_world(session, demo_cohort, upload_dir) -> dict:
     quiz_service.save_answer(session, attempt, 4, "My essay")
     quiz_service.submit(session, attempt, xapi=XAPI)
     stored = evidence.store(upload_dir, "observation.pdf", b"%PDF-1.7\n%%EOF\n")
-    validation = service.validate(
+    decision = service.decide(
         session,
         coach=coach,
         unit_code="T1",
@@ -160,7 +160,7 @@ def access_world(session, demo_cohort, upload_dir) -> dict:
     session.commit()
     return {
         "slot_id": attempt.slots[3].id,
-        "validation_id": validation.id,
+        "decision_id": decision.id,
         "unit_code": "T1",
         "quiz_id": quiz.id,
     }

@@ -5,8 +5,8 @@ import pytest
 from lms import create_app, formats
 from lms.auth.service import AccountError
 from lms.competence.evidence import EvidenceError
-from lms.competence.models import Validation
-from lms.competence.service import ValidationError
+from lms.competence.models import Decision
+from lms.competence.service import DecisionError
 from lms.errors import UserError
 from lms.live.service import LiveError
 from lms.quiz.service import AttemptError
@@ -58,7 +58,7 @@ def english(web_app):
             "Vous avez utilisé vos 3 tentatives à ce quiz.",
         ),
         (
-            ValidationError(
+            DecisionError(
                 "Unit %(unit)s cannot be validated by: %(modality)s.",
                 unit="U2",
                 modality=modality_label("test"),
@@ -94,7 +94,7 @@ def test_each_domain_error_is_shown_in_the_users_language(
 
 
 def test_an_unknown_modality_in_an_error_is_shown_as_given(french):
-    error = ValidationError(
+    error = DecisionError(
         "Unit %(unit)s cannot be validated by: %(modality)s.",
         unit="U2",
         modality=modality_label("oral"),
@@ -117,7 +117,7 @@ def test_every_modality_has_one_label_translated_in_french(web_app):
 
 def test_the_database_accepts_exactly_the_modalities():
     # The same text as the migration that created the constraint.
-    checks = {str(c.sqltext) for c in Validation.__table__.constraints if hasattr(c, "sqltext")}
+    checks = {str(c.sqltext) for c in Decision.__table__.constraints if hasattr(c, "sqltext")}
     assert "modality IN ('quiz', 'test', 'observation', 'jury', 'debriefing')" in checks
 
 

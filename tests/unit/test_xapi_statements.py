@@ -14,7 +14,7 @@ from lms.xapi.statements import (
     ModuleRef,
     Score,
     XapiConfig,
-    competence_validated,
+    competence_decided,
     format_duration,
     format_timestamp,
     lesson_experienced,
@@ -298,8 +298,8 @@ def test_session_attended_records_join_and_leave_times():
 
 
 @pytest.mark.parametrize("validated", [True, False])
-def test_competence_validated_is_mastered_with_trainer_modality_and_evidence(validated):
-    statement = competence_validated(
+def test_competence_decided_is_mastered_with_trainer_modality_and_evidence(validated):
+    statement = competence_decided(
         CONFIG,
         **common(),
         trainer=TRAINER,
@@ -325,9 +325,9 @@ def test_competence_validated_is_mastered_with_trainer_modality_and_evidence(val
     assert "contextAgents" not in statement["context"]
 
 
-def test_competence_validated_refuses_an_unknown_modality():
+def test_competence_decided_refuses_an_unknown_modality():
     with pytest.raises(ValueError, match="modality"):
-        competence_validated(
+        competence_decided(
             CONFIG,
             **common(),
             trainer=TRAINER,
@@ -341,7 +341,7 @@ def test_competence_validated_refuses_an_unknown_modality():
 
 def test_xapi_2_emits_version_and_context_agents():
     config = XapiConfig(BASE, xapi_version="2.0.0")
-    statement = competence_validated(
+    statement = competence_decided(
         config,
         **common(),
         trainer=TRAINER,
