@@ -37,7 +37,8 @@ BASELINES = {"live_spike": 3300, "live_display": 3100, "live_room_300": 3200}
 
 
 def _room(app, coaches: int) -> dict:
-    """A trainer, a cohort of ``coaches`` coaches and two open live sessions they all joined."""
+    """A trainer, a cohort of ``coaches`` coaches and two open live sessions: SPIKE of them
+    joined the first, ROOM the second."""
     with app.app_context():
         session = db.session
         trainer = accounts.create_user(
@@ -77,13 +78,13 @@ def _room(app, coaches: int) -> dict:
         ]
         xapi = XapiConfig(app.config["BASE_IRI"])
         lives = []
-        for title in ("Display and spike", "Room"):
+        for title, joining in (("Display and spike", SPIKE), ("Room", ROOM)):
             live = live_service.schedule(
                 session, trainer=trainer, cohort=cohort, quiz=quiz, module=module,
                 scheduled_at=now + timedelta(minutes=5), versions=versions, title=title,
             )  # fmt: skip
             live_service.open_session(session, live)
-            for coach_id in coach_ids:
+            for coach_id in coach_ids[:joining]:
                 live_service.join(
                     session, live, user=session.get(User, coach_id), cohort=cohort, quiz=quiz,
                     xapi=xapi,
