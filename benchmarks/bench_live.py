@@ -293,7 +293,10 @@ def measure(databases) -> dict:
 
 def figures(by_backend: dict[str, dict]) -> list[dict]:
     def figure(name: str, part: str, key: str, **details) -> dict:
-        parts = {backend: m[part] for backend, m in by_backend.items()}
+        parts = {
+            backend: {**m[part], "load_average": m.get("load_average")}
+            for backend, m in by_backend.items()
+        }
         worst = max(m[key] for m in parts.values())
         return result(name, worst, "ms", GOALS[name], BASELINES[name], **details, **parts)
 
