@@ -244,7 +244,7 @@ def save_slot_answer(
     check_open(attempt, now)
     if slot.grade is not None:
         raise AttemptError(N_("This question has been checked; its answer can no longer change."))
-    types.parse_response(slot.question_version.definition, raw)
+    types.read_answer(slot.question_version.definition, raw)
     answer = Answer(slot_id=slot.id, raw=raw, saved_at=now)
     slot.answers.append(answer)
     session.flush()

@@ -13,6 +13,7 @@ from lms.quiz.types import (
     definition_errors,
     parse_number,
     parse_response,
+    read_answer,
     score,
     score_raw,
     xapi_interaction,
@@ -305,6 +306,62 @@ def test_blank_answer_is_valid_and_scores_zero(defn):
         assert outcome.fraction == 0.0, raw
         assert outcome.state == "incorrect"
         assert xapi_response(defn, response) == ""
+
+
+# --- answers a coach sends: the type's marshmallow schema, then the question ----------------
+
+# One well-formed answer per type, as a page's form or a JSON client sends it.
+WELL_FORMED = {
+    "single_choice": "a",
+    "multiple_response": ["a", "b"],
+    "true_false": "true",
+    "short_answer": "Europass Mobilité",
+    "numerical": "12,5",
+    "matching": {"p1": "p2", "p2": "x1"},
+    "ordering": ["a", "b"],
+    "essay": "Première ligne.\nSeconde ligne.",
+}
+# Answers whose shape is wrong for the type: what a forged form or a careless client sends.
+MALFORMED = {
+    "single_choice": [["a"], {"a": 1}, 3, "a" * 201],
+    "multiple_response": ["a", {"a": "b"}, [1, 2], ["a"] * 101],
+    "true_false": ["maybe", 2, ["true", "false"]],
+    "short_answer": [["x"], {"x": "y"}, "x" * 2001, True],
+    "numerical": [["1"], {"v": 1}, True],
+    "matching": [["p1"], "p1=p2", {"p1": 3}],
+    "ordering": ["a,b", {"1": "a"}, [None]],
+    "essay": [["text"], 42, "x" * 50_001],
+}
+
+
+@pytest.mark.parametrize("defn", ALL, ids=lambda d: d["type"])
+def test_a_well_formed_answer_is_read_against_its_question(defn):
+    response = read_answer(defn, WELL_FORMED[defn["type"]])
+    assert response == parse_response(defn, WELL_FORMED[defn["type"]])
+    assert read_answer(defn, None) == parse_response(defn, None)
+
+
+@pytest.mark.parametrize("defn", ALL, ids=lambda d: d["type"])
+def test_an_answer_of_the_wrong_shape_is_refused_with_a_message(defn):
+    for raw in MALFORMED[defn["type"]]:
+        with pytest.raises(ResponseError) as error:
+            read_answer(defn, raw)
+        assert error.value.msgid, raw
+
+
+def test_the_schema_checks_the_shape_and_the_question_the_ids():
+    with pytest.raises(ResponseError) as error:
+        read_answer(SINGLE, "z")
+    assert error.value.params == {"option": "z"}
+
+
+@pytest.mark.parametrize("defn", ALL, ids=lambda d: d["type"])
+def test_every_type_documents_its_answer_as_a_marshmallow_schema(defn):
+    schema = QUESTION_TYPES[defn["type"]].answer_schema()
+    assert schema.load({"answer": WELL_FORMED[defn["type"]]}) == {
+        "answer": schema.fields["answer"].deserialize(WELL_FORMED[defn["type"]])
+    }
+    assert schema.load({"answer": None}) == {"answer": None}
 
 
 # --- single choice -----------------------------------------------------------------------------

@@ -125,6 +125,12 @@ def parse_response(defn: Mapping, raw: Any) -> Any:
     return question_type(defn).parse_response(defn, raw)
 
 
+def read_answer(defn: Mapping, raw: Any) -> Any:
+    """The normalised response to an answer a coach sends (a page or the API): its shape checked
+    by the type's marshmallow schema, then read against the question; ResponseError otherwise."""
+    return question_type(defn).read_answer(defn, raw)
+
+
 def score(defn: Mapping, response: Any) -> Outcome:
     """Score a normalised response (from ``parse_response``)."""
     return question_type(defn).score(defn, response)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from marshmallow import Schema, ValidationError, fields, validate
+
 from lms.errors import UserError
 from lms.i18n import N_
 
@@ -23,6 +25,30 @@ MAX_TEXT_RESPONSE = 2_000
 MAX_ESSAY_RESPONSE = 50_000
 
 UNREADABLE = N_("This answer could not be read. Please answer again.")
+# Longest option, item or pair id an answer may name; ids in the banks are a few characters.
+MAX_ID = 200
+# Most choices an answer may name; a question shows a handful.
+MAX_CHOICES = 100
+
+
+def answer_id() -> fields.String:
+    """The answer field of one option, item or pair id."""
+    return fields.String(validate=validate.Length(max=MAX_ID))
+
+
+class TextOrNumber(fields.Field):
+    """A typed text, or a number as a JSON client may send it."""
+
+    def __init__(self, max_length: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.max_length = max_length
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str) and len(value) <= self.max_length:
+            return value
+        if is_number(value):
+            return value
+        raise ValidationError(f"a text of at most {self.max_length} characters or a number")
 
 
 class ResponseError(UserError):
@@ -299,6 +325,31 @@ class QuestionType:
     # -- answering
 
     @classmethod
+    def answer_field(cls) -> fields.Field:
+        """The shape of an answer, as a page's form or an API body gives it (marshmallow)."""
+        return fields.Raw()
+
+    @classmethod
+    def answer_schema(cls) -> Schema:
+        """The marshmallow schema of ``{"answer": …}``: what the pages and the API accept."""
+        field = cls.answer_field()
+        field.allow_none = True
+        return Schema.from_dict({"answer": field}, name=f"{cls.__name__}Answer")()
+
+    @classmethod
+    def read_answer(cls, defn: Mapping, raw: Any) -> Any:
+        """The normalised response to an answer sent by a coach; ResponseError if it is unfit.
+
+        The schema checks the shape (types, lengths); ``parse_response`` checks it against the
+        question (known ids, numbers).
+        """
+        try:
+            cls.answer_schema().load({"answer": raw})
+        except ValidationError:
+            raise ResponseError(UNREADABLE) from None
+        return cls.parse_response(defn, raw)
+
+    @classmethod
     def form_answer(cls, defn: Mapping, form: Any, name: str) -> Any:
         """The raw response in the fields of an answer page (``form`` is a MultiDict)."""
         return form.get(name) or None
@@ -404,6 +455,10 @@ class QuestionType:
 
 class TypedAnswer(QuestionType):
     """A type answered in one text field."""
+
+    @classmethod
+    def answer_field(cls) -> fields.Field:
+        return TextOrNumber(MAX_TEXT_RESPONSE)
 
     @classmethod
     def form_answer(cls, defn: Mapping, form: Any, name: str) -> str:

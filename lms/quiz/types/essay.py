@@ -6,6 +6,8 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from marshmallow import fields, validate
+
 from lms.quiz import gift_syntax as gift
 from lms.quiz.types.base import (
     MAX_ESSAY_RESPONSE,
@@ -33,6 +35,10 @@ class Essay(TypedAnswer):
     )
     gift_rank = 0
     asked_live = False  # a trainer grades it, so it cannot be revealed on the spot
+
+    @classmethod
+    def answer_field(cls) -> fields.Field:
+        return fields.String(validate=validate.Length(max=MAX_ESSAY_RESPONSE))
 
     @classmethod
     def definition_errors(cls, defn: Mapping) -> list[tuple[str, str]]:

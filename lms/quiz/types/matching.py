@@ -6,9 +6,12 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
+from marshmallow import fields, validate
+
 from lms.i18n import N_
 from lms.quiz import gift_syntax as gift
 from lms.quiz.types.base import (
+    MAX_CHOICES,
     UNREADABLE,
     ContentSchema,
     Entries,
@@ -16,6 +19,7 @@ from lms.quiz.types.base import (
     Outcome,
     QuestionType,
     ResponseError,
+    answer_id,
     choices_of,
     ids_of,
     is_blank,
@@ -47,6 +51,12 @@ class Matching(QuestionType):
         },
     )
     gift_rank = 3
+
+    @classmethod
+    def answer_field(cls) -> fields.Field:
+        return fields.Dict(
+            keys=answer_id(), values=answer_id(), validate=validate.Length(max=MAX_CHOICES)
+        )
 
     @classmethod
     def definition_errors(cls, defn: Mapping) -> list[tuple[str, str]]:

@@ -7,13 +7,17 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
+from marshmallow import fields, validate
+
 from lms.i18n import N_
 from lms.quiz import gift_syntax as gift
 from lms.quiz.types.base import (
     FRACTION_TOLERANCE,
+    MAX_CHOICES,
     Outcome,
     QuestionType,
     ResponseError,
+    answer_id,
     fraction_errors,
     fraction_of,
     id_list,
@@ -33,6 +37,10 @@ class MultipleResponse(SingleChoice):
     name = "multiple_response"
     interaction_type = "choice"
     gift_rank = None  # a GIFT choice block is read by single_choice, which tells both apart
+
+    @classmethod
+    def answer_field(cls) -> fields.Field:
+        return fields.List(answer_id(), validate=validate.Length(max=MAX_CHOICES))
 
     @classmethod
     def definition_errors(cls, defn: Mapping) -> list[tuple[str, str]]:

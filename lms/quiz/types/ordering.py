@@ -7,13 +7,17 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
+from marshmallow import fields, validate
+
 from lms.i18n import N_
 from lms.quiz.types.base import (
+    MAX_CHOICES,
     ContentSchema,
     Entries,
     Outcome,
     QuestionType,
     ResponseError,
+    answer_id,
     choices_of,
     id_list,
     ids_of,
@@ -54,6 +58,10 @@ class Ordering(QuestionType):
     )
     ordered_lines = True
     # GIFT has no ordering question: gift_write keeps the base "cannot be written".
+
+    @classmethod
+    def answer_field(cls) -> fields.Field:
+        return fields.List(answer_id(), validate=validate.Length(max=MAX_CHOICES))
 
     @classmethod
     def definition_errors(cls, defn: Mapping) -> list[tuple[str, str]]:

@@ -7,6 +7,8 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+from marshmallow import fields
+
 from lms.i18n import N_
 from lms.quiz import gift_syntax as gift
 from lms.quiz.types.base import (
@@ -15,6 +17,7 @@ from lms.quiz.types.base import (
     Outcome,
     QuestionType,
     ResponseError,
+    answer_id,
     choices_of,
     fraction_errors,
     fraction_of,
@@ -40,6 +43,10 @@ class SingleChoice(QuestionType):
     interaction_type = "choice"
     schema = ContentSchema(required=("options",), entries={"options": OPTIONS})
     gift_rank = 2
+
+    @classmethod
+    def answer_field(cls) -> fields.Field:
+        return answer_id()
 
     @classmethod
     def definition_errors(cls, defn: Mapping) -> list[tuple[str, str]]:

@@ -7,6 +7,8 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+from marshmallow import fields
+
 from lms.i18n import N_
 from lms.quiz import gift_syntax as gift
 from lms.quiz.types.base import (
@@ -33,6 +35,10 @@ class TrueFalse(QuestionType):
         texts=("feedback_true", "feedback_false"),
     )
     gift_rank = 4
+
+    @classmethod
+    def answer_field(cls) -> fields.Field:
+        return fields.Boolean(truthy={"true", True}, falsy={"false", False})
 
     @classmethod
     def definition_errors(cls, defn: Mapping) -> list[tuple[str, str]]:
