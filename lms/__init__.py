@@ -135,9 +135,11 @@ def _register_cli(app: Flask) -> None:
 def _register_errors(app: Flask) -> None:
     from werkzeug.exceptions import HTTPException
 
-    from lms.web.views import render_error, render_unavailable
+    from lms.errors import UserError
+    from lms.web.views import render_error, render_unavailable, render_user_error
 
     app.register_error_handler(HTTPException, render_error)
+    app.register_error_handler(UserError, render_user_error)
     app.register_error_handler(OperationalError, render_unavailable)
 
 

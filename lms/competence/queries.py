@@ -17,6 +17,7 @@ from lms.auth.policy import Role, visible_coaches
 from lms.catalog.models import Competence, Unit
 from lms.competence.models import NOT_VALIDATED, VALIDATED, Decision
 from lms.quiz import mastery
+from lms.quiz.mastery import SkillMarks
 from lms.quiz.models import GRADED, NEEDS_GRADING, Attempt, AttemptSlot, Grade, Registration
 from lms.timeutil import utcnow
 from lms.xapi import vocabulary as v
@@ -336,17 +337,6 @@ def sort_rows(
 
 
 @dataclass
-class SkillResult:
-    skill: str
-    earned: float
-    maximum: float
-
-    @property
-    def fraction(self) -> float:
-        return self.earned / self.maximum if self.maximum else 0.0
-
-
-@dataclass
 class TimelineEntry:
     id: str
     verb: str
@@ -364,7 +354,7 @@ def coach_cells(session: Session, coach_id: int, units: list[UnitColumn]) -> dic
     return {unit.code: own.get(unit.code, Cell()) for unit in units}
 
 
-def skill_results(session: Session, coach_id: int) -> dict[str, list[SkillResult]]:
+def skill_results(session: Session, coach_id: int) -> dict[str, list[SkillMarks]]:
     """Per unit, the skills of the coach's latest graded attempt at that unit's quiz."""
     latest = (
         select(Attempt.module_code, func.max(Attempt.id).label("attempt_id"))
@@ -377,10 +367,10 @@ def skill_results(session: Session, coach_id: int) -> dict[str, list[SkillResult
         .join(latest, latest.c.attempt_id == Attempt.id)
         .options(selectinload(Attempt.skill_scores))
     ).all()
-    results: dict[str, list[SkillResult]] = {}
+    results: dict[str, list[SkillMarks]] = {}
     for attempt in attempts:
         results[attempt.module_code] = [
-            SkillResult(score.skill_id, score.earned, score.maximum)
+            SkillMarks(score.skill_id, score.earned, score.maximum)
             for score in attempt.skill_scores
         ]
     return results

@@ -123,10 +123,6 @@ def standing_decision(session: Session, coach_id: int, unit_code: str) -> Decisi
     )
 
 
-def _module_ref(module: Module) -> xs.ModuleRef:
-    return xs.ModuleRef(code=module.code, title=module.title, units=(module.code,))
-
-
 def _evidence_summary(decision: Decision) -> dict:
     summary: dict = {"decision": decision.decision, "automatic": decision.automatic}
     if decision.rubric:
@@ -165,7 +161,7 @@ def _emit_decision(
         modality=decision.modality,
         evidence=_evidence_summary(decision),
         competence_id=unit.competence.code,
-        module=_module_ref(module),
+        module=quiz_service.module_ref(module),
         score=score,
         registration=quiz_service.registration_for(session, coach, module.code),
     )

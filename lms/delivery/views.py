@@ -18,15 +18,14 @@ from lms.quiz import service as quiz_service
 from lms.quiz import types
 from lms.quiz.models import Attempt
 from lms.timeutil import utcnow
+from lms.xapi import outbox
 from lms.xapi.statements import XapiConfig
 
 bp = Blueprint("delivery", __name__)
 
 
 def xapi_config() -> XapiConfig:
-    return XapiConfig(
-        base_iri=current_app.config["BASE_IRI"], xapi_version=current_app.config["XAPI_VERSION"]
-    )
+    return outbox.config_from(current_app.config)
 
 
 @bp.app_template_filter("markdown")

@@ -24,7 +24,7 @@ from lms.live.models import ENDED
 from lms.quiz import types
 from lms.timeutil import utcnow
 from lms.trainer.forms import ScheduleForm
-from lms.trainer.views import _xapi
+from lms.trainer.views import xapi_config
 
 bp = Blueprint("trainer_live", __name__, url_prefix="/live")
 
@@ -159,7 +159,7 @@ def action(live_id: int):
             live,
             request.form.get("action", ""),
             expected=request.form.get("revision", type=int),
-            xapi=_xapi(),
+            xapi=xapi_config(),
         )
     except service.LiveError as error:
         db.session.rollback()

@@ -57,6 +57,7 @@ from lms.trainer.labels import (
     VERB_LABELS,
 )
 from lms.vocabulary import MODALITIES
+from lms.xapi import outbox
 from lms.xapi.statements import XapiConfig
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
@@ -76,9 +77,8 @@ def _labels() -> dict:
     }
 
 
-def _xapi() -> XapiConfig:
-    config = current_app.config
-    return XapiConfig(base_iri=config["BASE_IRI"], xapi_version=config["XAPI_VERSION"])
+def xapi_config() -> XapiConfig:
+    return outbox.config_from(current_app.config)
 
 
 def _cohort(cohort_id: int) -> Cohort:
@@ -212,7 +212,7 @@ def bulk_decision(cohort_id: int):
                 modality=form.modality.data,
                 validated=form.decision.data == "validated",
                 decided_by=current_user,
-                xapi=_xapi(),
+                xapi=xapi_config(),
                 live_session_id=live_session_id,
                 note=form.note.data or "",
             )
@@ -292,7 +292,7 @@ def grade(slot_id: int):
                 db.session,
                 slot,
                 grader=current_user,
-                xapi=_xapi(),
+                xapi=xapi_config(),
                 levels=levels_from(request.form, grid.get("criteria") or []),
                 percent=percent,
                 comment=form.comment.data or "",
@@ -364,7 +364,7 @@ def _record_decision(form, coach, module, grid, proposed) -> bool:
             modality=form.modality.data,
             validated=form.decision.data == "validated",
             decided_by=current_user,
-            xapi=_xapi(),
+            xapi=xapi_config(),
             rubric=levels or None,
             note=form.note.data or "",
             attachment=stored,
@@ -392,7 +392,11 @@ def revoke_decision(decision_id: int):
         return redirect(url_for("trainer.coach", user_id=coach.id))
     try:
         service.revoke_decision(
-            db.session, decision, revoked_by=current_user, xapi=_xapi(), reason=form.reason.data
+            db.session,
+            decision,
+            revoked_by=current_user,
+            xapi=xapi_config(),
+            reason=form.reason.data,
         )
     except service.DecisionError as error:
         flash(translated(error), "error")

@@ -7,7 +7,9 @@ from werkzeug.exceptions import HTTPException
 
 from lms.access import public, roles_required
 from lms.auth.policy import visible_cohorts
+from lms.errors import UserError
 from lms.extensions import db
+from lms.formats import translated
 from lms.web import health
 
 bp = Blueprint("web", __name__)
@@ -49,6 +51,12 @@ def render_error(error: HTTPException | Exception):
             "The form has expired or was not sent from this site. Reload the page and try again."
         )
     return render_template("errors/error.html", code=code, message=message), code
+
+
+def render_user_error(error: UserError):
+    """A refusal that no view turned into a message: nothing of the request is kept, 400."""
+    db.session.rollback()
+    return render_template("errors/error.html", code=400, message=translated(error)), 400
 
 
 def render_unavailable(error: Exception):

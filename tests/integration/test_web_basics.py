@@ -6,6 +6,8 @@ import pytest
 from flask import url_for
 
 from lms.extensions import db
+from lms.i18n import N_
+from lms.quiz.service import AttemptError
 from tests.support import factories
 from tests.support.app import build_app
 from tests.support.routes import client_as, route_world, url_values
@@ -160,5 +162,22 @@ def test_unexpected_errors_get_the_localised_500_page(database_url):
     page = response.get_data(as_text=True)
     assert response.status_code == 500
     assert "Un problème est survenu de notre côté." in page and "Traceback" not in page
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_a_user_error_no_view_caught_is_a_400_with_its_message(database_url):
+    app = build_app(database_url)
+    app.testing = False  # let the error handler answer, as in production
+
+    @app.route("/refused")
+    def refused():
+        raise AttemptError(N_("The time limit has passed; this answer was not saved."))
+
+    refused.allowed_roles = frozenset()  # not part of the real route table
+    response = app.test_client().get("/refused")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Le temps imparti est écoulé" in page and "Traceback" not in page
     with app.app_context():
         db.engine.dispose()
