@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from lms.vocabulary import MODALITIES
 from lms.xapi import vocabulary as v
@@ -16,6 +16,15 @@ from lms.xapi.validation import assert_valid
 LanguageMap = Mapping[str, str]
 SUPPORTED_VERSIONS = ("1.0.3", "2.0.0")
 ACTIVITY_PROFILE = v.ADL_ACTIVITIES + "profile"
+
+
+class Envelope(TypedDict):
+    """What every builder takes about the event itself, whatever its verb."""
+
+    statement_id: uuid.UUID
+    timestamp: datetime
+    actor: "Actor"
+    registration: NotRequired[uuid.UUID | None]
 
 
 @dataclass(frozen=True)
@@ -184,7 +193,7 @@ def _build(
     actor: Actor,
     verb: str,
     obj: dict[str, Any],
-    registration: uuid.UUID | None,
+    registration: uuid.UUID | None = None,
     parents: Sequence[dict[str, Any]] = (),
     groupings: Sequence[dict[str, Any]] = (),
     result: dict[str, Any] | None = None,
@@ -270,21 +279,15 @@ def _quiz_activity(config: XapiConfig, quiz_id: str | int, title: LanguageMap | 
 def module_launched(
     config: XapiConfig,
     *,
-    statement_id: uuid.UUID,
-    timestamp: datetime,
-    actor: Actor,
     module: ModuleRef,
-    registration: uuid.UUID | None = None,
+    **envelope: Unpack[Envelope],
 ) -> dict[str, Any]:
     """A coach opened a module."""
     return _build(
         config,
-        statement_id=statement_id,
-        timestamp=timestamp,
-        actor=actor,
+        **envelope,
         verb=v.VERB_LAUNCHED,
         obj=_module_activity(config, module),
-        registration=registration,
         groupings=_groupings(config, module),
     )
 
@@ -292,14 +295,11 @@ def module_launched(
 def lesson_experienced(
     config: XapiConfig,
     *,
-    statement_id: uuid.UUID,
-    timestamp: datetime,
-    actor: Actor,
     module: ModuleRef,
     lesson_slug: str,
     lesson_title: LanguageMap,
     duration_seconds: float | None = None,
-    registration: uuid.UUID | None = None,
+    **envelope: Unpack[Envelope],
 ) -> dict[str, Any]:
     """A coach read (went through) a lesson of a module."""
     lesson = _activity(
@@ -309,12 +309,9 @@ def lesson_experienced(
     )
     return _build(
         config,
-        statement_id=statement_id,
-        timestamp=timestamp,
-        actor=actor,
+        **envelope,
         verb=v.VERB_EXPERIENCED,
         obj=lesson,
-        registration=registration,
         parents=[_module_activity(config, module)],
         groupings=_groupings(config, module),
         result=_score_result(duration_seconds=duration_seconds),
@@ -324,23 +321,17 @@ def lesson_experienced(
 def quiz_attempted(
     config: XapiConfig,
     *,
-    statement_id: uuid.UUID,
-    timestamp: datetime,
-    actor: Actor,
     module: ModuleRef,
     quiz_id: str | int,
     quiz_title: LanguageMap,
-    registration: uuid.UUID | None = None,
+    **envelope: Unpack[Envelope],
 ) -> dict[str, Any]:
     """A coach started an attempt at a quiz."""
     return _build(
         config,
-        statement_id=statement_id,
-        timestamp=timestamp,
-        actor=actor,
+        **envelope,
         verb=v.VERB_ATTEMPTED,
         obj=_quiz_activity(config, quiz_id, quiz_title),
-        registration=registration,
         parents=[_module_activity(config, module)],
         groupings=_groupings(config, module),
     )
@@ -349,9 +340,6 @@ def quiz_attempted(
 def question_answered(
     config: XapiConfig,
     *,
-    statement_id: uuid.UUID,
-    timestamp: datetime,
-    actor: Actor,
     module: ModuleRef,
     quiz_id: str | int,
     question_id: str | int,
@@ -361,7 +349,7 @@ def question_answered(
     score: Score | None = None,
     question_title: LanguageMap | None = None,
     duration_seconds: float | None = None,
-    registration: uuid.UUID | None = None,
+    **envelope: Unpack[Envelope],
 ) -> dict[str, Any]:
     """A coach answered one question; ``interaction`` is the question type's xAPI definition
     (interactionType, choices…, and correctResponsesPattern once graded)."""
@@ -373,12 +361,9 @@ def question_answered(
     )
     return _build(
         config,
-        statement_id=statement_id,
-        timestamp=timestamp,
-        actor=actor,
+        **envelope,
         verb=v.VERB_ANSWERED,
         obj=question,
-        registration=registration,
         parents=[_module_activity(config, module), _quiz_activity(config, quiz_id, None)],
         groupings=_groupings(config, module),
         result=_score_result(
@@ -391,41 +376,25 @@ def _quiz_result(
     config: XapiConfig,
     verb: str,
     *,
-    statement_id: uuid.UUID,
-    timestamp: datetime,
-    actor: Actor,
     module: ModuleRef,
     quiz_id: str | int,
     quiz_title: LanguageMap,
     score: Score,
     passed: bool,
     duration_seconds: float,
-    registration: uuid.UUID | None = None,
+    **envelope: Unpack[Envelope],
 ) -> dict[str, Any]:
     return _build(
         config,
-        statement_id=statement_id,
-        timestamp=timestamp,
-        actor=actor,
+        **envelope,
         verb=verb,
         obj=_quiz_activity(config, quiz_id, quiz_title),
-        registration=registration,
         parents=[_module_activity(config, module)],
         groupings=_groupings(config, module),
         result=_score_result(
             score=score, success=passed, completion=True, duration_seconds=duration_seconds
         ),
     )
-
-
-def quiz_completed(config: XapiConfig, **values: Any) -> dict[str, Any]:
-    """A coach finished a quiz attempt (completion, score, duration); see ``_quiz_result``."""
-    return _quiz_result(config, v.VERB_COMPLETED, **values)
-
-
-def quiz_outcome(config: XapiConfig, **values: Any) -> dict[str, Any]:
-    """The ``passed`` or ``failed`` statement that goes with a completed quiz."""
-    return _quiz_result(config, v.VERB_PASSED if values["passed"] else v.VERB_FAILED, **values)
 
 
 def quiz_finished(
@@ -435,45 +404,31 @@ def quiz_finished(
     outcome_statement_id: uuid.UUID,
     timestamp: datetime,
     actor: Actor,
-    module: ModuleRef,
-    quiz_id: str | int,
-    quiz_title: LanguageMap,
-    score: Score,
-    passed: bool,
-    duration_seconds: float,
     registration: uuid.UUID | None = None,
+    **quiz: Any,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Both statements of a finished quiz: ``completed`` then ``passed``/``failed``."""
-    common: dict[str, Any] = {
-        "timestamp": timestamp,
-        "actor": actor,
-        "module": module,
-        "quiz_id": quiz_id,
-        "quiz_title": quiz_title,
-        "score": score,
-        "passed": passed,
-        "duration_seconds": duration_seconds,
-        "registration": registration,
-    }
+    """Both statements of a finished quiz: ``completed`` then ``passed``/``failed``; ``quiz``
+    holds the fields of ``_quiz_result`` (module, quiz, score, passed, duration)."""
+    envelope = {"timestamp": timestamp, "actor": actor, "registration": registration}
+    outcome = v.VERB_PASSED if quiz["passed"] else v.VERB_FAILED
     return (
-        quiz_completed(config, statement_id=completed_statement_id, **common),
-        quiz_outcome(config, statement_id=outcome_statement_id, **common),
+        _quiz_result(
+            config, v.VERB_COMPLETED, statement_id=completed_statement_id, **envelope, **quiz
+        ),
+        _quiz_result(config, outcome, statement_id=outcome_statement_id, **envelope, **quiz),
     )
 
 
 def session_attended(
     config: XapiConfig,
     *,
-    statement_id: uuid.UUID,
-    timestamp: datetime,
-    actor: Actor,
     session_id: str | int,
     session_title: LanguageMap,
     joined_at: datetime,
     left_at: datetime,
     module: ModuleRef | None = None,
     trainer: Actor | None = None,
-    registration: uuid.UUID | None = None,
+    **envelope: Unpack[Envelope],
 ) -> dict[str, Any]:
     """A coach attended a live session from ``joined_at`` to ``left_at``."""
     if left_at < joined_at:
@@ -487,12 +442,9 @@ def session_attended(
     }
     return _build(
         config,
-        statement_id=statement_id,
-        timestamp=timestamp,
-        actor=actor,
+        **envelope,
         verb=v.VERB_ATTENDED,
         obj=meeting,
-        registration=registration,
         parents=[_module_activity(config, module)] if module else [],
         groupings=_groupings(config, module),
         result=_score_result(
@@ -507,9 +459,6 @@ def session_attended(
 def competence_decided(
     config: XapiConfig,
     *,
-    statement_id: uuid.UUID,
-    timestamp: datetime,
-    actor: Actor,
     trainer: Actor,
     unit_id: str,
     unit_title: LanguageMap,
@@ -519,7 +468,7 @@ def competence_decided(
     competence_id: str | None = None,
     module: ModuleRef | None = None,
     score: Score | None = None,
-    registration: uuid.UUID | None = None,
+    **envelope: Unpack[Envelope],
 ) -> dict[str, Any]:
     """A trainer's decision on a coach's framework unit: ``mastered`` with success true when
     validated, false when not; ``competence_id`` (e.g. C1 for unit C1.1) goes in grouping."""
@@ -532,12 +481,9 @@ def competence_decided(
     groupings = [_framework_activity(config, competence_id)] if competence_id else []
     return _build(
         config,
-        statement_id=statement_id,
-        timestamp=timestamp,
-        actor=actor,
+        **envelope,
         verb=v.VERB_MASTERED,
         obj=_framework_activity(config, unit_id, unit_title),
-        registration=registration,
         parents=[_module_activity(config, module)] if module else [],
         groupings=groupings,
         result=_score_result(score=score, success=validated, extensions=extensions),
@@ -548,21 +494,16 @@ def competence_decided(
 def statement_voided(
     config: XapiConfig,
     *,
-    statement_id: uuid.UUID,
-    timestamp: datetime,
-    actor: Actor,
     voided_statement_id: uuid.UUID,
+    **envelope: Unpack[Envelope],
 ) -> dict[str, Any]:
     """``actor`` (a trainer or admin) revokes an earlier statement; nothing is deleted."""
     return _build(
         config,
-        statement_id=statement_id,
-        timestamp=timestamp,
-        actor=actor,
+        **envelope,
         verb=v.VERB_VOIDED,
         obj={
             "objectType": "StatementRef",
             "id": _uuid_text(voided_statement_id, "voided_statement_id"),
         },
-        registration=None,
     )
