@@ -189,10 +189,7 @@ def decide(
     The quiz result is only proposed: the trainer may decide either way. A unit already
     validated must be revoked before a new decision is recorded for it.
     """
-    if coach.role != Role.COACH:
-        raise DecisionError(N_("Only coaches have competences to validate."))
-    if decided_by.role not in REVIEWERS:
-        raise DecisionError(N_("Only trainers and administrators decide on competences."))
+    _check_people(coach, decided_by)
     module = module_for_unit(session, unit_code)
     _check_modality(module, modality)
     note = (note or "").strip()
@@ -213,36 +210,52 @@ def decide(
         automatic=False,
         attempt_id=attempt.id if attempt is not None else None,
         live_session_id=live_session_id,
-        rubric=scored.levels if scored else None,
-        rubric_points=scored.points if scored else None,
-        rubric_max=scored.maximum if scored else None,
         note=note,
-        attachment_path=attachment.path if attachment else None,
-        attachment_name=attachment.name if attachment else None,
-        attachment_type=attachment.type if attachment else None,
-        attachment_size=attachment.size if attachment else None,
+        **_rubric_columns(scored),
+        **_attachment_columns(attachment),
         decided_by_id=decided_by.id,
         decided_at=now or utcnow(),
         statement_id=uuid.uuid4(),
     )
     session.add(decision)
     session.flush()
-    if scored is not None:
-        score = xs.Score.points(scored.points, scored.maximum)
-    elif attempt is not None and attempt.marks is not None and attempt.max_marks:
-        score = xs.Score.points(attempt.marks, attempt.max_marks)
-    else:
-        score = None
     _emit_decision(
         session,
         decision,
         coach=coach,
         module=module,
         trainer=actor_of(decided_by),
-        score=score,
+        score=_decision_score(scored, attempt),
         xapi=xapi,
     )
     return decision
+
+
+def _check_people(coach: User, decided_by: User) -> None:
+    if coach.role != Role.COACH:
+        raise DecisionError(N_("Only coaches have competences to validate."))
+    if decided_by.role not in REVIEWERS:
+        raise DecisionError(N_("Only trainers and administrators decide on competences."))
+
+
+def _rubric_columns(scored: RubricScore | None) -> dict:
+    if scored is None:
+        return {"rubric": None, "rubric_points": None, "rubric_max": None}
+    return {"rubric": scored.levels, "rubric_points": scored.points, "rubric_max": scored.maximum}
+
+
+def _attachment_columns(attachment: StoredFile | None) -> dict:
+    fields = ("path", "name", "type", "size")
+    return {f"attachment_{name}": getattr(attachment, name, None) for name in fields}
+
+
+def _decision_score(scored: RubricScore | None, attempt: Attempt | None) -> xs.Score | None:
+    """The rubric's points when the trainer scored one, else the attempt's marks, if any."""
+    if scored is not None:
+        return xs.Score.points(scored.points, scored.maximum)
+    if attempt is not None and attempt.marks is not None and attempt.max_marks:
+        return xs.Score.points(attempt.marks, attempt.max_marks)
+    return None
 
 
 def revoke_decision(
