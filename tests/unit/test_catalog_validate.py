@@ -567,3 +567,16 @@ def test_the_repository_content_is_valid():
         assert len(module.lessons) >= 3
         for lesson in module.lessons:
             assert lesson.html.fr and lesson.html.en
+
+
+def test_scenario_mark_is_a_boolean(tree):
+    tree.replace(
+        QUIZ,
+        "    answer: true\n    feedback_true",
+        "    scenario: true\n    answer: true\n    feedback_true",
+    )
+    assert tree.errors() == []
+    tree.replace(QUIZ, "    scenario: true\n", "    scenario: often\n")
+    assert tree.errors() == [
+        f"{QUIZ}:104: questions[9].scenario: must be true or false, got 'often'"
+    ]

@@ -39,6 +39,7 @@ from lms.catalog.validation.rules import (
     MODULES_DIR,
     QUESTION_ID,
     QUESTION_KEYS,
+    QUESTION_OPTIONAL_KEYS,
     QUIZZES_DIR,
     SHORT_ID,
     UNIT_ID,
@@ -179,6 +180,7 @@ def _read_question(
     qid = _question_id(state, f, node, here, unit)
     skills = _skill_refs(state, f, node, "skills", here, unit)
     f.string(node, "source", here)
+    f.boolean(node, "scenario", here)
     f.text(node, "text", here)
     f.text(node, "feedback", here)
     if kind is not None:
@@ -205,7 +207,7 @@ def _question_kind(f: _File, node: LineDict, here: str, types: Mapping[str, Any]
     qtype = node.get("type")
     if isinstance(qtype, str) and qtype in types:
         required, optional = types[qtype].schema.keys()
-        f.keys(node, here, QUESTION_KEYS + required, optional)
+        f.keys(node, here, QUESTION_KEYS + required, QUESTION_OPTIONAL_KEYS + optional)
         return types[qtype]
     f.keys(node, here, QUESTION_KEYS, tuple(k for k in node if k not in QUESTION_KEYS))
     if "type" in node:

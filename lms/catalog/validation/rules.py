@@ -34,3 +34,5 @@ SKILL_LABEL_MAX_WORDS = 12
 MIN_QUESTIONS_PER_SKILL = 3
 
 QUESTION_KEYS = ("id", "type", "skills", "source", "text", "feedback")
+# `scenario: true` marks a question whose stem sets out a case the coach must act on.
+QUESTION_OPTIONAL_KEYS = ("scenario",)
