@@ -31,6 +31,7 @@ from lms.catalog.validation.rules import (
     MODULES_DIR,
     QUIZZES_DIR,
 )
+from lms.catalog.validation.running_case import read_case
 
 __all__ = [
     "LANGUAGES",
@@ -58,6 +59,7 @@ def validate_tree(root: Path, *, question_types: Mapping[str, Any]) -> Report:
     root = Path(root)
     state = _State(root, question_types)
     framework, listed_units = _read_framework(state)
+    state.case = read_case(state)
     modules = _read_modules(state, framework, listed_units)
     # Module folders, not parsed modules: a broken module.yaml must not also break its bank.
     module_dirs = {p.parent.name for p in (root / MODULES_DIR).glob("*/module.yaml")}

@@ -324,6 +324,7 @@ class _State:
     question_ids: dict[str, tuple[str, int]] = field(default_factory=dict)
     module_lines: dict[str, int] = field(default_factory=dict)
     questions_per_skill: dict[str, int] = field(default_factory=dict)
+    case: dict[str, LangText] = field(default_factory=dict)  # the running case's facts
 
     def file(self, name: str) -> _File:
         return _File(self.errors, name)

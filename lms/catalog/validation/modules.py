@@ -36,6 +36,7 @@ from lms.catalog.validation.rules import (
     SLUG,
     UNIT_ID,
 )
+from lms.catalog.validation.running_case import fill_case
 from lms.catalog.yamlfile import (
     LineDict,
     to_plain,
@@ -340,7 +341,8 @@ def _lesson_sources(
             continue
         source = _read_markdown(state, lesson_path)
         if source is not None:
-            sources[lang] = source
+            md = state.file(_rel(state.root, lesson_path))
+            sources[lang] = fill_case(md, source, lang, state.case)
     return sources
 
 
