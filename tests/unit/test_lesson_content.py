@@ -213,3 +213,62 @@ def test_the_framework_keeps_contract_and_annex_apart(content):
     skill = next(s for s in content.framework.skills if s.id == "C4.1-S3")
     assert "contrat ou l'annexe" not in skill.description.fr
     assert "annexe pédagogique de la convention" in skill.description.fr
+
+
+# (module, topic, words that must appear in one of its lessons, in each language)
+TOPICS = [
+    (
+        "C1.1",
+        "budget categories",
+        {
+            "fr": ["Soutien individuel", "Soutien organisationnel", "Coûts exceptionnels"],
+            "en": ["Individual support", "Organisational support", "Exceptional costs"],
+        },
+    ),
+    ("C1.1", "call calendar", {"fr": ["19 février 2026"], "en": ["19 February 2026"]}),
+    ("C1.1", "consortium route", {"fr": ["consortium"], "en": ["consortium"]}),
+    (
+        "C1.2",
+        "Beneficiary Module and final report",
+        {
+            "fr": ["Beneficiary Module", "rapport final", "60 jours"],
+            "en": ["Beneficiary Module", "final report", "60 calendar days"],
+        },
+    ),
+    (
+        "C1.2",
+        "minors",
+        {
+            "fr": ["cerfa n° 15646", "représentants légaux"],
+            "en": ["cerfa no. 15646", "legal representatives"],
+        },
+    ),
+    (
+        "C1.2",
+        "health and insurance",
+        {"fr": ["CEAM", "A1", "rapatriement"], "en": ["EHIC", "A1", "repatriation"]},
+    ),
+    ("C1.2", "emergencies", {"fr": ["112"], "en": ["112"]}),
+    (
+        "C2",
+        "OPCO social contributions (fact 76)",
+        {"fr": ["**obligatoire**", "2023-1267"], "en": ["**compulsory**", "2023-1267"]},
+    ),
+    (
+        "C1.1",
+        "inclusion lump sum dated (fact 49)",
+        {"fr": ["100 €", "125 €"], "en": ["€100", "€125"]},
+    ),
+]
+
+
+@pytest.mark.parametrize(("module", "topic", "words"), TOPICS, ids=[t[1] for t in TOPICS])
+def test_operational_topics_are_taught_in_both_languages(lessons, module, topic, words):
+    for language, expected in words.items():
+        text = " ".join(
+            " ".join(source.split())
+            for (code, _, lang), source in lessons.items()
+            if code == module and lang == language
+        )
+        missing = [word for word in expected if word not in text]
+        assert missing == [], f"{module} ({language}) does not teach {topic}: {missing}"
