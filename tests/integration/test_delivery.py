@@ -1,5 +1,6 @@
 """The coach's self-paced pages through the test client: modules, lessons, quiz, progress."""
 
+import html
 import re
 from datetime import timedelta
 from functools import cache
@@ -454,3 +455,18 @@ def test_immediate_feedback_check_button(coach_client, db_session):
     assert re.search(r'<fieldset class="question" id="question-1"[^>]* disabled', html)
     post(coach_client, f"/attempts/{attempt_id}", {"page": "1", "shown": "1", "q1": "b"})
     assert answers_of(db_session, attempt_id) == {1: ["a"]}  # a checked answer is final
+
+
+@pytest.mark.parametrize("code", ["C1.1", "C2", "C4.1", "C5"])
+def test_module_page_shows_every_criterion_and_level_of_its_grid(coach_client, content, code):
+    """The validation text refers to the jury's grid: the page shows it."""
+    module = next(m for m in content_report().content.modules if m.code == code)
+    grid = module.validation.evaluation_grid
+    page = html.unescape(text_of(coach_client.get(f"/modules/{code}/")))
+    assert "Grille d'évaluation" in page
+    for criterion in grid.criteria:
+        assert criterion.label.fr in page
+        assert all(skill in page for skill in criterion.skills)
+    scale = re.search(r"sur cette échelle :(.*?)Critère", page).group(1)
+    for level in grid.levels:
+        assert f"{level.label.fr} ({level.points} point" in scale
