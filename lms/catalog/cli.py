@@ -41,9 +41,13 @@ def report_summary(report: Report) -> dict[str, Any]:
     """The report as one JSON-ready object (what ``validate --json`` prints)."""
     content = report.content
     per_skill: dict[str, int] = {skill.id: 0 for skill in content.framework.skills}
+    scenarios: dict[str, int] = {}
     for question in content.questions:
+        scenario = question.definition.get("scenario") is True
         for skill_id in question.skills:
             per_skill[skill_id] = per_skill.get(skill_id, 0) + 1
+            scenarios[skill_id] = scenarios.get(skill_id, 0) + scenario
+    cues = {bank.module: bank.as_dict() for bank in report.cues}
     modules = []
     for module in content.modules:
         quiz = content.quiz(module.code)
@@ -60,15 +64,22 @@ def report_summary(report: Report) -> dict[str, Any]:
                 "questions": len(questions),
                 "question_types": sorted({question.type for question in questions}),
                 "languages": languages,
+                "cues": cues.get(module.code),
             }
         )
     skills = [
-        {"id": skill.id, "unit": skill.unit, "questions": per_skill.get(skill.id, 0)}
+        {
+            "id": skill.id,
+            "unit": skill.unit,
+            "questions": per_skill.get(skill.id, 0),
+            "scenarios": scenarios.get(skill.id, 0),
+        }
         for skill in content.framework.skills
     ]
     return {
         "ok": report.ok,
         "errors": [error.as_dict() for error in report.errors],
+        "warnings": [warning.as_dict() for warning in report.warnings],
         "modules": modules,
         "skills": skills,
     }
@@ -85,6 +96,8 @@ def validate_command(as_json: bool, root: Path | None) -> None:
     else:
         for error in report.errors:
             click.echo(str(error))
+        for warning in report.warnings:
+            click.echo(f"warning: {warning}")
         content = report.content
         if report.ok:
             lessons = sum(len(module.lessons) for module in content.modules)
@@ -92,6 +105,7 @@ def validate_command(as_json: bool, root: Path | None) -> None:
                 f"content OK: {_count(len(content.modules), 'module')}, "
                 f"{_count(lessons, 'lesson')}, {_count(len(content.questions), 'question')}, "
                 f"{_count(len(content.framework.skills), 'skill')}"
+                + (f" ({_count(len(report.warnings), 'warning')})" if report.warnings else "")
             )
         else:
             files = len({error.file for error in report.errors})

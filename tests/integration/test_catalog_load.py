@@ -27,7 +27,7 @@ QUIZ = "quizzes/C1.1.yaml"
 MODELS = (Competence, Unit, Skill, Module, Lesson, LessonVersion, Quiz, Question, QuestionVersion)
 LOADED = {
     "competences": 1, "units": 1, "skills": 4, "modules": 1, "lessons": 3,
-    "lesson_versions": 3, "quizzes": 1, "questions": 12, "question_versions": 12,
+    "lesson_versions": 3, "quizzes": 1, "questions": 14, "question_versions": 14,
 }  # fmt: skip
 
 
@@ -63,13 +63,13 @@ def load(session, root: Path):
 
 def test_loading_unchanged_files_again_changes_nothing(db_session, tree):
     first = load(db_session, tree)
-    assert first.counts["questions"].created == 12
+    assert first.counts["questions"].created == 14
     assert row_counts(db_session) == LOADED
     hashes = {v.id: v.content_hash for v in db_session.scalars(select(QuestionVersion))}
 
     again = load(db_session, tree)
     assert not again.changed
-    assert again.counts["questions"].unchanged == 12
+    assert again.counts["questions"].unchanged == 14
     assert again.counts["lessons"].unchanged == 3
     assert row_counts(db_session) == LOADED
     assert {v.id: v.content_hash for v in db_session.scalars(select(QuestionVersion))} == hashes
@@ -90,7 +90,7 @@ def test_loaded_content_is_what_the_pages_and_the_quiz_read(db_session, tree):
     _, budget = lessons[1]
     assert "<table>" in budget.html("en") and budget.html("fr").startswith("<h2>Le budget</h2>")
     versions = queries.current_question_versions(db_session, "C1.1")
-    assert [v.code for v in versions] == [f"C1.1-Q{n:02d}" for n in range(1, 13)]
+    assert [v.code for v in versions] == [f"C1.1-Q{n:02d}" for n in range(1, 15)]
     assert versions[0].definition["options"][0] == {
         "id": "a", "text": {"fr": "Projet court", "en": "Short-term project"}, "fraction": 1,
     }  # fmt: skip
@@ -108,7 +108,7 @@ def test_an_edit_becomes_a_new_version_and_the_old_one_is_kept(db_session, tree)
     summary = load(db_session, tree)
 
     assert summary.counts["questions"].new_versions == 1
-    assert summary.counts["questions"].unchanged == 11
+    assert summary.counts["questions"].unchanged == 13
     assert summary.counts["lessons"].new_versions == 1
     question = question_by_code(db_session, "C1.1-Q01")
     assert question.current_version == 2
@@ -121,7 +121,7 @@ def test_an_edit_becomes_a_new_version_and_the_old_one_is_kept(db_session, tree)
     assert lesson.current.html("en").startswith("<h2>The mobility budget</h2>")
     assert lesson.versions[0].html("en").startswith("<h2>The budget</h2>")
     counts = row_counts(db_session)
-    assert counts["question_versions"] == 13 and counts["lesson_versions"] == 4
+    assert counts["question_versions"] == 15 and counts["lesson_versions"] == 4
 
     assert not load(db_session, tree).changed  # the edit is loaded once
 
@@ -160,7 +160,7 @@ def test_a_question_removed_from_its_bank_is_retired_not_deleted(db_session, tre
     question = question_by_code(db_session, "C1.1-Q05")
     assert question.active is False and len(question.versions) == 1
     codes = [v.code for v in queries.current_question_versions(db_session, "C1.1")]
-    assert "C1.1-Q05" not in codes and len(codes) == 11
+    assert "C1.1-Q05" not in codes and len(codes) == 13
 
 
 def test_import_questions_adds_and_versions(db_session, tree):
@@ -178,8 +178,8 @@ def test_import_questions_adds_and_versions(db_session, tree):
     db_session.commit()
     counts = summary.counts["questions"]
     assert (counts.created, counts.new_versions) == (1, 1)
-    added = question_by_code(db_session, "C1.1-Q13")
-    assert added.position == 12 and added.current.definition["answer"] is True
+    added = question_by_code(db_session, "C1.1-Q15")
+    assert added.position == 14 and added.current.definition["answer"] is True
     assert question_by_code(db_session, "C1.1-Q03").current_version == 2
 
     bad = dict(new, type="true_or_false")
@@ -192,13 +192,13 @@ def test_import_questions_adds_and_versions(db_session, tree):
         "did you mean 'true_false'?"
     ]
     db_session.commit()
-    assert question_by_code(db_session, "C1.1-Q14") is None
+    assert question_by_code(db_session, "C1.1-Q16") is None
 
 
 def test_flask_content_load(runner, tree):
     result = runner.invoke(args=["content", "load", "--root", str(tree)])
     assert result.exit_code == 0, result.output
-    assert "questions: 12 created" in result.output
+    assert "questions: 14 created" in result.output
     assert result.output.endswith("content loaded\n")
     result = runner.invoke(args=["content", "load", "--root", str(tree)])
     assert result.exit_code == 0, result.output

@@ -80,18 +80,18 @@ def test_content_validation_reports_the_toy_types_own_errors(toy_type, tmp_path)
     errors = [
         str(error)
         for error in validate_tree(root, question_types=types.QUESTION_TYPES).errors
-        if "questions[12]" in error.field
+        if "questions[14]" in error.field
     ]
     line = estimate_line(root)
-    assert f"{QUIZ}:{line + 8}: questions[12].high: must not be below low (25)" in errors
-    assert any(e.startswith(f"{QUIZ}:{line + 9}: questions[12].colour: ") for e in errors)
+    assert f"{QUIZ}:{line + 8}: questions[14].high: must not be below low (25)" in errors
+    assert any(e.startswith(f"{QUIZ}:{line + 9}: questions[14].colour: ") for e in errors)
 
 
 def test_an_unregistered_type_is_an_error_the_author_sees(tmp_path):
     errors = validate_tree(bank_with_estimate(tmp_path), question_types=types.QUESTION_TYPES)
     line = estimate_line(tmp_path / "tree")
     assert any(
-        str(e).startswith(f"{QUIZ}:{line + 1}: questions[12].type: unknown question type")
+        str(e).startswith(f"{QUIZ}:{line + 1}: questions[14].type: unknown question type")
         for e in errors.errors
     )
 

@@ -8,7 +8,8 @@ import pytest
 from flask import Flask
 
 from lms.catalog.cli import content_cli
-from lms.catalog.validation import validate_tree
+from lms.catalog.validation import Report, files, validate_tree
+from lms.catalog.validation.cues import folded
 from lms.catalog.yamlfile import LineDict, parse_yaml
 from lms.config import DEFAULT_CONTENT_ROOT
 from lms.quiz.types import QUESTION_TYPES
@@ -52,10 +53,16 @@ class Tree:
             path.unlink()
         return self
 
+    def report(self) -> Report:
+        return validate_tree(self.root, question_types=QUESTION_TYPES)
+
     def errors(self) -> list[str]:
-        return [
-            str(error) for error in validate_tree(self.root, question_types=QUESTION_TYPES).errors
-        ]
+        return [str(error) for error in self.report().errors]
+
+    def findings(self) -> list[str]:
+        """Errors and warnings: the cue rules report warnings until they are enforced."""
+        report = self.report()
+        return [str(finding) for finding in report.errors + report.warnings]
 
 
 @pytest.fixture
@@ -107,7 +114,8 @@ def test_the_valid_fixture_has_no_error_and_is_fully_read():
     assert "<table>" in budget.html.en and "<li>first step</li>" in budget.html.fr
     assert 300 <= budget.words_en <= 1200 and 300 <= budget.words_fr <= 1200
     assert module.mastery.overall == 0.7
-    assert len(content.questions) == 12
+    assert report.warnings == []
+    assert len(content.questions) == 14
     question = content.questions[0]
     assert question.module == "C1.1" and question.skills == ("C1.1-S1",)
     assert question.definition["options"][0]["fraction"] == 1
@@ -171,7 +179,11 @@ def test_duplicate_skill_id(tree):
 
 
 def test_duplicate_option_id(tree):
-    tree.replace(QUIZ, '{id: b, text: {fr: "Accréditation"', '{id: a, text: {fr: "Accréditation"')
+    tree.replace(
+        QUIZ,
+        '{id: b, text: {fr: "Accréditation Erasmus"',
+        '{id: a, text: {fr: "Accréditation Erasmus"',
+    )
     assert tree.errors() == [
         f"{QUIZ}:23: questions[0].options[1].id: "
         "duplicate id 'a' in this question (first on line 22)"
@@ -215,6 +227,8 @@ def test_unknown_question_type(tree):
 def test_skill_with_fewer_than_three_questions(tree):
     tree.replace(QUIZ, "  - id: C1.1-Q03\n    type: true_false\n    skills: [C1.1-S1]\n",
                  "  - id: C1.1-Q03\n    type: true_false\n    skills: [C1.1-S2]\n")  # fmt: skip
+    q02 = "  - id: C1.1-Q02\n    type: multiple_response\n    skills: [C1.1-S{}]\n"
+    tree.replace(QUIZ, q02.format(1), q02.format(2))
     assert tree.errors() == [
         f"{UNIT}:10: unit.skills[0].id: skill C1.1-S1 has 2 questions; at least 3 are required"
     ]
@@ -297,10 +311,10 @@ def test_unknown_vocabulary(tree, name, old, new, expected):
 
 
 def test_questions_per_attempt_larger_than_the_bank(tree):
-    tree.replace(QUIZ, "    questions_per_attempt: 0\n", "    questions_per_attempt: 13\n")
+    tree.replace(QUIZ, "    questions_per_attempt: 0\n", "    questions_per_attempt: 15\n")
     assert tree.errors() == [
         f"{QUIZ}:12: quiz.settings.questions_per_attempt: "
-        "13 is more than the 12 questions of the bank"
+        "15 is more than the 14 questions of the bank"
     ]
 
 
@@ -461,7 +475,11 @@ def test_type_specific_definition_errors(tree, old, new, expected):
 
 
 def test_structure_already_reported_is_not_repeated_by_the_type(tree):
-    tree.replace(QUIZ, '{id: b, text: {fr: "Accréditation"', '{id: a, text: {fr: "Accréditation"')
+    tree.replace(
+        QUIZ,
+        '{id: b, text: {fr: "Accréditation Erasmus"',
+        '{id: a, text: {fr: "Accréditation Erasmus"',
+    )
     tree.replace(
         QUIZ, "    answer: true\n    feedback_true", "    answer: yes please\n    feedback_true"
     )
@@ -501,7 +519,7 @@ def runner():
 def test_cli_validate_ok(runner):
     result = runner.invoke(args=["content", "validate"])
     assert result.exit_code == 0
-    assert result.output == "content OK: 1 module, 3 lessons, 12 questions, 4 skills\n"
+    assert result.output == "content OK: 1 module, 3 lessons, 14 questions, 4 skills\n"
 
 
 def test_cli_validate_lists_errors_and_fails(runner, tree):
@@ -528,20 +546,254 @@ def test_cli_validate_json_prints_one_object(runner, tree):
         {
             "code": "C1.1",
             "lessons": 3,
-            "questions": 12,
+            "questions": 14,
             "question_types": [
                 "essay", "matching", "multiple_response", "numerical",
                 "ordering", "short_answer", "single_choice", "true_false",
             ],
             "languages": ["en", "fr"],
+            "cues": {
+                "module": "C1.1", "single_choice": 3, "key_only_longest": 0,
+                "key_only_longest_share": 0.0, "true_false": 3, "answer_true": 2,
+                "true_share": 0.667, "near_duplicates": [],
+            },
         }
     ]  # fmt: skip
+    assert data["warnings"] == []
     assert data["skills"] == [
-        {"id": "C1.1-S1", "unit": "C1.1", "questions": 3},
-        {"id": "C1.1-S2", "unit": "C1.1", "questions": 4},
-        {"id": "C1.1-S3", "unit": "C1.1", "questions": 3},
-        {"id": "C1.1-S4", "unit": "C1.1", "questions": 3},
+        {"id": "C1.1-S1", "unit": "C1.1", "questions": 4, "scenarios": 1},
+        {"id": "C1.1-S2", "unit": "C1.1", "questions": 4, "scenarios": 1},
+        {"id": "C1.1-S3", "unit": "C1.1", "questions": 4, "scenarios": 1},
+        {"id": "C1.1-S4", "unit": "C1.1", "questions": 3, "scenarios": 1},
     ]
+
+
+# --------------------------------------------------------------------------- answer cues
+
+TRUE_FALSE = """  - id: C1.1-Q{number}
+    type: true_false
+    skills: [C1.1-S4]
+    source: "fixture"
+    text: {{fr: "{fr}", en: "{en}"}}
+    feedback: {{fr: "Voir la leçon 2.", en: "See lesson 2."}}
+    answer: {answer}
+"""
+STATEMENTS = [
+    ("Le voyage vert donne droit à des jours de voyage en plus.", "Green travel gives extra days."),
+    ("Un apprenti mineur a besoin de l'accord de ses parents.", "A minor needs parental consent."),
+    (
+        "La carte européenne d'assurance maladie se demande à la CPAM.",
+        "The EHIC comes from the fund.",
+    ),
+    (
+        "Le formulaire A1 atteste la sécurité sociale applicable.",
+        "The A1 form shows the social law.",
+    ),
+]
+
+
+def add_true_false(tree: Tree, *answers: bool) -> None:
+    """Append true/false questions C1.1-Q15… with the given answers to the fixture's bank."""
+    text = (tree.root / QUIZ).read_text(encoding="utf-8")
+    for number, answer in enumerate(answers, start=15):
+        fr, en = STATEMENTS[number - 15]
+        text += TRUE_FALSE.format(number=number, fr=fr, en=en, answer=str(answer).lower())
+    tree.write(QUIZ, text)
+
+
+def add_second_module(tree: Tree, unit: str = "C1.2", bank: str | None = None) -> None:
+    """A copy of the C1.1 module as ``unit``: its bank is ``bank``, or a copy of C1.1's."""
+    tree.replace(COMPETENCES, "    units: [C1.1]\n", f"    units: [C1.1, {unit}]\n")
+    for name in (UNIT, QUIZ, MODULE):
+        text = (tree.root / name).read_text(encoding="utf-8")
+        tree.write(name.replace("C1.1", unit), text.replace("C1.1", unit))
+    shutil.copytree(tree.root / LESSONS, tree.root / LESSONS.replace("C1.1", unit))
+    if bank is not None:
+        head = (tree.root / QUIZ).read_text(encoding="utf-8").split("questions:\n")[0]
+        tree.write(f"quizzes/{unit}.yaml", head.replace("C1.1", unit) + "questions:\n" + bank)
+
+
+def test_keys_that_are_the_only_longest_option(tree):
+    # The key of Q09 becomes the longest in French, the key of Q01 in English: 2 of 3.
+    tree.replace(QUIZ, '"L\'apprenti et son tuteur", en: "The apprentice and the tutor"',
+                 '"L\'apprenti seul", en: "The apprentice alone"')  # fmt: skip
+    tree.replace(QUIZ, '"Accréditation Erasmus", en: "Erasmus accreditation"',
+                 '"Accréditation", en: "Accreditation"')  # fmt: skip
+    report = tree.report()
+    assert [str(finding) for finding in report.errors + report.warnings] == [
+        f"{QUIZ}:14: questions: 2 of 3 single-choice keys (67%) are the only longest option; "
+        "at most 35%"
+    ]
+    assert report.cues[0].key_only_longest == 2 and report.cues[0].single_choice == 3
+
+
+def test_one_longest_key_of_three_is_within_the_limit(tree):
+    tree.replace(QUIZ, '"Accréditation Erasmus", en: "Erasmus accreditation"',
+                 '"Accréditation", en: "Accreditation"')  # fmt: skip
+    assert tree.findings() == []
+
+
+def test_true_false_balance_of_a_bank_with_six_items(tree):
+    add_true_false(tree, True, True, False)  # with the bank's true, true, false: 4 of 6
+    report = tree.report()
+    assert [str(finding) for finding in report.errors + report.warnings] == [
+        f"{QUIZ}:14: questions: 4 of 6 true/false answers (67%) are true; keep between 35% and 65%"
+    ]
+
+
+def test_true_false_balance_is_only_reported_below_six_items(tree):
+    add_true_false(tree, True, True)  # 4 of 5
+    report = tree.report()
+    assert tree.findings() == []
+    assert (report.cues[0].true_false, report.cues[0].answer_true) == (5, 4)
+    assert report.cues[0].true_share == 0.8
+
+
+def test_balanced_true_false_bank_passes(tree):
+    add_true_false(tree, True, False, False)  # 3 of 6
+    assert tree.findings() == []
+
+
+def test_near_duplicate_stems_within_a_bank(tree):
+    text = (tree.root / QUIZ).read_text(encoding="utf-8")
+    tree.write(QUIZ, text + TRUE_FALSE.format(
+        number=15, fr="Quel format conseiller à une débutante ?",
+        en="Which format suits newcomers?", answer="true",
+    ))  # fmt: skip
+    assert tree.findings() == [
+        f"{QUIZ}:150: questions[14].text: stem nearly the same as C1.1-Q01 (line 19; "
+        "similarity 0.97 ≥ 0.85): ask it once, and reuse it elsewhere with `ref:`"
+    ]
+
+
+def test_near_duplicate_stems_across_banks(tree):
+    add_second_module(tree)
+    findings = tree.findings()
+    assert len(findings) == 14  # every question of the copy
+    assert findings[0] == (
+        "quizzes/C1.2.yaml:19: questions[0].text: stem nearly the same as C1.1-Q01 "
+        f"({QUIZ}:19; similarity 1.00 ≥ 0.85): ask it once, and reuse it elsewhere with `ref:`"
+    )
+
+
+def test_stems_are_compared_lower_cased_and_without_accents():
+    assert folded("  Quel   FORMAT conseiller à un Débutant ?") == (
+        "quel format conseiller a un debutant ?"
+    )
+
+
+REFERENCES = "".join(
+    f"  - {{id: C1.2-Q{n:02}, ref: C1.1-Q{n:02}, skills: [{skills}]}}\n"
+    for n, skills in [
+        (1, "C1.2-S1"),
+        (2, "C1.2-S1"),
+        (3, "C1.2-S1"),
+        (4, "C1.2-S2"),
+        (5, "C1.2-S2"),
+        (6, "C1.2-S2"),
+        (7, "C1.2-S3"),
+        (8, "C1.2-S3"),
+        (9, "C1.2-S3"),
+        (10, "C1.2-S4"),
+        (11, "C1.2-S4"),
+        (12, "C1.2-S4, C1.2-S2"),
+        (13, "C1.2-S1"),
+        (14, "C1.2-S3"),
+    ]
+)
+
+
+def test_a_bank_reuses_questions_of_another_bank_by_reference(tree):
+    add_second_module(tree, bank=REFERENCES)
+    report = tree.report()
+    assert tree.findings() == []
+    first, reused = report.content.quiz("C1.1"), report.content.quiz("C1.2")
+    assert [q.id for q in reused.questions] == [f"C1.2-Q{n:02}" for n in range(1, 15)]
+    original, copy = first.questions[11], reused.questions[11]
+    assert copy.reused_from == "C1.1-Q12" and copy.module == "C1.2"
+    assert copy.skills == ("C1.2-S4", "C1.2-S2")
+    assert copy.definition == original.definition | {
+        "id": "C1.2-Q12", "skills": ["C1.2-S4", "C1.2-S2"]
+    }  # fmt: skip
+    assert report.cues[1].single_choice == 3  # the reused questions count in their bank
+
+
+def test_a_reference_changes_with_the_question_it_reuses(tree):
+    add_second_module(tree, bank=REFERENCES)
+    before = tree.report().content.quiz("C1.2").questions[0].content_hash
+    tree.replace(QUIZ, "Which format suits a newcomer?", "Which format suits a beginner?")
+    assert tree.report().content.quiz("C1.2").questions[0].content_hash != before
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("ref: C1.1-Q01,", "ref: C1.1-Q99,", "question 'C1.1-Q99' is unknown"),
+        ("ref: C1.1-Q01,", "ref: C1.2-Q02,", "question 'C1.2-Q02' is itself a reference"),
+        ("ref: C1.1-Q01,", "ref: C1.1-Q1,", "'C1.1-Q1' is not a valid id like C1.1-Q01"),
+    ],
+)
+def test_reference_errors(tree, old, new, expected):
+    add_second_module(tree, bank=REFERENCES)
+    tree.replace("quizzes/C1.2.yaml", old, new)
+    assert f"quizzes/C1.2.yaml:15: questions[0].ref: {expected}" in tree.errors()
+
+
+def test_a_reference_within_its_own_bank_is_refused(tree):
+    own = TRUE_FALSE.format(number=15, fr="Une phrase.", en="A sentence.", answer="true")
+    own = own.replace("C1.1", "C1.2") + "  - {id: C1.2-Q16, ref: C1.2-Q15, skills: [C1.2-S1]}\n"
+    add_second_module(tree, bank=REFERENCES + own)
+    assert tree.errors() == [
+        "quizzes/C1.2.yaml:36: questions[15].ref: question 'C1.2-Q15' is in this bank already"
+    ]
+
+
+def test_a_reference_carries_only_its_id_and_skills(tree):
+    add_second_module(tree, bank=REFERENCES)
+    tree.replace("quizzes/C1.2.yaml", "ref: C1.1-Q01,", "ref: C1.1-Q01, type: essay,")
+    assert tree.errors() == [
+        "quizzes/C1.2.yaml:15: questions[0].type: unexpected key; expected one of: id, ref, skills"
+    ]
+
+
+def test_every_skill_needs_a_scenario(tree):
+    tree.replace(QUIZ, "    source: \"fixture\"\n    scenario: true\n    text: {fr: \"Votre CFA",
+                 "    source: \"fixture\"\n    text: {fr: \"Votre CFA")  # fmt: skip
+    assert tree.findings() == [
+        f"{UNIT}:10: unit.skills[0].id: skill C1.1-S1 has no scenario question: mark at least 1 "
+        "case the coach must act on with `scenario: true`"
+    ]
+
+
+def test_cue_rules_are_warnings_until_enforced_then_errors(tree, monkeypatch):
+    tree.replace(QUIZ, "    source: \"fixture\"\n    scenario: true\n    text: {fr: \"Votre CFA",
+                 "    source: \"fixture\"\n    text: {fr: \"Votre CFA")  # fmt: skip
+    report = tree.report()
+    rules = files.CUE_RULES_AS_WARNINGS
+    assert (len(report.warnings), len(report.errors)) == ((1, 0) if "scenario" in rules else (0, 1))
+    monkeypatch.setattr(files, "CUE_RULES_AS_WARNINGS", frozenset())
+    report = tree.report()
+    assert report.warnings == [] and not report.ok
+    assert [str(error) for error in report.errors] == [
+        f"{UNIT}:10: unit.skills[0].id: skill C1.1-S1 has no scenario question: mark at least 1 "
+        "case the coach must act on with `scenario: true`"
+    ]
+
+
+def test_cli_validate_prints_the_warnings(runner, tree, monkeypatch):
+    monkeypatch.setattr(files, "CUE_RULES_AS_WARNINGS", frozenset({"scenario"}))
+    tree.replace(QUIZ, "    source: \"fixture\"\n    scenario: true\n    text: {fr: \"Votre CFA",
+                 "    source: \"fixture\"\n    text: {fr: \"Votre CFA")  # fmt: skip
+    result = runner.invoke(args=["content", "validate", "--root", str(tree.root)])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        f"warning: {UNIT}:10: unit.skills[0].id: skill C1.1-S1 has no scenario question: mark "
+        "at least 1 case the coach must act on with `scenario: true`",
+        "content OK: 1 module, 3 lessons, 14 questions, 4 skills (1 warning)",
+    ]
+    result = runner.invoke(args=["content", "validate", "--json", "--root", str(tree.root)])
+    data = json.loads(result.stdout)
+    assert data["ok"] is True and data["warnings"][0]["line"] == 10
 
 
 # --------------------------------------------------------------------------- the real content
@@ -573,10 +825,8 @@ def test_scenario_mark_is_a_boolean(tree):
     tree.replace(
         QUIZ,
         "    answer: true\n    feedback_true",
-        "    scenario: true\n    answer: true\n    feedback_true",
+        "    scenario: often\n    answer: true\n    feedback_true",
     )
-    assert tree.errors() == []
-    tree.replace(QUIZ, "    scenario: true\n", "    scenario: often\n")
     assert tree.errors() == [
         f"{QUIZ}:104: questions[9].scenario: must be true or false, got 'often'"
     ]

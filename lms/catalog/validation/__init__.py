@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from lms.catalog.validation.banks import _read_quizzes, validate_questions
+from lms.catalog.validation.cues import check_cues
 from lms.catalog.validation.files import _count, _State
 from lms.catalog.validation.framework import _read_framework
 from lms.catalog.validation.modules import _read_modules
 from lms.catalog.validation.results import (
+    BankCues,
     Content,
     ContentError,
     Framework,
@@ -35,6 +37,7 @@ from lms.catalog.validation.running_case import read_case
 
 __all__ = [
     "LANGUAGES",
+    "BankCues",
     "Content",
     "ContentError",
     "Framework",
@@ -66,8 +69,11 @@ def validate_tree(root: Path, *, question_types: Mapping[str, Any]) -> Report:
     quizzes = _read_quizzes(state, framework, module_dirs)
     _check_module_banks(state, modules, quizzes)
     _check_skill_coverage(state)
-    state.errors.sort(key=lambda error: (error.file, error.line))
-    return Report(state.errors, Content(framework, tuple(modules), tuple(quizzes)))
+    cues = check_cues(state, quizzes)
+    for found in (state.errors, state.warnings):
+        found.sort(key=lambda error: (error.file, error.line))
+    content = Content(framework, tuple(modules), tuple(quizzes))
+    return Report(state.errors, content, warnings=state.warnings, cues=cues)
 
 
 # -- cross-file checks

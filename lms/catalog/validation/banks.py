@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ from lms.catalog.validation.rules import (
     QUESTION_KEYS,
     QUESTION_OPTIONAL_KEYS,
     QUIZZES_DIR,
+    REFERENCE_KEYS,
     SHORT_ID,
     UNIT_ID,
 )
@@ -51,22 +53,41 @@ from lms.catalog.yamlfile import (
 )
 
 
+@dataclass(frozen=True)
+class _Reference:
+    """A bank entry ``{id, ref, skills}``: the question ``ref`` of another bank, reused."""
+
+    id: str
+    target: str
+    skills: tuple[str, ...]
+    position: int
+    file: str
+    line: int
+    path: str
+
+
 def _read_quizzes(state: _State, framework: Framework, modules: set[str]) -> list[Quiz]:
     quizzes_dir = state.root / QUIZZES_DIR
     paths = sorted(quizzes_dir.glob("*.yaml")) if quizzes_dir.is_dir() else []
     types = state.question_types
-    quizzes = []
+    read: list[tuple[Quiz, list[_Reference]]] = []
     for path in paths:
-        quiz = _read_quiz(state, path, modules, types)
+        references: list[_Reference] = []
+        quiz = _read_quiz(state, path, modules, types, references)
         if quiz is not None:
-            quizzes.append(quiz)
+            read.append((quiz, references))
+    quizzes = _resolve_references(state, read)
     order = [unit.id for unit in framework.units]
     quizzes.sort(key=lambda q: order.index(q.module) if q.module in order else len(order))
     return quizzes
 
 
 def _read_quiz(
-    state: _State, path: Path, modules: set[str], types: Mapping[str, Any]
+    state: _State,
+    path: Path,
+    modules: set[str],
+    types: Mapping[str, Any],
+    references: list[_Reference],
 ) -> Quiz | None:
     f = state.file(_rel(state.root, path))
     unit = path.stem
@@ -78,16 +99,23 @@ def _read_quiz(
     title, settings, code = None, QuizSettings(), None
     if head is not None:
         code, title, settings = _read_quiz_head(f, head, unit, modules)
-    questions = [
-        question
-        for position, item, line, here in f.items(
-            top, "questions", "", bounds=(1, None), what="question"
-        )
-        if (question := _read_question(state, f, item, line, here, unit, types, position))
-        is not None
-    ]
+    questions = []
+    if "questions" in top:
+        state.bank_lines[unit] = top.line_of("questions")
+    for position, item, line, here in f.items(
+        top, "questions", "", bounds=(1, None), what="question"
+    ):
+        if isinstance(item, LineDict) and "ref" in item:
+            reference = _read_reference(state, f, item, here, unit, position)
+            if reference is not None:
+                references.append(reference)
+        elif (
+            question := _read_question(state, f, item, line, here, unit, types, position)
+        ) is not None:
+            questions.append(question)
     if head is not None and isinstance(head.get("settings"), LineDict):
-        _check_questions_per_attempt(f, head["settings"], settings, top, questions)
+        skills = {skill for entry in [*questions, *references] for skill in entry.skills}
+        _check_questions_per_attempt(f, head["settings"], settings, top, skills)
     if code is None or code != unit:
         return None
     return Quiz(
@@ -98,6 +126,64 @@ def _read_quiz(
         content_hash=content_hash(
             {"title": title.as_dict() if title else None, "settings": settings.as_dict()}
         ),
+    )
+
+
+def _read_reference(
+    state: _State, f: _File, node: LineDict, here: str, unit: str, position: int
+) -> _Reference | None:
+    f.keys(node, here, REFERENCE_KEYS)
+    qid = _question_id(state, f, node, here, unit)
+    target = f.string(node, "ref", here, pattern=QUESTION_ID, example="C1.1-Q01")
+    skills = _skill_refs(state, f, node, "skills", here, unit)
+    for sid in skills:
+        state.questions_per_skill[sid] = state.questions_per_skill.get(sid, 0) + 1
+    if qid is None or target is None or not skills:
+        return None
+    line = node.line_of("ref")
+    state.stems[qid] = (f.name, line, f"{here}.ref")
+    return _Reference(qid, target, skills, position, f.name, line, f"{here}.ref")
+
+
+def _resolve_references(state: _State, read: list[tuple[Quiz, list[_Reference]]]) -> list[Quiz]:
+    """Each reference becomes a question of its own bank: the referenced question's content
+    under the reference's id and skills."""
+    declared = {question.id: question for quiz, _ in read for question in quiz.questions}
+    referring = {reference.id for _, references in read for reference in references}
+    quizzes = []
+    for quiz, references in read:
+        resolved = list(quiz.questions)
+        for reference in references:
+            target = declared.get(reference.target)
+            f = state.file(reference.file)
+            if target is None:
+                why = "is itself a reference" if reference.target in referring else "is unknown"
+                f.error(reference.line, reference.path, f"question '{reference.target}' {why}")
+            elif target.module == quiz.module:
+                f.error(
+                    reference.line,
+                    reference.path,
+                    f"question '{reference.target}' is in this bank already",
+                )
+            else:
+                resolved.append(_reused(target, reference, quiz.module))
+        resolved.sort(key=lambda question: question.position)
+        quizzes.append(replace(quiz, questions=tuple(resolved)))
+    return quizzes
+
+
+def _reused(target: Question, reference: _Reference, module: str) -> Question:
+    definition = target.definition | {"id": reference.id, "skills": list(reference.skills)}
+    canonical = canonical_json(definition)
+    return Question(
+        id=reference.id,
+        type=target.type,
+        module=module,
+        skills=reference.skills,
+        position=reference.position,
+        canonical_json=canonical,
+        content_hash=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
+        reused_from=target.id,
     )
 
 
@@ -120,7 +206,7 @@ def _read_quiz_head(
 
 
 def _check_questions_per_attempt(
-    f: _File, node: LineDict, settings: QuizSettings, top: LineDict, questions: list[Question]
+    f: _File, node: LineDict, settings: QuizSettings, top: LineDict, skills_in_bank: set[str]
 ) -> None:
     """A drawn subset must fit in the bank and can represent every skill of the bank."""
     wanted = settings.questions_per_attempt
@@ -129,7 +215,6 @@ def _check_questions_per_attempt(
     at = node.line_of("questions_per_attempt")
     field_path = "quiz.settings.questions_per_attempt"
     bank = len(top["questions"]) if isinstance(top.get("questions"), list) else 0
-    skills_in_bank = {skill for question in questions for skill in question.skills}
     if wanted > bank:
         f.error(at, field_path, f"{wanted} is more than the {_count(bank, 'question')} of the bank")
     elif wanted < len(skills_in_bank):
@@ -183,6 +268,8 @@ def _read_question(
     f.boolean(node, "scenario", here)
     f.text(node, "text", here)
     f.text(node, "feedback", here)
+    if qid is not None and "text" in node:
+        state.stems[qid] = (f.name, node.line_of("text"), f"{here}.text")
     if kind is not None:
         _check_type_fields(state, f, node, here, kind.schema, unit)
         _report_definition_errors(f, node, here, kind)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from lms.catalog.validation.results import ContentError, LangText
-from lms.catalog.validation.rules import LANGUAGES, URL
+from lms.catalog.validation.rules import CUE_RULES_AS_WARNINGS, LANGUAGES, URL
 from lms.catalog.yamlfile import (
     LineDict,
     LineList,
@@ -325,6 +325,14 @@ class _State:
     module_lines: dict[str, int] = field(default_factory=dict)
     questions_per_skill: dict[str, int] = field(default_factory=dict)
     case: dict[str, LangText] = field(default_factory=dict)  # the running case's facts
+    # question id -> (file, line, field path) of its stem, where the cue rules report
+    stems: dict[str, tuple[str, int, str]] = field(default_factory=dict)
+    bank_lines: dict[str, int] = field(default_factory=dict)  # unit -> line of `questions:`
+    warnings: list[ContentError] = field(default_factory=list)
 
     def file(self, name: str) -> _File:
         return _File(self.errors, name)
+
+    def cue_file(self, name: str, rule: str) -> _File:
+        """Where a cue rule reports: warnings while the rule is not yet enforced."""
+        return _File(self.warnings if rule in CUE_RULES_AS_WARNINGS else self.errors, name)

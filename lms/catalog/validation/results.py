@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -195,6 +195,7 @@ class Question:
     position: int
     canonical_json: str
     content_hash: str
+    reused_from: str | None = None  # the question of another bank this entry refers to
 
     @property
     def definition(self) -> dict[str, Any]:
@@ -229,12 +230,62 @@ class Content:
         return next((quiz for quiz in self.quizzes if quiz.module == code), None)
 
 
+@dataclass(frozen=True)
+class NearDuplicate:
+    """Two questions whose stems read almost the same (``ratio`` in [0, 1])."""
+
+    question: str
+    other: str
+    ratio: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"question": self.question, "other": self.other, "ratio": self.ratio}
+
+
+@dataclass(frozen=True)
+class BankCues:
+    """The answer-cue figures of one question bank."""
+
+    module: str
+    single_choice: int
+    key_only_longest: int
+    true_false: int
+    answer_true: int
+    near_duplicates: tuple[NearDuplicate, ...]
+
+    @property
+    def key_only_longest_share(self) -> float | None:
+        return self.key_only_longest / self.single_choice if self.single_choice else None
+
+    @property
+    def true_share(self) -> float | None:
+        return self.answer_true / self.true_false if self.true_false else None
+
+    def as_dict(self) -> dict[str, Any]:
+        share, true_share = self.key_only_longest_share, self.true_share
+        return {
+            "module": self.module,
+            "single_choice": self.single_choice,
+            "key_only_longest": self.key_only_longest,
+            "key_only_longest_share": None if share is None else round(share, 3),
+            "true_false": self.true_false,
+            "answer_true": self.answer_true,
+            "true_share": None if true_share is None else round(true_share, 3),
+            "near_duplicates": [pair.as_dict() for pair in self.near_duplicates],
+        }
+
+
 @dataclass
 class Report:
-    """The outcome of :func:`validate_tree`: all errors, and the content as far as it was read."""
+    """The outcome of :func:`validate_tree`: all errors, and the content as far as it was read.
+
+    ``warnings`` are the cue rules not yet enforced (``CUE_RULES_AS_WARNINGS``); ``cues`` the
+    figures of each bank."""
 
     errors: list[ContentError]
     content: Content
+    warnings: list[ContentError] = field(default_factory=list)
+    cues: tuple[BankCues, ...] = ()
 
     @property
     def ok(self) -> bool:

@@ -37,3 +37,17 @@ MIN_QUESTIONS_PER_SKILL = 3
 QUESTION_KEYS = ("id", "type", "skills", "source", "text", "feedback")
 # `scenario: true` marks a question whose stem sets out a case the coach must act on.
 QUESTION_OPTIONAL_KEYS = ("scenario",)
+# A question entry `{id, ref, skills}` reuses the question `ref` of another bank (declared once).
+REFERENCE_KEYS = ("id", "ref", "skills")
+
+# -- answer cues (Haladyna, Downing & Rodriguez 2002), measured per bank
+LONGEST_KEY_MAX_SHARE = 0.35  # single-choice keys that are the only longest option
+TRUE_SHARE_RANGE = (0.35, 0.65)  # share of true/false items whose answer is true
+TRUE_FALSE_MIN_ITEMS = 6  # fewer true/false items in a bank: the share is reported only
+NEAR_DUPLICATE_RATIO = 0.85  # difflib ratio of two lower-cased, accent-folded stems
+MIN_SCENARIOS_PER_SKILL = 1
+
+# Cue rules reported as warnings, not errors, while the shipped banks are being rewritten to
+# meet them; a rule leaves this set (and becomes an error) once every bank complies.
+CUE_RULES = ("longest_key", "true_false_balance", "near_duplicate", "scenario")
+CUE_RULES_AS_WARNINGS = frozenset(CUE_RULES)
