@@ -11,7 +11,7 @@ from lms.catalog.validation import validate_tree
 from lms.config import DEFAULT_CONTENT_ROOT
 from lms.quiz.types import QUESTION_TYPES
 
-REWRITTEN = ["C1.1"]  # banks rebuilt to these rules
+REWRITTEN = ["C1.1", "C1.2"]  # banks rebuilt to these rules
 CARICATURES = ("rien", "ne rien", "aucun", "nothing", "plan nothing", "none")
 
 
@@ -95,3 +95,12 @@ def test_c1_1_budget_and_travel_days_teach_the_programme_rules(content):
     assert "réellement passés en route" in travel["fr"] and "actually spent" in travel["en"]
     # the sending company's information is asked once, in C1.2, not again here
     assert "quand" not in fold(questions["C1.1-Q18"]["text"]["fr"])
+
+
+def test_c1_2_asks_for_operational_decisions_not_tool_names(content):
+    questions = {q["id"]: q for q in bank(content, "C1.2")}
+    minor = questions["C1.2-Q18"]  # was: name the survey tool
+    assert minor["answers"][0]["text"] == "autorisation de sortie du territoire"
+    drafts = questions["C1.2-Q17"]  # was: the participant-report link, asked again in C5
+    key = next(o for o in drafts["options"] if o["fraction"] == 1)
+    assert "supprimer" in key["text"]["fr"] and "rapport final" in drafts["text"]["fr"]
