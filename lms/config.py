@@ -9,6 +9,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_CONTENT_ROOT = PACKAGE_DIR / "default_content"
 DEFAULT_MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
 LOG_FORMATS = ("text", "json")
+SMTP_SECURITY = ("starttls", "ssl", "none")
 
 # Only used outside production: a fixed key would let anyone forge sessions in production.
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me"  # noqa: S105
@@ -46,6 +47,10 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
     log_format = env.get("LMS_LOG_FORMAT", "text")
     if log_format not in LOG_FORMATS:
         raise ConfigError(f"LMS_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}")
+    smtp_host = env.get("LMS_SMTP_HOST", "")
+    smtp_security = env.get("LMS_SMTP_SECURITY", "starttls")
+    if smtp_security not in SMTP_SECURITY:
+        raise ConfigError(f"LMS_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}")
     return {
         "LMS_ENV": lms_env,
         "LOG_FORMAT": log_format,
@@ -73,6 +78,21 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "UPLOAD_DIR": Path(env.get("LMS_UPLOAD_DIR") or instance / "uploads"),
         "LOGIN_MAX_FAILURES": int(env.get("LMS_LOGIN_MAX_FAILURES", "10")),
         "LOGIN_WINDOW_MINUTES": int(env.get("LMS_LOGIN_WINDOW_MINUTES", "15")),
+        # Flask-Mailman: SMTP when LMS_SMTP_HOST is set, else the log and <instance>/mail/.
+        "MAIL_BACKEND": "smtp" if smtp_host else "lms.mailer.DevelopmentEmailBackend",
+        "MAIL_SERVER": smtp_host,
+        "MAIL_PORT": int(env.get("LMS_SMTP_PORT", "465" if smtp_security == "ssl" else "587")),
+        "MAIL_USERNAME": env.get("LMS_SMTP_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("LMS_SMTP_PASSWORD") or None,
+        "MAIL_USE_TLS": smtp_security == "starttls",
+        "MAIL_USE_SSL": smtp_security == "ssl",
+        "MAIL_TIMEOUT": float(env.get("LMS_SMTP_TIMEOUT", "10")),
+        "MAIL_DEFAULT_SENDER": env.get("LMS_SMTP_SENDER", "Mobility coach LMS <noreply@localhost>"),
+        "MAIL_REPLY_TO": env.get("LMS_SMTP_REPLY_TO", ""),
+        "MAIL_FILE_PATH": str(Path(env.get("LMS_MAIL_DIR") or instance / "mail")),
+        "INVITATION_DAYS": int(env.get("LMS_INVITATION_DAYS", "14")),
+        "RESET_LINK_HOURS": int(env.get("LMS_RESET_LINK_HOURS", "2")),
+        "LINK_REQUESTS_PER_HOUR": int(env.get("LMS_LINK_REQUESTS_PER_HOUR", "3")),
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": env.get("LMS_TIMEZONE", "Europe/Paris"),
         "LANGUAGES": ("fr", "en"),

@@ -10,9 +10,14 @@ from lms import timeutil
 from lms.extensions import db
 from tests.support import factories
 from tests.support.app import BACKENDS, build_app, clear_tables
+from tests.support.smtp import Mailbox, smtp_server
 from tests.support.web import Auth, logged_in_client
 
-pytest_plugins = ["tests.support.postgres", "tests.support.browser", "tests.support.ralph"]
+pytest_plugins = [
+    "tests.support.postgres",
+    "tests.support.browser",
+    "tests.support.ralph",
+]
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -131,3 +136,19 @@ def trainer_client(app, demo_cohort):
 @pytest.fixture
 def admin_client(app, demo_cohort):
     return logged_in_client(app, demo_cohort["admin"].email)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_smtp_server():
+    """The test SMTP server starts with the first application built; stop it at the end."""
+    yield
+    if smtp_server.cache_info().currsize:
+        smtp_server()[0].stop()
+
+
+@pytest.fixture
+def mailbox() -> Mailbox:
+    """The messages the test SMTP server received, emptied before the test."""
+    box = smtp_server()[1]
+    box.clear()
+    return box

@@ -29,7 +29,6 @@ class UserForm(FlaskForm):
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
-    password = PasswordField(_l("Initial password"), validators=[Optional(), Length(max=1024)])
 
 
 class UserStatusForm(FlaskForm):

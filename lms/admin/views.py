@@ -3,6 +3,7 @@ dead letters."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from lms.access import roles_required
@@ -16,7 +17,7 @@ from lms.admin.forms import (
     UserForm,
     UserStatusForm,
 )
-from lms.auth import queries, service
+from lms.auth import links, mails, queries, service
 from lms.auth.models import Cohort, User
 from lms.auth.policy import Role, visible_cohorts
 from lms.extensions import db
@@ -57,13 +58,13 @@ def new_user():
                 display_name=form.display_name.data,
                 role=form.role.data,
                 language=form.language.data,
-                password=form.password.data or None,
             )
         except service.AccountError as error:
             form[error.field].errors.append(translated(error))
         else:
             db.session.commit()
             flash(_("Account created for %(email)s.", email=user.email), "info")
+            _invite([user])
             return redirect(url_for("admin.index"))
     return _rendered("admin/user_form.html", form=form)
 
@@ -79,6 +80,47 @@ def user_status(user_id: int):
     db.session.commit()
     flash(_("Account of %(email)s updated.", email=user.email), "info")
     return redirect(url_for("admin.index"))
+
+
+def _invite(users: list[User]) -> None:
+    """Send each new account its invitation, after the accounts are committed."""
+    refused = [user.email for user in users if not mails.send_password_link(user, links.INVITATION)]
+    db.session.commit()
+    sent = len(users) - len(refused)
+    if sent:
+        flash(ngettext("%(num)d invitation sent.", "%(num)d invitations sent.", sent), "info")
+    if refused:
+        flash(
+            _(
+                "The mail server refused the invitation of %(emails)s: resend it from the list "
+                "of accounts.",
+                emails=", ".join(refused),
+            ),
+            "error",
+        )
+
+
+@bp.route("/users/<int:user_id>/link", methods=["POST"])
+@roles_required(Role.ADMIN)
+def send_link(user_id: int):
+    """Send an account an invitation (never accepted) or a reset link; no password is shown."""
+    user = db.session.get(User, user_id) or abort(404)
+    form = UserStatusForm()
+    if not form.validate_on_submit() or not user.active:
+        abort(400)
+    purpose = links.INVITATION if links.needs_invitation(user) else links.RESET
+    if mails.send_password_link(user, purpose):
+        db.session.commit()
+        if purpose == links.INVITATION:
+            flash(_("Invitation sent again to %(email)s.", email=user.email), "info")
+        else:
+            flash(
+                _("A link to choose a new password was sent to %(email)s.", email=user.email),
+                "info",
+            )
+    else:
+        flash(_("The mail server refused the message to %(email)s.", email=user.email), "error")
+    return redirect(url_for("admin.index", q=request.args.get("q", "")))
 
 
 @bp.route("/cohorts/new", methods=["GET", "POST"])
@@ -135,13 +177,14 @@ def import_coaches():
             if report.ok:
                 db.session.commit()
                 flash(
-                    _(
-                        "%(created)d account(s) created, %(enrolled)d enrolment(s).",
-                        created=len(report.created),
-                        enrolled=len(report.enrolled),
-                    ),
+                    ngettext(
+                        "%(num)d account created", "%(num)d accounts created", len(report.created)
+                    )
+                    + ", "
+                    + ngettext("%(num)d enrolment.", "%(num)d enrolments.", len(report.enrolled)),
                     "info",
                 )
+                _invite(queries.users_by_email(db.session, report.created))
                 return redirect(url_for("admin.index"))
             db.session.rollback()
     return _rendered("admin/import.html", form=form, report=report)

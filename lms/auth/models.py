@@ -1,4 +1,4 @@
-"""Users, cohorts and the login-failure log used for rate limiting."""
+"""Users, cohorts, and the logs of login failures and link requests used for rate limiting."""
 
 from datetime import datetime
 from enum import StrEnum
@@ -53,6 +53,8 @@ class User(UserMixin, Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the last invitation was sent; the account has accepted once it has a password.
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     cohorts: Mapped[list["Cohort"]] = relationship(
         secondary=cohort_coaches, back_populates="coaches", order_by="Cohort.name"
@@ -84,12 +86,22 @@ class Cohort(Base):
     )
 
 
-class LoginFailure(Base):
-    """One failed login; counted per account and per address over a sliding window."""
-
-    __tablename__ = "login_failures"
+class _RequestLog:
+    """Who asked (the address typed, the IP) and when: counted over a window to throttle."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
     ip: Mapped[str] = mapped_column(String(45), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class LoginFailure(_RequestLog, Base):
+    """One failed login; counted per account and per address over a sliding window."""
+
+    __tablename__ = "login_failures"
+
+
+class LinkRequest(_RequestLog, Base):
+    """One "forgot password" request; counted per address typed and per IP to throttle them."""
+
+    __tablename__ = "link_requests"

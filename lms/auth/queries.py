@@ -20,3 +20,9 @@ def search_users(session: Session, text: str = "", role: str | None = None) -> l
     if role:
         query = query.where(User.role == role)
     return list(session.scalars(query))
+
+
+def users_by_email(session: Session, emails: list[str]) -> list[User]:
+    if not emails:
+        return []
+    return list(session.scalars(select(User).where(User.email.in_(emails)).order_by(User.email)))

@@ -1,4 +1,4 @@
-"""Login, logout, own password, language choice."""
+"""Login, logout, own password, forgotten password, invitation and reset links, language."""
 
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -17,9 +17,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from lms.access import public, roles_required
-from lms.auth import service
-from lms.auth.forms import LanguageForm, LoginForm, PasswordForm
+from lms.auth import links, mails, service
+from lms.auth.forms import (
+    ChoosePasswordForm,
+    ForgotPasswordForm,
+    LanguageForm,
+    LoginForm,
+    PasswordForm,
+)
 from lms.extensions import db
+from lms.formats import translated
 
 bp = Blueprint("auth", __name__)
 
@@ -97,6 +104,75 @@ def change_password():
             return redirect(url_for("web.home"))
     status = 400 if request.method == "POST" else 200
     return render_template("auth/password.html", form=form), status
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = links.request_link(
+                db.session,
+                form.email.data,
+                request.remote_addr or "unknown",
+                per_hour=current_app.config["LINK_REQUESTS_PER_HOUR"],
+            )
+        except links.LinkRequestThrottled:
+            db.session.rollback()
+            flash(_("Too many requests. Wait an hour and try again."), "error")
+            return render_template("auth/forgot.html", form=form), 429
+        if user is not None:
+            # Someone never invited, or whose invitation expired, gets a fresh invitation.
+            purpose = links.INVITATION if links.needs_invitation(user) else links.RESET
+            mails.send_password_link(user, purpose)
+        db.session.commit()
+        flash(
+            _(
+                "If an account exists for this address, a link to choose a password has been "
+                "sent to it. Check your mailbox."
+            ),
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/forgot.html", form=form), status
+
+
+@bp.route("/password/choose/<token>", methods=["GET", "POST"])
+@public
+def choose_password(token: str):
+    """The page an invitation or a reset link opens: choose a password, then log in."""
+    try:
+        user, purpose = links.user_for_token(
+            db.session, current_app.config["SECRET_KEY"], token, mails.link_lifetimes()
+        )
+    except (links.LinkExpired, links.LinkInvalid) as error:
+        expired = isinstance(error, links.LinkExpired)
+        page = render_template("auth/link_error.html", message=translated(error), expired=expired)
+        return page, 410 if expired else 404
+    form = ChoosePasswordForm()
+    if form.validate_on_submit():
+        try:
+            service.set_password(user, form.new_password.data)
+        except service.AccountError as error:
+            form.new_password.errors.append(translated(error))
+        else:
+            db.session.commit()
+            if current_user.is_authenticated:
+                logout_user()
+            session.clear()
+            session["lang"] = user.language
+            flash(_("Your password is set. Log in with it."), "info")
+            return redirect(url_for("auth.login"))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "auth/choose_password.html",
+        form=form,
+        user=user,
+        invitation=purpose == links.INVITATION,
+        min_length=service.MIN_PASSWORD_LENGTH,
+    ), status
 
 
 @bp.route("/language", methods=["POST"])

@@ -5,6 +5,7 @@ from sqlalchemy import inspect, text
 
 from lms import create_app
 from lms.extensions import db
+from tests.support.smtp import mail_settings
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -16,6 +17,7 @@ def build_app(database_url: str, **overrides):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {},
         "LRS_URL": "",
+        **mail_settings(),
     }
     config.update(overrides)
     app = create_app(config)

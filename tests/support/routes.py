@@ -9,8 +9,11 @@ from tests.support.web import Auth
 def route_world(session, demo_cohort, upload_dir) -> dict:
     """A value for each URL argument of the application's routes, backed by committed rows:
     the trainer-side data of ``access_world`` and the coach pages of ``delivery_world``."""
+    from lms.auth import links
+
     trainer_world = access_world(session, demo_cohort, upload_dir)
     return {
+        "token": links.make_token("test-secret", demo_cohort["coaches"][1], links.RESET),
         "user_id": demo_cohort["coaches"][1].id,
         "cohort_id": demo_cohort["cohort"].id,
         "filename": "css/app.css",
