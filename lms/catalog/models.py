@@ -91,6 +91,9 @@ class Module(Base):
     mastery: Mapped[dict] = mapped_column(JSON)  # {"overall": x, "per_skill": y}
     trainer_notes: Mapped[dict] = mapped_column(JSON)
     resources: Mapped[list] = mapped_column(JSON)
+    # [{slug, title, source: {fr, en}, lessons}]: the downloadable documents, Markdown with the
+    # running case filled in; PDFs are made from it on request.
+    documents: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     position: Mapped[int] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     content_hash: Mapped[str] = mapped_column(String(64))

@@ -210,6 +210,7 @@ def _load_modules(
             "mastery": _json(module.mastery),
             "trainer_notes": module.trainer_notes.as_dict(),
             "resources": _json(module.resources),
+            "documents": _json(module.documents),
             "position": position,
             "active": True,
             "content_hash": module.content_hash,

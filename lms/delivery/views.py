@@ -9,7 +9,7 @@ from lms.access import roles_required
 from lms.auth.policy import Role
 from lms.catalog.markdown import render_markdown
 from lms.competence.record import completion_record
-from lms.delivery import display, forms, queries, service
+from lms.delivery import display, documents, forms, queries, service
 from lms.extensions import db
 from lms.formats import localised, translated
 from lms.live import models as live_models
@@ -141,7 +141,33 @@ def lesson(code: str, slug: str):
         )
         db.session.commit()
     done = slug in queries.done_slugs(db.session, current_user.id, code)
-    return render_template("delivery/lesson.html", done=done, **context)
+    lesson_documents = documents.for_lesson(context["module"], slug)
+    return render_template(
+        "delivery/lesson.html", done=done, documents=lesson_documents, **context
+    )
+
+
+@bp.route("/modules/<code>/documents/<document>.<fmt>")
+@roles_required()
+def document(code: str, document: str, fmt: str):
+    """A document of the module, as Markdown to edit or as a PDF (``?lang=fr|en``)."""
+    module = _module_or_404(code)
+    language = request.args.get("lang") or str(get_locale())
+    if language not in ("fr", "en"):
+        abort(400, description=_("Unknown language: choose fr or en."))
+    if fmt not in documents.FORMATS:
+        abort(404)
+    found = documents.find(module, document, language) or abort(404)
+    if fmt == "pdf":
+        body: bytes | str = documents.pdf(module.code, found, language)
+    else:
+        body = found.source
+    response = current_app.make_response(body)
+    response.headers["Content-Type"] = documents.FORMATS[fmt]
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{documents.filename(module.code, found, language, fmt)}"'
+    )
+    return response
 
 
 @bp.route("/modules/<code>/lessons/<slug>/done", methods=["POST"])

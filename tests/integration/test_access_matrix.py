@@ -55,6 +55,7 @@ EXPECTED = {
     "delivery.module": LOGGED_IN,
     "delivery.lesson": LOGGED_IN,
     "delivery.lesson_done": {COACH},
+    "delivery.document": LOGGED_IN,
     "delivery.quiz": {COACH},
     "delivery.start_quiz": {COACH},
     "delivery.attempt": {COACH},

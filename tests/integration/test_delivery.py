@@ -470,3 +470,43 @@ def test_module_page_shows_every_criterion_and_level_of_its_grid(coach_client, c
     scale = re.search(r"sur cette échelle :(.*?)Critère", page).group(1)
     for level in grid.levels:
         assert f"{level.label.fr} ({level.points} point" in scale
+
+
+def test_documents_download_as_markdown_and_pdf_with_the_case_filled_in(coach_client, content):
+    """The model convention of C2, in both formats and both languages, offline."""
+    page = coach_client.get("/modules/C2/")
+    assert 'href="/modules/C2/documents/model-convention.pdf?lang=fr"' in page.get_data(
+        as_text=True
+    )
+    markdown = coach_client.get("/modules/C2/documents/model-convention.md?lang=fr")
+    assert markdown.status_code == 200
+    assert markdown.headers["Content-Type"].startswith("text/markdown")
+    assert 'filename="C2-model-convention-fr.md"' in markdown.headers["Content-Disposition"]
+    text = markdown.get_data(as_text=True)
+    assert text.startswith("# Modèle de convention") and "Jonas" in text and "{{" not in text
+    english = coach_client.get("/modules/C2/documents/model-convention.md?lang=en")
+    assert "# Pedagogical annex" in english.get_data(as_text=True)
+    pdf = coach_client.get("/modules/C2/documents/model-convention.pdf?lang=en")
+    assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf"
+    assert pdf.data.startswith(b"%PDF") and len(pdf.data) > 5000
+
+
+def test_a_lesson_links_the_documents_it_walks_through(coach_client, content):
+    page = coach_client.get("/modules/C5/lessons/testimonials-and-events").get_data(as_text=True)
+    assert "Documents de cette leçon" in page
+    assert "/modules/C5/documents/image-consent-form.pdf?lang=fr" in page
+    other = coach_client.get("/modules/C5/lessons/valuing-partners-and-impact")
+    assert "Documents de cette leçon" not in other.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/modules/C2/documents/nothing.pdf", 404),
+        ("/modules/C2/documents/model-convention.docx", 404),
+        ("/modules/C5/documents/model-convention.md", 404),
+        ("/modules/C2/documents/model-convention.md?lang=de", 400),
+    ],
+)
+def test_unknown_documents_formats_and_languages_are_refused(coach_client, content, url, status):
+    assert coach_client.get(url).status_code == status

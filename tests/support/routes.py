@@ -47,6 +47,14 @@ def delivery_world(session, demo_cohort, quiz_id: int) -> dict:
         )
     )
     session.add(lesson)
+    quiz.module.documents = [
+        {
+            "slug": "guide",
+            "title": text,
+            "source": {"fr": "# Guide", "en": "# Guide"},
+            "lessons": ["first"],
+        }
+    ]
     attempt = quiz_service.start(session, user=demo_cohort["coaches"][0], quiz=quiz, xapi=XAPI)
     live = live_service.schedule(
         session,
@@ -58,7 +66,14 @@ def delivery_world(session, demo_cohort, quiz_id: int) -> dict:
         versions=[attempt.slots[0].question_version],
     )
     session.commit()
-    return {"code": quiz.module_code, "slug": "first", "attempt_id": attempt.id, "live_id": live.id}
+    return {
+        "code": quiz.module_code,
+        "slug": "first",
+        "attempt_id": attempt.id,
+        "live_id": live.id,
+        "document": "guide",
+        "fmt": "md",
+    }
 
 
 def url_values(rule, world) -> dict:

@@ -272,3 +272,21 @@ def test_operational_topics_are_taught_in_both_languages(lessons, module, topic,
         )
         missing = [word for word in expected if word not in text]
         assert missing == [], f"{module} ({language}) does not teach {topic}: {missing}"
+
+
+def test_the_documents_the_lessons_walk_through_are_offered(content):
+    offered = {
+        document.slug: document
+        for module in content.modules
+        for document in module.documents
+        if document.lessons
+    }
+    assert {
+        "model-convention",
+        "evaluation-grid",
+        "lea-dossier",
+        "communication-plan-template",
+        "image-consent-form",
+    } <= offered.keys()
+    assert "# Annexe pédagogique" in offered["model-convention"].source.fr
+    assert "Maîtrisé avec autonomie" in offered["evaluation-grid"].source.fr

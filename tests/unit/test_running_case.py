@@ -90,3 +90,40 @@ def test_case_file_values_are_checked_with_their_line(tree):
         f"{CASE}:5: case.Bad-Key: a case key is lower-case letters, digits and _",
         f"{CASE}:6: case.empty: missing translation 'en'",
     ]
+
+
+# -- downloadable documents (content/documents/<slug>.<lang>.md, listed by modules)
+
+MODULE = "content/modules/C1.1/module.yaml"
+LISTED = "  documents:\n    - slug: grid\n      lessons: [budget]\n"
+
+
+def _with_document(tree: Tree, fr: str = "# Grille de {{ case.host.tutor }}\n\nTexte.\n") -> Tree:
+    path = tree.root / MODULE
+    path.write_text(path.read_text(encoding="utf-8") + LISTED, encoding="utf-8")
+    tree.write("content/documents/grid.fr.md", fr)
+    return tree.write("content/documents/grid.en.md", "# {{ case.host.tutor }}'s grid\n\nText.\n")
+
+
+def test_a_listed_document_is_read_with_the_case_filled_in(tree):
+    report = validate_tree(_with_document(tree).root, question_types=QUESTION_TYPES)
+    assert [str(e) for e in report.errors] == []
+    module = next(m for m in report.content.modules if m.code == "C1.1")
+    [document] = module.documents
+    assert document.title.fr == "Grille de Jonas" and document.title.en == "Jonas's grid"
+    assert document.lessons == ("budget",) and "{{" not in document.source.fr
+
+
+def test_document_errors_are_located(tree):
+    _with_document(tree, fr="Pas de titre {{ case.nobody }}\n")
+    tree.replace(MODULE, "lessons: [budget]", "lessons: [budget, nowhere]")
+    tree.remove("content/documents/grid.en.md")
+    line = len((tree.root / MODULE).read_text(encoding="utf-8").splitlines())
+    assert tree.errors() == [
+        "content/documents/grid.fr.md:1: markdown: "
+        "a document starts with its title as a '# ' heading",
+        f"{MODULE}:{line - 1}: module.documents[0].slug: document file "
+        "content/documents/grid.en.md is missing",
+        f"{MODULE}:{line}: module.documents[0].lessons[1]: "
+        "'nowhere' is not a lesson of this module",
+    ]

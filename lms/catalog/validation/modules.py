@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from lms.catalog.markdown import count_words, first_block, raw_html_lines, render_markdown
+from lms.catalog.validation.documents import read_documents
 from lms.catalog.validation.files import _File, _read_top, _rel, _State
 from lms.catalog.validation.framework import _skill_refs
 from lms.catalog.validation.results import (
@@ -89,7 +90,7 @@ def _read_module(
         m,
         ("code", "title", "summary", "duration_minutes", "delivery_modes", "webinar_url",
          "objectives", "validation", "mastery", "trainer_notes", "lessons"),
-        ("resources",),
+        ("resources", "documents"),
     )  # fmt: skip
     code = f.string(node, "code", m, pattern=UNIT_ID, example="C4.2")
     unit = directory.name
@@ -106,6 +107,7 @@ def _read_module(
     mastery = _read_mastery(f, node)
     resources = _read_resources(f, node)
     lessons = _read_lessons(state, f, node, directory)
+    documents = read_documents(state, f, node, {lesson.slug for lesson in lessons})
     if code is None or code != unit:
         return None
     state.module_lines[code] = node.line_of("code")
@@ -122,7 +124,12 @@ def _read_module(
         trainer_notes=trainer_notes or EMPTY_TEXT,
         resources=tuple(resources),
         lessons=tuple(lessons),
-        content_hash=content_hash(to_plain(node)),
+        content_hash=content_hash(
+            [to_plain(node), [d.source.as_dict() for d in documents]]
+            if documents
+            else to_plain(node)
+        ),
+        documents=tuple(documents),
     )
 
 

@@ -152,6 +152,18 @@ class Lesson:
 
 
 @dataclass(frozen=True)
+class Document:
+    """A downloadable document a module offers: its Markdown (case filled in) in both languages.
+
+    ``lessons`` are the module's lessons that walk through it; the title is its first heading."""
+
+    slug: str
+    title: LangText
+    source: LangText
+    lessons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Module:
     code: str
     title: LangText
@@ -166,6 +178,7 @@ class Module:
     resources: tuple[Resource, ...]
     lessons: tuple[Lesson, ...]
     content_hash: str
+    documents: tuple[Document, ...] = ()
 
 
 @dataclass(frozen=True)

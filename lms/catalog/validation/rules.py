@@ -10,6 +10,7 @@ MODULES_DIR = "content/modules"
 QUIZZES_DIR = "quizzes"
 COMPETENCES_FILE = f"{FRAMEWORK_DIR}/competences.yaml"
 CASE_FILE = "content/case/case.yaml"
+DOCUMENTS_DIR = "content/documents"
 
 COMPETENCE_ID = re.compile(r"^C[1-9][0-9]*$")
 UNIT_ID = re.compile(r"^(C[1-9][0-9]*)(?:\.[1-9][0-9]*)?$")

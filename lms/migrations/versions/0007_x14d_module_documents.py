@@ -1,0 +1,26 @@
+"""modules: downloadable documents (Markdown in both languages, running case filled in)
+
+Revision ID: 0007_x14d_module_documents
+Revises: 0006_delivery
+Create Date: 2026-12-03 07:10:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0007_x14d_module_documents'
+down_revision = '0006_delivery'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('modules', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('documents', sa.JSON(), server_default='[]', nullable=False))
+
+
+def downgrade():
+    with op.batch_alter_table('modules', schema=None) as batch_op:
+        batch_op.drop_column('documents')
