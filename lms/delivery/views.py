@@ -142,9 +142,7 @@ def lesson(code: str, slug: str):
         db.session.commit()
     done = slug in queries.done_slugs(db.session, current_user.id, code)
     lesson_documents = documents.for_lesson(context["module"], slug)
-    return render_template(
-        "delivery/lesson.html", done=done, documents=lesson_documents, **context
-    )
+    return render_template("delivery/lesson.html", done=done, documents=lesson_documents, **context)
 
 
 @bp.route("/modules/<code>/documents/<document>.<fmt>")
