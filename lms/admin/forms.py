@@ -10,6 +10,7 @@ from wtforms import (
     PasswordField,
     SelectField,
     StringField,
+    TextAreaField,
     URLField,
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp
@@ -40,13 +41,20 @@ class CohortForm(FlaskForm):
 
 
 class MemberForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    emails = TextAreaField(
+        _l("Email addresses (one or more, pasted from a list or a spreadsheet column)"),
+        validators=[DataRequired(), Length(max=100_000)],
+    )
     as_role = SelectField(_l("As"), choices=ROLE_CHOICES[:2], default=Role.COACH.value)
 
 
 class ImportForm(FlaskForm):
     file = FileField(
-        _l("CSV file"), validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("A .csv file."))]
+        _l("CSV or Excel file"),
+        validators=[
+            FileRequired(),
+            FileAllowed(["csv", "txt", "xlsx"], _l("A .csv, .txt or .xlsx file.")),
+        ],
     )
 
 

@@ -1,11 +1,12 @@
-"""Administration: users, cohorts and their members, CSV import of coaches, LRS endpoints and
-dead letters."""
+"""Administration: users, cohorts and their members, import of coaches (CSV or Excel), LRS
+endpoints and dead letters."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from lms import spreadsheets
 from lms.access import roles_required
 from lms.admin.forms import (
     ROLE_CHOICES,
@@ -17,12 +18,11 @@ from lms.admin.forms import (
     UserForm,
     UserStatusForm,
 )
-from lms.auth import links, mails, queries, service
+from lms.auth import links, mails, queries, service, tabular
 from lms.auth.models import Cohort, User
 from lms.auth.policy import Role, visible_cohorts
 from lms.extensions import db
 from lms.formats import translated
-from lms.i18n import N_
 from lms.xapi import endpoints, forwarder
 from lms.xapi import queries as xapi_queries
 from lms.xapi.models import Endpoint
@@ -144,19 +144,24 @@ def cohort(cohort_id: int):
     cohort = db.session.get(Cohort, cohort_id) or abort(404)
     form = MemberForm()
     if form.validate_on_submit():
-        user = queries.get_user_by_email(db.session, form.email.data)
-        try:
-            if user is None:
-                raise service.AccountError(N_("No account for this email."), "email")
-            if form.as_role.data == Role.TRAINER:
-                service.assign_trainer(cohort, user)
-            else:
-                service.enrol_coach(cohort, user)
-        except service.AccountError as error:
-            form.email.errors.append(translated(error))
+        added, problems = service.add_members(
+            db.session, cohort, form.emails.data, form.as_role.data
+        )
+        if problems:
+            db.session.rollback()
+            form.emails.errors.extend(translated(problem) for problem in problems)
         else:
             db.session.commit()
-            flash(_("%(name)s added to the cohort.", name=user.display_name), "info")
+            names = ", ".join(user.display_name for user in added)
+            flash(
+                ngettext(
+                    "%(num)d member added: %(names)s.",
+                    "%(num)d members added: %(names)s.",
+                    len(added),
+                    names=names,
+                ),
+                "info",
+            )
             return redirect(url_for("admin.cohort", cohort_id=cohort.id))
     return _rendered("admin/cohort.html", cohort=cohort, form=form)
 
@@ -165,29 +170,41 @@ def cohort(cohort_id: int):
 @roles_required(Role.ADMIN)
 def import_coaches():
     form = ImportForm()
-    report = None
+    report = table = None
     if form.validate_on_submit():
-        raw = form.file.data.read()
         try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            form.file.errors.append(_("The file is not UTF-8 text."))
+            table = tabular.read_table(form.file.data.read(), form.file.data.filename or "")
+        except tabular.TableError as error:
+            form.file.errors.append(translated(error))
         else:
-            report = service.import_coaches_csv(db.session, text)
+            report = service.import_coaches(db.session, table.header, table.rows)
             if report.ok:
                 db.session.commit()
+                created, enrolled = len(report.created), len(report.enrolled)
                 flash(
-                    ngettext(
-                        "%(num)d account created", "%(num)d accounts created", len(report.created)
-                    )
+                    ngettext("%(num)d account created", "%(num)d accounts created", created)
                     + ", "
-                    + ngettext("%(num)d enrolment.", "%(num)d enrolments.", len(report.enrolled)),
+                    + ngettext("%(num)d enrolment.", "%(num)d enrolments.", enrolled),
                     "info",
                 )
                 _invite(queries.users_by_email(db.session, report.created))
                 return redirect(url_for("admin.index"))
             db.session.rollback()
-    return _rendered("admin/import.html", form=form, report=report)
+    return _rendered("admin/import.html", form=form, report=report, table=table)
+
+
+@bp.get("/import/template.<any(csv, xlsx):extension>")
+@roles_required(Role.ADMIN)
+def import_template(extension: str):
+    """A file to fill in: the header in the page's language and one example line."""
+    cohorts = visible_cohorts(db.session, current_user)
+    example_cohort = cohorts[0].name if cohorts else _("Lyon 2027")
+    rows = [
+        [_("email"), _("name"), _("language"), _("cohort")],
+        ["lea.martin@example.org", "Léa Martin", "fr", example_cohort],
+    ]
+    respond = spreadsheets.csv_response if extension == "csv" else spreadsheets.xlsx_response
+    return respond(rows, _("coaches") + "." + extension)
 
 
 # -- LRS endpoints and dead letters ------------------------------------------------------------

@@ -1,7 +1,6 @@
-"""Account operations: passwords, authentication with rate limiting, users, cohorts, CSV import."""
+"""Account operations: passwords, authentication with rate limiting, users, cohorts, imports."""
 
-import csv
-import io
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -178,6 +177,38 @@ def assign_trainer(cohort: Cohort, user: User) -> None:
         cohort.trainers.append(user)
 
 
+# An address in pasted text: "lea@example.org", "Léa Martin <lea@example.org>; tom@example.org".
+_PASTED_EMAIL = re.compile(r"[^\s<>,;\"'()]+@[^\s<>,;\"'()]+")
+
+
+def add_members(
+    session: Session, cohort: Cohort, pasted: str, role: str = Role.COACH
+) -> tuple[list[User], list[AccountError]]:
+    """Add every account whose address is in ``pasted`` to the cohort as coach or trainer.
+
+    Returns the accounts added and the problems, one per address; with any problem the caller
+    rolls back, so the list is added whole or not at all.
+    """
+    added, problems = [], []
+    for typed in dict.fromkeys(_PASTED_EMAIL.findall(pasted)):
+        try:
+            email = normalise_email(typed)
+            user = session.scalar(select(User).where(User.email == email))
+            if user is None:
+                raise AccountError(N_("No account for %(email)s."), "emails", email=email)
+            if role == Role.TRAINER:
+                assign_trainer(cohort, user)
+            else:
+                enrol_coach(cohort, user)
+        except AccountError as error:
+            problems.append(error)
+        else:
+            added.append(user)
+    if not added and not problems:
+        problems.append(AccountError(N_("No email address found."), "emails"))
+    return added, problems
+
+
 @dataclass(frozen=True)
 class ImportProblem:
     line: int
@@ -204,49 +235,61 @@ class ImportReport:
         self.errors.append(ImportProblem(line, field_name, msgid, params))
 
 
-CSV_COLUMNS = ("email", "name", "language", "cohort")
+IMPORT_COLUMNS = ("email", "name", "language", "cohort")
+# Header names accepted for each column, compared without case: the English and French words.
+COLUMN_NAMES = {
+    "email": {"email", "e-mail", "mail", "courriel", "adresse e-mail", "adresse email"},
+    "name": {"name", "nom", "nom complet", "full name"},
+    "language": {"language", "langue"},
+    "cohort": {"cohort", "cohorte", "groupe", "promotion"},
+}
 
 
-def import_coaches_csv(session: Session, text: str) -> ImportReport:
-    """Create coaches and enrol them in existing cohorts from CSV; all lines or none.
+def _columns(header: list[str], report: ImportReport) -> dict[str, int] | None:
+    """Where each column is, from the header; None (and the missing ones reported) otherwise."""
+    found = {}
+    for index, title in enumerate(header):
+        for column, names in COLUMN_NAMES.items():
+            if title.strip().lower() in names and column not in found:
+                found[column] = index
+    for column in IMPORT_COLUMNS:
+        if column not in found:
+            report.add(
+                1,
+                column,
+                N_("Missing column “%(column)s” (columns found: %(found)s)."),
+                column=column,
+                found=" | ".join(header) or "–",
+            )
+    return None if report.errors else found
 
-    Existing coaches are enrolled, not duplicated. On any error the caller must roll back:
-    nothing is flushed until every line has been checked.
+
+def import_coaches(session: Session, header: list[str], rows: list[tuple[int, list[str]]]):
+    """Create coaches and enrol them in existing cohorts from a table; all lines or none.
+
+    ``rows`` are (line number, cells). Every problem of every line is reported. Existing coaches
+    are enrolled, not duplicated. On any error the caller must roll back: nothing is flushed
+    until every line has been checked.
     """
     report = ImportReport()
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [name.strip().lower() for name in (reader.fieldnames or [])]
-    missing = [column for column in CSV_COLUMNS if column not in header]
-    if missing:
-        report.add(1, "header", N_("Missing column(s): %(columns)s."), columns=", ".join(missing))
+    columns = _columns(header, report)
+    if columns is None:
         return report
-    reader.fieldnames = header
     cohorts = {c.name.lower(): c for c in session.scalars(select(Cohort))}
-    rows: list[tuple[int, str, str, str, Cohort]] = []
+    accepted: list[tuple[str, str, str, Cohort]] = []
     seen: dict[str, int] = {}
-    for row in reader:
-        line = reader.line_num
-        if None in row:
+    for line, cells in rows:
+        if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
             report.add(line, "row", N_("Too many fields."))
             continue
-        values = {key: (row.get(key) or "").strip() for key in CSV_COLUMNS}
+        values = {
+            key: (cells[index] if index < len(cells) else "").strip()
+            for key, index in columns.items()
+        }
         if not any(values.values()):
             continue
-        try:
-            email = normalise_email(values["email"])
-        except AccountError as error:
-            report.add(line, "email", error.msgid, **error.params)
-            continue
-        if email in seen:
-            report.add(
-                line,
-                "email",
-                N_("%(email)s is already on line %(other)d."),
-                email=email,
-                other=seen[email],
-            )
-            continue
-        seen[email] = line
+        problems = len(report.errors)
+        email = _imported_email(session, values["email"], line, seen, report)
         if not values["name"]:
             report.add(line, "name", N_("The name is empty."))
         language = values["language"].lower()
@@ -255,24 +298,16 @@ def import_coaches_csv(session: Session, text: str) -> ImportReport:
                 line,
                 "language",
                 N_("Unknown language “%(language)s” (fr or en)."),
-                language=language,
+                language=values["language"],
             )
         cohort = cohorts.get(values["cohort"].lower())
         if cohort is None:
             report.add(line, "cohort", N_("No cohort named “%(name)s”."), name=values["cohort"])
-        existing = session.scalar(select(User).where(User.email == email))
-        if existing is not None and existing.role != Role.COACH:
-            report.add(
-                line,
-                "email",
-                N_("%(email)s already has an account that is not a coach."),
-                email=email,
-            )
-        if not report.errors or report.errors[-1].line != line:
-            rows.append((line, email, values["name"], language, cohort))
+        if len(report.errors) == problems:
+            accepted.append((email, values["name"], language, cohort))
     if report.errors:
         return report
-    for _line, email, name, language, cohort in rows:
+    for email, name, language, cohort in accepted:
         user = session.scalar(select(User).where(User.email == email))
         if user is None:
             user = create_user(session, email=email, display_name=name, language=language)
@@ -282,3 +317,29 @@ def import_coaches_csv(session: Session, text: str) -> ImportReport:
             report.enrolled.append(email)
     session.flush()
     return report
+
+
+def _imported_email(
+    session: Session, typed: str, line: int, seen: dict[str, int], report: ImportReport
+) -> str:
+    try:
+        email = normalise_email(typed)
+    except AccountError as error:
+        report.add(line, "email", error.msgid, **error.params)
+        return typed
+    if email in seen:
+        report.add(
+            line,
+            "email",
+            N_("%(email)s is already on line %(other)d."),
+            email=email,
+            other=seen[email],
+        )
+        return email
+    seen[email] = line
+    existing = session.scalar(select(User.role).where(User.email == email))
+    if existing is not None and existing != Role.COACH:
+        report.add(
+            line, "email", N_("%(email)s already has an account that is not a coach."), email=email
+        )
+    return email

@@ -28,6 +28,7 @@ EXPECTED = {
     "admin.new_cohort": {ADMIN},
     "admin.cohort": {ADMIN},
     "admin.import_coaches": {ADMIN},
+    "admin.import_template": {ADMIN},
     "admin.xapi_endpoints": {ADMIN},
     "admin.save_endpoint": {ADMIN},
     "admin.retry_dead_letters": {ADMIN},

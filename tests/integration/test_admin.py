@@ -1,10 +1,13 @@
 """Administration: accounts, cohorts, enrolment and the all-or-nothing CSV import."""
 
 import io
+from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from lms.auth.models import Cohort, User
+from tests.support import factories
 
 
 def _count_users(session) -> int:
@@ -19,7 +22,6 @@ def test_admin_creates_a_trainer_and_a_cohort_and_enrols(admin_client, db_sessio
             "display_name": "Nina",
             "role": "trainer",
             "language": "en",
-            "password": "long-enough-pass",
         },
     )
     assert created.status_code == 302
@@ -29,7 +31,7 @@ def test_admin_creates_a_trainer_and_a_cohort_and_enrols(admin_client, db_sessio
     assert cohort_page.status_code == 302
     cohort = db_session.scalar(select(Cohort).where(Cohort.name == "Lyon 2027"))
     added = admin_client.auth.post(
-        f"/admin/cohorts/{cohort.id}", {"email": trainer.email, "as_role": "trainer"}
+        f"/admin/cohorts/{cohort.id}", {"emails": trainer.email, "as_role": "trainer"}
     )
     assert added.status_code == 302
     db_session.expire_all()
@@ -53,7 +55,7 @@ def test_duplicate_email_is_a_form_error(admin_client, demo_cohort):
 def test_enrolling_a_trainer_as_coach_is_refused(admin_client, demo_cohort):
     cohort = demo_cohort["cohort"]
     response = admin_client.auth.post(
-        f"/admin/cohorts/{cohort.id}", {"email": demo_cohort["trainer"].email, "as_role": "coach"}
+        f"/admin/cohorts/{cohort.id}", {"emails": demo_cohort["trainer"].email, "as_role": "coach"}
     )
     assert response.status_code == 400
     assert "n’est pas un coach." in response.get_data(as_text=True)
@@ -96,7 +98,7 @@ def test_csv_import_with_a_bad_line_imports_nothing(admin_client, db_session, de
     response = _upload(admin_client, text)
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "importé : 3 problème(s)" in page
+    assert "Rien n’a été importé\u00a0: 3 problèmes" in page
     assert "<td>3</td><td>email</td>" in page
     assert "<td>4</td><td>language</td>" in page
     assert "<td>5</td><td>cohort</td>" in page
@@ -107,7 +109,9 @@ def test_csv_import_with_a_bad_line_imports_nothing(admin_client, db_session, de
 def test_csv_import_reports_a_missing_column(admin_client):
     response = _upload(admin_client, "email,name\nx@example.org,X\n")
     assert response.status_code == 400
-    assert "Colonne(s) manquante(s) : language, cohort." in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "Colonne «\u00a0language\u00a0» absente (colonnes trouvées\u00a0: email | name)." in page
+    assert "Colonne «\u00a0cohort\u00a0» absente" in page
 
 
 def test_deactivating_an_account(admin_client, db_session, demo_cohort):
@@ -116,3 +120,97 @@ def test_deactivating_an_account(admin_client, db_session, demo_cohort):
     assert response.status_code == 302
     db_session.expire_all()
     assert db_session.get(User, coach.id).active is False
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def _upload_bytes(client, raw: bytes, filename: str = "coaches.csv"):
+    return client.auth.post(
+        "/admin/import", {"file": (io.BytesIO(raw), filename)}, content_type="multipart/form-data"
+    )
+
+
+def test_a_file_as_french_excel_writes_it_is_imported(admin_client, db_session, mailbox):
+    factories.make_cohort(db_session, name="Lyon 2027")
+    db_session.commit()
+    raw = (FIXTURES / "coaches-excel-fr-cp1252.csv").read_bytes()
+    response = _upload_bytes(admin_client, raw)
+    assert response.status_code == 302
+    lea = db_session.scalar(select(User).where(User.email == "lea.martin@example.org"))
+    assert lea.display_name == "Martin; Léa" and [c.name for c in lea.cohorts] == ["Lyon 2027"]
+    chloe = db_session.scalar(select(User).where(User.email == "chloe.noel@example.org"))
+    assert chloe.display_name == "Chloé Noël" and chloe.language == "fr"
+    assert len(mailbox.for_("tom.berg@example.org")) == 1
+    home = admin_client.get("/admin/").get_data(as_text=True)
+    assert "3 comptes créés, 3 inscriptions." in home and "3 invitations envoyées." in home
+
+
+def test_every_problem_of_every_line_is_listed(admin_client, db_session, demo_cohort):
+    before = _count_users(db_session)
+    text = (
+        "email;name;language;cohort\r\nnot-an-email;;de;Nowhere\r\nok@example.org;Ok;fr;Nowhere\r\n"
+    )
+    response = _upload(admin_client, text)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Rien n’a été importé\u00a0: 5 problèmes" in page
+    for cell in ("<td>2</td><td>email</td>", "<td>2</td><td>name</td>",
+                 "<td>2</td><td>language</td>", "<td>2</td><td>cohort</td>",
+                 "<td>3</td><td>cohort</td>"):  # fmt: skip
+        assert cell in page
+    assert "Fichier lu en UTF-8, colonnes séparées par «\u00a0;\u00a0»." in page
+    assert _count_users(db_session) == before
+
+
+def test_a_file_in_an_unknown_encoding_says_what_to_do(admin_client):
+    response = _upload_bytes(admin_client, b"email;name\r\n\x81\x8d;x\r\n")
+    assert response.status_code == 400
+    assert "CSV UTF-8 (délimité par des virgules)" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("extension", ["csv", "xlsx"])
+def test_the_template_filled_in_is_imported(admin_client, db_session, demo_cohort, extension):
+    template = admin_client.get(f"/admin/import/template.{extension}")
+    assert template.status_code == 200
+    raw = template.data
+    if extension == "csv":
+        assert raw.startswith(b"\xef\xbb\xbfe-mail;nom;langue;cohorte\r\n")
+        assert demo_cohort["cohort"].name.encode() in raw
+    response = _upload_bytes(admin_client, raw, f"coachs.{extension}")
+    assert response.status_code == 302
+    lea = db_session.scalar(select(User).where(User.email == "lea.martin@example.org"))
+    assert [c.name for c in lea.cohorts] == [demo_cohort["cohort"].name]
+
+
+def test_members_are_added_from_a_pasted_list(admin_client, db_session, demo_cohort):
+    cohort = factories.make_cohort(db_session)
+    coaches = [factories.make_user(db_session) for _ in range(3)]
+    db_session.commit()
+    pasted = (
+        f"{coaches[0].email}\r\n{coaches[1].display_name} <{coaches[1].email}>; {coaches[2].email}"
+    )
+    response = admin_client.auth.post(f"/admin/cohorts/{cohort.id}", {"emails": pasted})
+    assert response.status_code == 302
+    db_session.expire_all()
+    assert {c.email for c in cohort.coaches} == {c.email for c in coaches}
+
+
+def test_a_pasted_list_with_one_unknown_address_adds_nobody(admin_client, db_session):
+    cohort = factories.make_cohort(db_session)
+    coach = factories.make_user(db_session)
+    db_session.commit()
+    response = admin_client.auth.post(
+        f"/admin/cohorts/{cohort.id}", {"emails": f"{coach.email}, ghost@example.org"}
+    )
+    assert response.status_code == 400
+    assert "Aucun compte pour ghost@example.org." in response.get_data(as_text=True)
+    db_session.expire_all()
+    assert cohort.coaches == []
+
+
+def test_deactivating_asks_for_a_confirmation_with_a_danger_button(admin_client, demo_cohort):
+    page = admin_client.get("/admin/").get_data(as_text=True)
+    assert '<details class="confirm">' in page
+    assert '<button type="submit" class="danger">Confirmer la désactivation</button>' in page
+    assert '<button type="submit">Désactiver</button>' not in page

@@ -17,6 +17,7 @@ def route_world(session, demo_cohort, upload_dir) -> dict:
         "user_id": demo_cohort["coaches"][1].id,
         "cohort_id": demo_cohort["cohort"].id,
         "filename": "css/app.css",
+        "extension": "csv",
         **trainer_world,
         **delivery_world(session, demo_cohort, trainer_world["quiz_id"]),
     }
