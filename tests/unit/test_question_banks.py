@@ -9,7 +9,7 @@ from lms.catalog.validation.cues import folded
 from lms.config import DEFAULT_CONTENT_ROOT
 from lms.quiz.types import QUESTION_TYPES
 
-REWRITTEN = ["C1.1", "C1.2"]  # banks rebuilt to these rules
+REWRITTEN = ["C1.1", "C1.2", "C2"]  # banks rebuilt to these rules
 CARICATURES = ("rien", "ne rien", "aucun", "nothing", "plan nothing", "none")
 
 
@@ -73,3 +73,15 @@ def test_c1_2_asks_for_operational_decisions_not_tool_names(report):
     drafts = questions["C1.2-Q17"]  # was: the participant-report link, asked again in C5
     key = next(o for o in drafts["options"] if o["fraction"] == 1)
     assert "supprimer" in key["text"]["fr"] and "rapport final" in drafts["text"]["fr"]
+
+
+def test_c2_says_the_same_in_both_languages_and_teaches_social_protection(report):
+    questions = {q["id"]: q for q in bank(report, "C2")}
+    annex = questions["C2-Q11"]["text"]  # the English stem alone said both terms were accepted
+    assert "français ou anglais" in annex["fr"] and "French or English" in annex["en"]
+    texts = questions["C2-Q07"]["distractors"][0]["text"]  # was: "sets the Erasmus+ grant"
+    assert "quatre semaines" in texts["fr"]
+    assert questions["C2-Q02"]["answers"][0]["value"] == 9  # applies both ceilings (C4.1 asks 12)
+    social = questions["C2-Q13"]
+    key = next(o for o in social["options"] if o["fraction"] == 1)
+    assert "État d'accueil" in key["text"]["fr"] and "L6222-42" in social["feedback"]["fr"]
