@@ -290,3 +290,17 @@ def test_the_documents_the_lessons_walk_through_are_offered(content):
     } <= offered.keys()
     assert "# Annexe pédagogique" in offered["model-convention"].source.fr
     assert "Maîtrisé avec autonomie" in offered["evaluation-grid"].source.fr
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_c3_teaches_language_glossary_templates_and_incidents(lessons, language):
+    glossary = lessons[("C3", "mobility-glossary", language)]
+    header = "| Français | English | Deutsch | Español | Italiano |"
+    assert glossary.count(header) == 4
+    rows = [line for line in glossary.splitlines() if line.startswith("| ") and "---" not in line]
+    assert len(rows) - 4 >= 30  # terms, headers excluded
+    assert all(row.count("|") == 6 and "|  |" not in row for row in rows)
+    templates = lessons[("C3", "host-company-templates", language)]
+    assert templates.count("> **Subject:**") == 5 and "Auf Deutsch" in templates
+    incidents = lessons[("C3", "critical-incidents", language)]
+    assert len(re.findall(r"^### Incident \d", incidents, re.M)) == 5
