@@ -9,7 +9,7 @@ from lms.catalog.validation.cues import folded
 from lms.config import DEFAULT_CONTENT_ROOT
 from lms.quiz.types import QUESTION_TYPES
 
-REWRITTEN = ["C1.1", "C1.2", "C2"]  # banks rebuilt to these rules
+REWRITTEN = ["C1.1", "C1.2", "C2", "C4.1"]  # banks rebuilt to these rules
 CARICATURES = ("rien", "ne rien", "aucun", "nothing", "plan nothing", "none")
 
 
@@ -85,3 +85,18 @@ def test_c2_says_the_same_in_both_languages_and_teaches_social_protection(report
     social = questions["C2-Q13"]
     key = next(o for o in social["options"] if o["fraction"] == 1)
     assert "État d'accueil" in key["text"]["fr"] and "L6222-42" in social["feedback"]["fr"]
+
+
+def test_c4_1_applies_the_half_contract_limit_and_keeps_contract_and_annex_apart(report):
+    questions = {q["id"]: q for q in bank(report, "C4.1")}
+    limit = questions["C4.1-Q03"]  # a 36-month contract: the one-year cap, below half of it
+    assert [a["value"] for a in limit["answers"] if a["fraction"] == 1] == [12]
+    assert "2023" not in limit["text"]["fr"] + limit["text"]["en"]
+    documents = questions["C4.1-Q12"]
+    key = next(o for o in documents["options"] if o["fraction"] == 1)
+    assert "deux documents distincts" in key["text"]["fr"]
+    assert "two distinct documents" in key["text"]["en"]
+    # "mobilité hybride" is an Erasmus+ term for physical mobility with a virtual part
+    for question in questions.values():
+        for lang in ("fr", "en"):
+            assert "hybrid" not in folded(question["text"][lang] + question["feedback"][lang])
