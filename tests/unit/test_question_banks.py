@@ -7,9 +7,9 @@ import pytest
 from lms.catalog.validation import validate_tree
 from lms.catalog.validation.cues import folded
 from lms.config import DEFAULT_CONTENT_ROOT
-from lms.quiz.types import QUESTION_TYPES
+from lms.quiz.types import QUESTION_TYPES, score_raw
 
-REWRITTEN = ["C1.1", "C1.2", "C2", "C4.1"]  # banks rebuilt to these rules
+REWRITTEN = ["C1.1", "C1.2", "C2", "C4.1", "C4.2"]  # banks rebuilt to these rules
 CARICATURES = ("rien", "ne rien", "aucun", "nothing", "plan nothing", "none")
 
 
@@ -100,3 +100,17 @@ def test_c4_1_applies_the_half_contract_limit_and_keeps_contract_and_annex_apart
     for question in questions.values():
         for lang in ("fr", "en"):
             assert "hybrid" not in folded(question["text"][lang] + question["feedback"][lang])
+
+
+def test_c4_2_names_europass_mobility_exactly_and_states_the_ecvet_repeal(report):
+    questions = {q["id"]: q for q in bank(report, "C4.2")}
+    europass = questions["C4.2-Q12"]
+    for wording in ("Europass Mobilité", "europass mobility"):
+        assert score_raw(europass, wording)[1].fraction == 1
+    for other in ("Europass CV", "Europass", "Europass passeport de langues"):
+        assert score_raw(europass, other)[1].fraction == 0
+    repeal = questions["C4.2-Q04"]  # the 2020 Recommendation repealed ECVET's, kept its principles
+    assert repeal["answer"] is True and "abrogé" in repeal["text"]["fr"]
+    assert "repealed" in repeal["text"]["en"]
+    ecvet = next(p for p in questions["C4.2-Q03"]["pairs"] if "ECVET" in p["left"]["en"])
+    assert "2009" not in ecvet["right"]["fr"] and "Repealed in 2020" in ecvet["right"]["en"]
