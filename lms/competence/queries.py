@@ -462,14 +462,13 @@ class QueueItem:
     coach: User
 
 
-def grading_queue(session: Session, reviewer: User) -> list[QueueItem]:
-    """Answers waiting for a trainer's grade in the reviewer's cohorts, oldest first."""
+def _waiting_for_grade(query: Select, reviewer: User) -> Select:
+    """``query`` on the answers whose latest grade waits for a trainer, in the reviewer's
+    cohorts."""
     latest = select(Grade.slot_id, func.max(Grade.id).label("grade_id")).group_by(Grade.slot_id)
     latest = latest.subquery()
-    rows = session.execute(
-        select(AttemptSlot, Attempt, User)
-        .join(Attempt, AttemptSlot.attempt_id == Attempt.id)
-        .join(User, User.id == Attempt.user_id)
+    return (
+        query.join(Attempt, AttemptSlot.attempt_id == Attempt.id)
         .join(latest, latest.c.slot_id == AttemptSlot.id)
         .join(Grade, Grade.id == latest.c.grade_id)
         .where(
@@ -477,10 +476,35 @@ def grading_queue(session: Session, reviewer: User) -> list[QueueItem]:
             Attempt.state.in_((NEEDS_GRADING, GRADED)),
             Attempt.user_id.in_(visible_coaches(reviewer)),
         )
+    )
+
+
+def grading_queue(session: Session, reviewer: User) -> list[QueueItem]:
+    """Answers waiting for a trainer's grade in the reviewer's cohorts, oldest first."""
+    query = _waiting_for_grade(select(AttemptSlot, Attempt, User), reviewer)
+    rows = session.execute(
+        query.join(User, User.id == Attempt.user_id)
         .order_by(Attempt.submitted_at, AttemptSlot.position)
         .options(selectinload(AttemptSlot.question_version))
     ).all()
     return [QueueItem(slot, attempt, coach) for slot, attempt, coach in rows]
+
+
+def grading_count(session: Session, reviewer: User) -> int:
+    query = _waiting_for_grade(
+        select(func.count(AttemptSlot.id)).select_from(AttemptSlot), reviewer
+    )
+    return session.scalar(query) or 0
+
+
+def next_to_grade(session: Session, reviewer: User, after_slot_id: int) -> int | None:
+    """The slot the grading queue shows first, leaving out ``after_slot_id``."""
+    query = _waiting_for_grade(select(AttemptSlot.id), reviewer)
+    return session.scalar(
+        query.where(AttemptSlot.id != after_slot_id)
+        .order_by(Attempt.submitted_at, AttemptSlot.position)
+        .limit(1)
+    )
 
 
 def slot_for_grading(session: Session, slot_id: int) -> AttemptSlot | None:

@@ -39,3 +39,15 @@ VERB_LABELS = {
     "mastered": _l("mastered"),
     "voided": _l("voided"),
 }
+# What each level of the framework's scale means, shown under the level in the evaluation grid
+# when the content gives no descriptor of its own.
+LEVEL_DESCRIPTORS = {
+    "insufficient": _l("The expected elements are missing or wrong."),
+    "partial": _l("Some expected elements are there, with gaps or errors."),
+    "mastered": _l("The expected elements are there and correct."),
+    "expert": _l("Correct and complete, adapted to the case without help."),
+}
+
+
+def level_descriptor(level_id: str) -> str:
+    return str(LEVEL_DESCRIPTORS[level_id]) if level_id in LEVEL_DESCRIPTORS else ""

@@ -2,6 +2,7 @@
 
 import io
 import zipfile
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -40,6 +41,7 @@ from lms.formats import current_language, localised, modality, translated
 from lms.live import queries as live_queries
 from lms.quiz import queries as quiz_queries
 from lms.quiz import statistics
+from lms.timeutil import utcnow
 from lms.trainer import exports
 from lms.trainer.chart import distribution_chart
 from lms.trainer.forms import (
@@ -55,6 +57,7 @@ from lms.trainer.labels import (
     STATUS_LABELS,
     STATUS_SYMBOLS,
     VERB_LABELS,
+    level_descriptor,
 )
 from lms.vocabulary import MODALITIES
 from lms.xapi import outbox
@@ -62,6 +65,7 @@ from lms.xapi.statements import XapiConfig
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
 PAGE_SIZE = 100
+INACTIVE_DAYS = 14
 
 
 @bp.context_processor
@@ -74,6 +78,7 @@ def _labels() -> dict:
         "DECISION_LABELS": DECISION_LABELS,
         "PROPOSED_LABELS": PROPOSED_LABELS,
         "VERB_LABELS": VERB_LABELS,
+        "level_descriptor": level_descriptor,
     }
 
 
@@ -118,16 +123,46 @@ def _matrix_filter() -> queries.MatrixFilter:
 # -- cohorts -----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class CohortToDo:
+    cohort: Cohort
+    decisions: int  # units whose evidence suffices and that wait for a trainer's decision
+    inactive: int  # coaches without activity for INACTIVE_DAYS
+
+
+def _to_do(cohort: Cohort) -> CohortToDo:
+    matrix = queries.cohort_matrix(
+        db.session, cohort.id, queries.MatrixFilter(), cell_activity=False
+    )
+    inactive = queries.MatrixFilter(inactive_days=INACTIVE_DAYS)
+    return CohortToDo(
+        cohort,
+        decisions=sum(
+            cell.status == queries.EVIDENCE_SUFFICIENT
+            for row in matrix.rows
+            for cell in row.cells.values()
+        ),
+        inactive=len(queries.apply_filter(matrix, inactive, now=utcnow())),
+    )
+
+
 @bp.route("/")
 @roles_required(*REVIEWERS)
 def index():
+    """What needs action: answers to grade, decisions to take, inactive coaches; each a link."""
     cohorts = visible_cohorts(db.session, current_user)
     found = (
         queries.search_coaches(db.session, current_user, request.args["q"])
         if request.args.get("q")
         else None
     )
-    return render_template("trainer/index.html", cohorts=cohorts, found=found)
+    return render_template(
+        "trainer/index.html",
+        to_grade=queries.grading_count(db.session, current_user),
+        to_do=[_to_do(cohort) for cohort in cohorts],
+        inactive_days=INACTIVE_DAYS,
+        found=found,
+    )
 
 
 @bp.route("/cohorts/<int:cohort_id>")
@@ -285,6 +320,7 @@ def grade(slot_id: int):
     module = service.module_for_unit(db.session, slot.attempt.module_code)
     grid = service.rubric_for(module, slot.question_version.definition)
     form = GradeForm()
+    grid_errors: list[str] = []
     if form.validate_on_submit():
         percent = float(form.percent.data) if form.percent.data is not None else None
         try:
@@ -298,10 +334,17 @@ def grade(slot_id: int):
                 comment=form.comment.data or "",
             )
         except service.DecisionError as error:
-            form.comment.errors.append(translated(error))
+            grid_errors.append(translated(error))
         else:
             db.session.commit()
             flash(_("Grade saved for %(name)s.", name=coach.display_name), "info")
+            following = (
+                queries.next_to_grade(db.session, current_user, slot.id)
+                if "save_next" in request.form
+                else None
+            )
+            if following is not None:
+                return redirect(url_for("trainer.grade", slot_id=following))
             return redirect(url_for("trainer.grading_queue"))
     graders = queries.graders_by_id(db.session, [g.grader_id for g in slot.grades])
     status = 400 if request.method == "POST" else 200
@@ -314,6 +357,8 @@ def grade(slot_id: int):
         form=form,
         graders=graders,
         chosen=levels_from(request.form, grid.get("criteria") or []),
+        grid_errors=grid_errors,
+        waiting=queries.grading_count(db.session, current_user),
     ), status
 
 
