@@ -9,7 +9,7 @@ from lms.catalog.validation.cues import folded
 from lms.config import DEFAULT_CONTENT_ROOT
 from lms.quiz.types import QUESTION_TYPES, score_raw
 
-REWRITTEN = ["C1.1", "C1.2", "C2", "C4.1", "C4.2"]  # banks rebuilt to these rules
+REWRITTEN = ["C1.1", "C1.2", "C2", "C3", "C4.1", "C4.2"]  # banks rebuilt to these rules
 CARICATURES = ("rien", "ne rien", "aucun", "nothing", "plan nothing", "none")
 
 
@@ -114,3 +114,14 @@ def test_c4_2_names_europass_mobility_exactly_and_states_the_ecvet_repeal(report
     assert "repealed" in repeal["text"]["en"]
     ecvet = next(p for p in questions["C4.2-Q03"]["pairs"] if "ECVET" in p["left"]["en"])
     assert "2009" not in ecvet["right"]["fr"] and "Repealed in 2020" in ecvet["right"]["en"]
+
+
+def test_c3_asks_its_own_skills_without_trivia(report):
+    questions = {q["id"]: q for q in bank(report, "C3")}
+    assert questions["C3-Q05"]["answers"][0]["value"] != 2022  # was: the year OLS moved
+    for code in ("C3-Q12", "C3-Q17"):  # were: C2 law, and a university office's aim
+        assert "veille" not in questions[code]["text"]["fr"]
+        assert "universit" not in questions[code]["text"]["fr"]
+    cfa = questions["C3-Q02"]["pairs"][-1]["right"]["fr"]  # the CFA is not "theory only"
+    assert "hors entreprise" in cfa
+    assert questions["C3-Q02"]["distractors"][0]["text"]["fr"].endswith("la théorie")
