@@ -9,7 +9,7 @@ from lms.catalog.validation.cues import folded
 from lms.config import DEFAULT_CONTENT_ROOT
 from lms.quiz.types import QUESTION_TYPES, score_raw
 
-REWRITTEN = ["C1.1", "C1.2", "C2", "C3", "C4.1", "C4.2"]  # banks rebuilt to these rules
+REWRITTEN = ["C1.1", "C1.2", "C2", "C3", "C4.1", "C4.2", "C5"]  # banks rebuilt to these rules
 CARICATURES = ("rien", "ne rien", "aucun", "nothing", "plan nothing", "none")
 
 
@@ -125,3 +125,16 @@ def test_c3_asks_its_own_skills_without_trivia(report):
     cfa = questions["C3-Q02"]["pairs"][-1]["right"]["fr"]  # the CFA is not "theory only"
     assert "hors entreprise" in cfa
     assert questions["C3-Q02"]["distractors"][0]["text"]["fr"].endswith("la théorie")
+
+
+def test_c5_asks_to_apply_indicators_and_visibility_rules_not_dates(report):
+    questions = {q["id"]: q for q in bank(report, "C5")}
+    indicator = questions["C5-Q04"]  # was: the year the ErasmusDays started
+    assert [a["value"] for a in indicator["answers"] if a["fraction"] == 1] == [75]
+    statement = questions["C5-Q02"]  # the 2021-2027 funding statement replaces the Erasmus+ one
+    key = next(o for o in statement["options"] if o["fraction"] == 1)
+    assert "Co-funded by the European Union" in key["text"]["fr"]
+    consent = questions["C5-Q12"]  # a minor's image: the parents' written, specific consent
+    assert consent["answer"] is True and "parents" in consent["text"]["fr"]
+    review = questions["C5-Q14"]  # was: the participant-report link, already asked in C1.2
+    assert "draft" not in folded(review["text"]["en"] + review["feedback"]["en"])
