@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from lms.auth.models import Cohort, User, cohort_coaches
 from lms.auth.policy import Role, visible_coaches
 from lms.catalog.models import Competence, Unit
+from lms.competence.assessment import PRACTICE
 from lms.competence.models import NOT_VALIDATED, VALIDATED, Decision
 from lms.quiz import mastery
 from lms.quiz.mastery import SkillMarks
@@ -166,7 +167,8 @@ def progress(
             found = own[unit_code] = Cell()
         return found
 
-    graded = Attempt.state == GRADED
+    # Practice (an attempt that does not cover its unit) counts as activity, not as a result.
+    graded = and_(Attempt.state == GRADED, Attempt.proposed_status.is_distinct_from(PRACTICE))
     attempt_rows = session.execute(
         select(
             Attempt.user_id,
@@ -355,10 +357,15 @@ def coach_cells(session: Session, coach_id: int, units: list[UnitColumn]) -> dic
 
 
 def skill_results(session: Session, coach_id: int) -> dict[str, list[SkillMarks]]:
-    """Per unit, the skills of the coach's latest graded attempt at that unit's quiz."""
+    """Per unit, the skills of the coach's latest graded attempt at that unit's quiz (practice
+    left out)."""
     latest = (
         select(Attempt.module_code, func.max(Attempt.id).label("attempt_id"))
-        .where(Attempt.user_id == coach_id, Attempt.state == GRADED)
+        .where(
+            Attempt.user_id == coach_id,
+            Attempt.state == GRADED,
+            Attempt.proposed_status.is_distinct_from(PRACTICE),
+        )
         .group_by(Attempt.module_code)
         .subquery()
     )
@@ -527,13 +534,15 @@ def graders_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, User
 
 
 def latest_submitted_attempt(session: Session, coach_id: int, unit_code: str) -> Attempt | None:
-    """The coach's most recent submitted attempt at the unit's quiz: what the quiz proposes."""
+    """The coach's most recent submitted attempt at the unit's quiz, practice left out: what
+    the quiz proposes."""
     return session.scalar(
         select(Attempt)
         .where(
             Attempt.user_id == coach_id,
             Attempt.module_code == unit_code,
             Attempt.state.in_((NEEDS_GRADING, GRADED)),
+            Attempt.proposed_status.is_distinct_from(PRACTICE),
         )
         .order_by(Attempt.submitted_at.desc(), Attempt.id.desc())
         .limit(1)

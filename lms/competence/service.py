@@ -16,6 +16,7 @@ from lms.auth.models import User
 from lms.auth.policy import REVIEWERS, Role
 from lms.catalog import queries as catalog
 from lms.catalog.models import Module
+from lms.competence.assessment import apply_coverage_rule
 from lms.competence.evidence import StoredFile
 from lms.competence.models import NOT_VALIDATED, VALIDATED, Decision
 from lms.errors import UserError
@@ -439,6 +440,7 @@ def grade_answer(
         )
     except quiz_service.AttemptError as error:
         raise DecisionError(error.msgid, **error.params) from error
+    apply_coverage_rule(session, slot.attempt)
     decide_on_pass(session, slot.attempt, xapi, now=now)
     return grade
 
@@ -451,10 +453,12 @@ def submit_attempt(
     now: datetime | None = None,
     auto: bool = False,
 ) -> tuple[Attempt, Decision | None]:
-    """Submit a quiz attempt (the quiz service grades it), then validate the unit when the
-    module's rule allows it. The coach's submit and the deadline sweep call this: the quiz
-    package sits below competence and cannot call back into it."""
+    """Submit a quiz attempt (the quiz service grades it), mark it practice when its questions
+    do not cover the unit, then validate the unit when the module's rule allows it. The coach's
+    submit and the deadline sweep call this: the quiz package sits below competence and cannot
+    call back into it."""
     attempt = quiz_service.submit(session, attempt, xapi=xapi, now=now, auto=auto)
+    apply_coverage_rule(session, attempt)
     return attempt, decide_on_pass(session, attempt, xapi, now=now)
 
 

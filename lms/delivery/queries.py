@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 from lms.auth.models import User
 from lms.catalog import queries as catalog
 from lms.catalog.models import Competence, Module, Quiz, Skill, Unit
+from lms.competence.assessment import PRACTICE
 from lms.delivery.models import LessonProgress, ModuleVisit
 from lms.quiz import mastery
 from lms.quiz.models import GRADED, NEEDS_GRADING, Answer, Attempt, AttemptSlot, Grade
@@ -122,6 +123,8 @@ def skills_by_code(session: Session) -> dict[str, Skill]:
 
 
 def _quiz_progress(progress: ModuleProgress, quiz: Quiz | None, attempts: list[Attempt]) -> None:
+    # Practice (questions that do not cover the unit) neither passes the quiz nor proposes.
+    attempts = [a for a in attempts if a.proposed_status != PRACTICE]
     if quiz is None or not attempts:
         return
     graded = [a for a in attempts if a.state == GRADED and a.score is not None]
@@ -214,10 +217,10 @@ class CompetenceProgress:
 
 def skill_progress(session: Session, user: User) -> list[CompetenceProgress]:
     """Per competence, unit and skill: the skill scores of the coach's latest graded attempt
-    of each module (the most recent evidence counts, as a trainer reads it)."""
+    of each module, practice left out (the most recent evidence counts, as a trainer reads it)."""
     latest: dict[str, Attempt] = {}
     for attempt in attempts_of(session, user.id):
-        if attempt.state == GRADED:
+        if attempt.state == GRADED and attempt.proposed_status != PRACTICE:
             latest[attempt.module_code] = attempt
     by_module = {g.module.code: g for group in catalogue(session, user) for g in group.modules}
     result = []

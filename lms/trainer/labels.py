@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from lms.competence.assessment import PRACTICE
 from lms.competence.models import NOT_VALIDATED, VALIDATED
 from lms.competence.queries import EVIDENCE_SUFFICIENT, IN_PROGRESS, NOT_STARTED
 
@@ -26,6 +27,7 @@ PROPOSED_LABELS = {
     "in_progress": _l("In progress"),
     "evidence_sufficient": _l("Evidence sufficient"),
     "not_yet_sufficient": _l("Not yet sufficient"),
+    PRACTICE: _l("Practice (does not cover every skill of the unit)"),
 }
 VERB_LABELS = {
     "launched": _l("launched"),
