@@ -221,6 +221,8 @@ def import_gift_command(
         ) from None
     result = parse_gift(text, lang=lang)
     _report(str(file), result.problems)
+    for note in result.renamed:
+        click.echo(f"{file}:{note.line}: note: {note.message}", err=True)
     if dry_run:
         click.echo(json.dumps(_preview(result, lang), ensure_ascii=False, indent=2))
         if strict and result.problems:
@@ -261,12 +263,16 @@ def import_gift_command(
             "new_versions": counts.new_versions,
             "unchanged": counts.unchanged,
             "problems": [{"line": p.line, "message": p.message} for p in result.problems],
+            "renamed": [{"line": p.line, "message": p.message} for p in result.renamed],
         }
         click.echo(json.dumps(figures, ensure_ascii=False))
     else:
+        renamed = (
+            f"; {len(result.renamed)} sharing a name, given their own id" if result.renamed else ""
+        )
         click.echo(
             f"{len(questions)} question(s) imported into {module_code}: {counts.created} new, "
-            f"{counts.new_versions} new version(s), {counts.unchanged} unchanged"
+            f"{counts.new_versions} new version(s), {counts.unchanged} unchanged{renamed}"
         )
 
 

@@ -37,6 +37,8 @@ class GiftResult:
     questions: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
+    # Questions imported under another id than their name (Moodle lets several share one).
+    renamed: list[Problem] = field(default_factory=list)
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -136,7 +138,8 @@ def parse_gift(text: str, lang: str = "fr", id_prefix: str = "Q") -> GiftResult:
     """Questions of a GIFT file in the content format; what cannot be imported is a Problem.
 
     Texts fill the language map for ``lang`` only. A question's id is its ``::title::``, else a
-    ``// [id:…]`` comment, else ``id_prefix`` and its rank in the file. Skills come from
+    ``// [id:…]`` comment, else ``id_prefix`` and its rank in the file; a name already used
+    gets ``-2``, ``-3``… and a note in ``renamed``. Skills come from
     ``// [tag:…]`` comment lines of the question's block; ``$CATEGORY:`` sets ``category`` for the
     questions after it; ``// grader_info: …`` gives an essay's grader information.
     """
@@ -222,8 +225,12 @@ def _read_block(result: GiftResult, block: _Block, lang: str, seen: set[str]) ->
     for message, position in warnings:
         result.problems.append(Problem(block.line_at(position), f"{question_id}: {message}"))
     if question_id in seen:
-        result.problems.append(Problem(start_line, f"duplicate question id '{question_id}'"))
-        return None
+        named = question_id
+        question_id = next(
+            f"{named}-{n}" for n in range(2, len(seen) + 3) if f"{named}-{n}" not in seen
+        )
+        note = f"another question is already named '{named}': imported as '{question_id}'"
+        result.renamed.append(Problem(start_line, note))
     if "grader_info" in question:
         question["grader_info"] = _lang(block.comments.grader_info or "", lang)
     ordered: dict = {"id": question_id, "type": question.pop("type"), "skills": block.comments.tags}

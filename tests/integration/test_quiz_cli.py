@@ -82,3 +82,33 @@ def test_import_gift_into_the_real_bank(runner, db_session, tmp_path):
     assert imported[0]["text"] == {"fr": "Un apprenti peut-il partir un an ?"} | {
         "en": "Un apprenti peut-il partir un an ?"
     }
+
+
+def test_import_gift_keeps_questions_that_share_a_name(runner, db_session, tmp_path):
+    from lms.catalog import queries
+
+    factories.make_quiz(db_session, code="C1.1", skills=("C1.1-S1", "C1.1-S2"))
+    db_session.commit()
+    gift = tmp_path / "same-name.gift"
+    gift.write_text(
+        "// [tag:C1.1-S1]\n::Durée::Un apprenti peut-il partir un an ? {T####Un an au plus.}\n\n"
+        "// [tag:C1.1-S1]\n::Durée::Un apprenti peut-il partir deux ans ? {F####Un an au plus.}\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["quiz", "import-gift", str(gift), "--module", "C1.1", "--json"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "same-name.gift:5: note: another question is already named 'Durée': imported as 'Durée-2'"
+    ) in result.stderr
+    figures = json.loads(result.stdout)
+    assert (figures["questions"], figures["created"]) == (2, 2)
+    assert figures["renamed"] == [
+        {"line": 5, "message": "another question is already named 'Durée': imported as 'Durée-2'"}
+    ]
+    versions = queries.current_question_versions(db_session, "C1.1")
+    imported = [v for v in versions if v.definition["source"].startswith("GIFT")]
+    assert len({v.code for v in imported}) == 2
+    assert [v.definition["answer"] for v in imported] == [True, False]
+
+    plain = runner.invoke(args=["quiz", "import-gift", str(gift), "--module", "C1.1"])
+    assert "1 sharing a name, given their own id" in plain.stdout

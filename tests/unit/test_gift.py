@@ -44,7 +44,7 @@ def by_id(result, question_id):
 
 def test_corpus_imports_every_valid_question_of_every_gift_type(corpus):
     _, result = corpus
-    assert len(result.questions) == 27
+    assert len(result.questions) == 28
     assert all(definition_errors(q) == [] for q in result.questions)
     types = {q["type"] for q in result.questions}
     assert types == set(QUESTION_TYPES) - {"ordering"}
@@ -72,11 +72,28 @@ def test_corpus_problems_name_their_lines_and_the_rest_still_imports(corpus):
         assert matching[0].message.startswith(f"{title}: ")
         assert message in matching[0].message
     duplicate = line_of(text, "::C1.1-G01::Titre en double")
-    assert Problem(duplicate, "duplicate question id 'C1.1-G01'") in result.problems
+    assert not any(problem.line == duplicate for problem in result.problems)
     unclosed = line_of(text, "::BAD-12")
     assert Problem(unclosed, "the title is not closed with ::") in result.problems
     assert not any(q["id"].startswith("BAD") for q in result.questions)
     assert result.questions[-1]["id"] == "C5-G27"  # after every malformed question
+
+
+def test_questions_sharing_a_name_import_with_distinct_ids(corpus):
+    """Moodle allows several questions with one name: each imports, the later ones renamed."""
+    text, result = corpus
+    first, second = by_id(result, "C1.1-G01"), by_id(result, "C1.1-G01-2")
+    assert second["text"] == {"fr": "Titre en double"} and first["text"] != second["text"]
+    line = line_of(text, "::C1.1-G01::Titre en double")
+    assert result.renamed == [
+        Problem(line, "another question is already named 'C1.1-G01': imported as 'C1.1-G01-2'")
+    ]
+
+
+def test_a_third_question_of_the_same_name_gets_the_next_free_id():
+    result = parse_gift("::Q::Un {T}\n\n::Q-2::Deux {T}\n\n::Q::Trois {F}\n\n::Q::Quatre {F}\n")
+    assert [q["id"] for q in result.questions] == ["Q", "Q-2", "Q-3", "Q-4"]
+    assert result.problems == [] and [note.line for note in result.renamed] == [5, 7]
 
 
 def test_unsupported_construct_is_a_problem_but_the_question_imports(corpus):
@@ -554,7 +571,7 @@ def test_cli_import_dry_run_prints_json_and_problems(quiz_runner):
     )
     assert result.exit_code == 0, result.output
     preview = json.loads(result.stdout)
-    assert len(preview) == 27
+    assert len(preview) == 28
     first = preview[0]
     assert first["title"] == "C1.1-G01"
     assert first["type"] == "single_choice"
@@ -618,6 +635,7 @@ def test_cli_import_hands_the_questions_to_the_catalog(quiz_runner, monkeypatch,
         "new_versions": 0,
         "unchanged": 0,
         "problems": [],
+        "renamed": [],
     }
     assert received["module"] == "C1.1"
     assert received["session"] is db.session
