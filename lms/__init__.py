@@ -48,10 +48,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     _register_errors(app)
 
     from lms import formats
-    from lms.web import request_log, security
+    from lms.web import request_log, security, typography
 
     formats.init_app(app)
     security.init_app(app)
+    typography.init_app(app)
     request_log.init_app(app)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.jinja_env.globals.update(Role=Role, REVIEWERS=REVIEWERS)

@@ -17,6 +17,7 @@ from lms.competence.record import CompletionRecord
 from lms.formats import modality
 from lms.quiz.statistics import Statistics
 from lms.trainer.labels import DECISION_LABELS, STATUS_LABELS
+from lms.typography import french_html
 
 RECORD_CSS = Path(__file__).resolve().parent.parent / "static" / "css" / "record.css"
 # Spreadsheet programs run cells starting with these as formulas (CSV injection).
@@ -147,9 +148,10 @@ def record_filename(data: CompletionRecord) -> str:
 
 def record_html(data: CompletionRecord, language: str, *, for_pdf: bool = False) -> str:
     with force_locale(language):
-        return render_template(
+        html = render_template(
             "trainer/record_document.html", record=data, language=language, for_pdf=for_pdf
         )
+    return french_html(html) if language == "fr" else html
 
 
 def record_pdf(data: CompletionRecord, language: str) -> bytes:

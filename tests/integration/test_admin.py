@@ -102,7 +102,7 @@ def test_csv_import_with_a_bad_line_imports_nothing(admin_client, db_session, de
     assert "<td>3</td><td>email</td>" in page
     assert "<td>4</td><td>language</td>" in page
     assert "<td>5</td><td>cohort</td>" in page
-    assert "Langue inconnue « de » (fr ou en)." in page  # in the admin's language
+    assert "Langue inconnue «\u00a0de\u00a0» (fr ou en)." in page  # in the admin's language
     assert _count_users(db_session) == before
 
 
