@@ -29,3 +29,40 @@ def test_downgrade_to_base_and_upgrade_again(database_url):
         flask_migrate.upgrade()
         assert "users" in inspect(db.engine).get_table_names()
         db.engine.dispose()
+
+
+def test_results_recorded_before_the_coverage_rule_become_practice(database_url):
+    """0009: an attempt that did not cover its unit's skills no longer proposes the unit."""
+    from lms.catalog import queries
+    from lms.quiz import service
+    from lms.quiz.models import Attempt
+    from lms.xapi.statements import XapiConfig
+    from tests.support import factories
+
+    app = build_app(database_url)
+    with app.app_context():
+        flask_migrate.downgrade(revision="0008_x14d_module_documents")
+        quiz = factories.make_quiz(db.session, skills=("T1-S1", "T1-S2", "T1-S3"))
+        coach = factories.make_user(db.session)
+        versions = queries.current_question_versions(db.session, "T1")
+        xapi = XapiConfig(base_iri="https://lms.example.org/xapi")
+        ids = []
+        # Two live sessions: the first asked T1-S2 and T1-S3 only, the second every skill.
+        for live_id, chosen in ((7, versions[:2]), (8, versions[:3])):
+            attempt = service.start(
+                db.session,
+                user=coach,
+                quiz=quiz,
+                xapi=xapi,
+                versions=chosen,
+                live_session_id=live_id,
+            )
+            attempt.proposed_status = "evidence_sufficient"
+            ids.append(attempt.id)
+        db.session.commit()
+        flask_migrate.upgrade()
+        db.session.expire_all()
+        statuses = [db.session.get(Attempt, attempt_id).proposed_status for attempt_id in ids]
+        assert statuses == ["practice", "evidence_sufficient"]
+        db.session.remove()
+        db.engine.dispose()
