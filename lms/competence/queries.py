@@ -5,6 +5,7 @@ sub-select of the cohort's coaches), whatever the number of coaches: nothing is 
 """
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -314,10 +315,22 @@ def apply_filter(matrix: Matrix, how: MatrixFilter, *, now: datetime) -> list[Ma
     return sort_rows(rows, how.sort, how.descending, unit_codes)
 
 
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> tuple:
+    """Sorts "Coach 2-2" before "Coach 2-10": runs of digits compare as numbers."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        for part in _DIGITS.split(text.casefold())
+        if part
+    )
+
+
 def sort_rows(
     rows: list[MatrixRow], sort: str, descending: bool, unit_codes: set[str]
 ) -> list[MatrixRow]:
-    by_name = sorted(rows, key=lambda r: (r.name.casefold(), r.coach_id))
+    by_name = sorted(rows, key=lambda r: (natural_key(r.name), r.coach_id))
     if sort == "activity":
 
         def moment(row: MatrixRow) -> float:

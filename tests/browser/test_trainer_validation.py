@@ -1,5 +1,7 @@
 """A trainer grades an essay and validates a unit by observation; the coach sees it validated."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -42,10 +44,9 @@ def essay_waiting(live_server, tmp_path_factory):
 
 
 def _choose_level_for_every_criterion(page, level: str) -> None:
-    rows = page.locator("table.rubric tbody tr")
-    for index in range(rows.count()):
-        criterion = rows.nth(index).locator("th").inner_text().splitlines()[0].strip()
-        page.get_by_label(f"{criterion}: {level}", exact=True).check()
+    criteria = page.locator("fieldset.criterion")
+    for index in range(criteria.count()):
+        criteria.nth(index).get_by_role("radio", name=re.compile(rf"^{level} \(")).check()
 
 
 def test_trainer_grades_validates_by_observation_and_the_coach_sees_it(essay_waiting, new_page):
@@ -54,7 +55,7 @@ def test_trainer_grades_validates_by_observation_and_the_coach_sees_it(essay_wai
     log_in(trainer, essay_waiting, "trainer@example.org")
     trainer.get_by_role("button", name="English").click()
     trainer.goto(f"{url}/trainer/")  # the trainer's area; the home page does not link it yet
-    trainer.get_by_role("link", name="Grading").click()
+    trainer.get_by_role("link", name="Grading", exact=True).click()
 
     trainer.get_by_role("link", name="Grade the answer of Camille Coach").click()
     expect(trainer.get_by_role("heading", name="Grade an answer")).to_be_visible()
@@ -66,7 +67,7 @@ def test_trainer_grades_validates_by_observation_and_the_coach_sees_it(essay_wai
     expect(trainer.get_by_text("Nothing to grade. Well done!")).to_be_visible()
 
     trainer.get_by_role("link", name="Cohorts").click()
-    trainer.get_by_role("link", name="Demo cohort").click()
+    trainer.get_by_role("link", name="Demo cohort", exact=True).click()
     trainer.get_by_role("link", name="Camille Coach").click()
     trainer.get_by_role("link", name="Validate C1.2").click()
     trainer.get_by_label("Observation in a real situation").check()

@@ -151,3 +151,21 @@ def test_the_chart_reads_without_colour(app, db_session, demo_cohort, units):
     assert "✓ 1" in html or "✓" in html
     assert '<table class="distribution">' in html  # the same numbers as a table
     assert "style=" not in html  # CSP: no inline styles
+
+
+def test_names_sort_naturally_and_units_and_competences_have_distinct_headings(
+    app, db_session, demo_cohort, units
+):
+    trainer = demo_cohort["trainer"]
+    trainer.language = "en"
+    first, second = demo_cohort["coaches"]
+    first.display_name, second.display_name = "Coach 2-10", "Coach 2-2"
+    demo_cohort["cohort"].coaches.append(factories.make_user(db_session, display_name="Coach 2-1"))
+    db_session.commit()
+    page = _client(app, trainer).get(f"/trainer/cohorts/{demo_cohort['cohort'].id}")
+    html = page.get_data(as_text=True)
+    assert html.index(">Coach 2-1<") < html.index(">Coach 2-2<") < html.index(">Coach 2-10<")
+    assert '<th scope="colgroup" colspan="2">Units</th>' in html
+    assert '<span class="visually-hidden">Unit </span>T1</th>' in html
+    assert '<span class="visually-hidden">Competence </span>KT1</th>' in html
+    assert "scroll the table sideways to see them all; the names stay in place." in html
