@@ -11,6 +11,7 @@ DEFAULT_MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
 LOG_FORMATS = ("text", "json")
 SMTP_SECURITY = ("starttls", "ssl", "none")
 
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 # Only used outside production: a fixed key would let anyone forge sessions in production.
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me"  # noqa: S105
 
@@ -44,6 +45,13 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
             "LMS_SECRET_KEY is not set: refusing to start with LMS_ENV=production "
             "(generate one with: python -c 'import secrets; print(secrets.token_hex(32))')"
         )
+    base_url = env.get("LMS_BASE_URL", "").rstrip("/")
+    base_iri = env.get("LMS_BASE_IRI", "").rstrip("/") or f"{base_url or DEFAULT_BASE_URL}/xapi"
+    if production and (not base_url or base_iri.startswith(DEFAULT_BASE_URL)):
+        raise ConfigError(
+            "LMS_BASE_URL is not set: refusing to start with LMS_ENV=production, since every "
+            "xAPI activity id, link and QR code derives from it (e.g. https://lms.example.org)"
+        )
     log_format = env.get("LMS_LOG_FORMAT", "text")
     if log_format not in LOG_FORMATS:
         raise ConfigError(f"LMS_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}")
@@ -58,7 +66,8 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
             env.get("LMS_DATABASE_URL", f"sqlite:///{instance / 'lms.sqlite3'}")
         ),
-        "BASE_IRI": env.get("LMS_BASE_IRI", "http://127.0.0.1:5000/xapi").rstrip("/"),
+        "BASE_URL": base_url or DEFAULT_BASE_URL,
+        "BASE_IRI": base_iri,
         "LRS_URL": env.get("LMS_LRS_URL", "").rstrip("/"),
         "LRS_USERNAME": env.get("LMS_LRS_USERNAME", ""),
         "LRS_PASSWORD": env.get("LMS_LRS_PASSWORD", ""),

@@ -40,8 +40,9 @@ def framework_to_case(
         identifier = case_identifier(stable_id)
         return {"title": title, "identifier": identifier, "uri": f"{base}/{identifier}"}
 
-    links = {framework.id: node(framework.id, framework.title.en)}
-    document = links[framework.id]
+    # Keyed by kind too: unit C2 and competence C2 share a code but are two items.
+    links = {("document", framework.id): node(framework.id, framework.title.en)}
+    document = links[("document", framework.id)]
     cf_document = {
         "identifier": document["identifier"],
         "uri": document["uri"],
@@ -57,8 +58,8 @@ def framework_to_case(
     items: list[dict[str, Any]] = []
     associations: list[dict[str, Any]] = []
 
-    def add(kind: str, stable_id: str, statement: str, position: int, parent_id: str, **extra):
-        links[stable_id] = link = node(stable_id, statement)
+    def add(kind: str, stable_id: str, statement: str, position: int, parent: tuple, **extra):
+        links[(kind, stable_id)] = link = node(f"{kind}/{stable_id}", statement)
         items.append(
             {
                 "identifier": link["identifier"],
@@ -72,7 +73,8 @@ def framework_to_case(
                 **extra,
             }
         )
-        association_id = case_identifier(f"{stable_id}/isChildOf/{parent_id}")
+        parent_kind, parent_id = parent
+        association_id = case_identifier(f"{kind}/{stable_id}/isChildOf/{parent_kind}/{parent_id}")
         associations.append(
             {
                 "identifier": association_id,
@@ -80,26 +82,32 @@ def framework_to_case(
                 "associationType": "isChildOf",
                 "sequenceNumber": position + 1,
                 "originNodeURI": link,
-                "destinationNodeURI": links[parent_id],
+                "destinationNodeURI": links[parent],
                 "lastChangeDateTime": stamp,
             }
         )
 
     units = {unit.id: unit for unit in framework.units}
     for competence in framework.competences:
-        add("competence", competence.id, competence.title.en, competence.position, framework.id)
+        add(
+            "competence",
+            competence.id,
+            competence.title.en,
+            competence.position,
+            ("document", framework.id),
+        )
         for unit_position, unit_id in enumerate(competence.units):
             unit = units.get(unit_id)
             if unit is None:
                 continue
-            add("unit", unit.id, unit.title.en, unit_position, competence.id)
+            add("unit", unit.id, unit.title.en, unit_position, ("competence", competence.id))
             for skill in unit.skills:
                 add(
                     "skill",
                     skill.id,
                     skill.label.en,
                     skill.position,
-                    unit.id,
+                    ("unit", unit.id),
                     notes=skill.description.en,
                     conceptKeywords=[skill.kind],
                 )

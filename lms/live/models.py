@@ -45,6 +45,8 @@ class LiveSession(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The session's identity outside this database (its xAPI activity id).
+    public_id: Mapped[uuid.UUID] = mapped_column(Uuid, default=uuid.uuid4, unique=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
     trainer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     module_code: Mapped[str] = mapped_column(String(10), index=True)

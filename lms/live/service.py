@@ -354,7 +354,7 @@ def end(
                 statement_id=participant.attended_statement_id,
                 timestamp=now,
                 actor=quiz_service.actor_of(participant.user),
-                session_id=live.id,
+                session_uuid=live.public_id,
                 session_title={"fr": live.title, "en": live.title},
                 joined_at=participant.joined_at,
                 left_at=max(participant.left_at, participant.joined_at),

@@ -1,6 +1,8 @@
 """Home page per role, the health check for load balancers and the error pages."""
 
-from flask import Blueprint, current_app, jsonify, render_template
+import json
+
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
@@ -10,7 +12,8 @@ from lms.auth.policy import visible_cohorts
 from lms.errors import UserError
 from lms.extensions import db
 from lms.formats import translated
-from lms.web import health
+from lms.web import health, iris
+from lms.xapi.outbox import config_from
 
 bp = Blueprint("web", __name__)
 
@@ -28,6 +31,23 @@ def healthz():
     """For load balancers: 200 when the database is reachable and migrated, 503 otherwise."""
     report = health.check(db.engine, current_app.config["MIGRATIONS_DIR"])
     return jsonify(report.as_dict()), 200 if report.healthy else 503
+
+
+@bp.route("/xapi/<path:path>")
+@public
+def describe_iri(path: str):
+    """Every IRI we mint resolves: JSON-LD when asked for it, a page for a browser."""
+    config = config_from(current_app.config)
+    description = iris.describe(db.session, config, path)
+    if description is None:
+        abort(404)
+    wanted = request.accept_mimetypes.best_match(
+        ["text/html", "application/ld+json", "application/json"], default="text/html"
+    )
+    if wanted != "text/html":
+        text = json.dumps(description, ensure_ascii=False, indent=2)
+        return Response(text, mimetype="application/ld+json")
+    return render_template("web/iri.html", iri=f"{config.base_iri}/{path}", item=description)
 
 
 def error_messages() -> dict[int, str]:

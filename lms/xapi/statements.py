@@ -15,7 +15,6 @@ from lms.xapi.validation import assert_valid
 
 LanguageMap = Mapping[str, str]
 SUPPORTED_VERSIONS = ("1.0.3", "2.0.0")
-ACTIVITY_PROFILE = v.ADL_ACTIVITIES + "profile"
 
 
 class Envelope(TypedDict):
@@ -74,7 +73,8 @@ class Actor:
 
 @dataclass(frozen=True)
 class ModuleRef:
-    """A training module: its code, its title and the framework units it develops."""
+    """A training module: its code, its title and the framework units it develops (its quiz is
+    ``<module>/quiz``: one per module)."""
 
     code: str
     title: LanguageMap
@@ -162,11 +162,23 @@ def _module_activity(config: XapiConfig, module: ModuleRef) -> dict[str, Any]:
     )
 
 
-def _framework_activity(
-    config: XapiConfig, unit_id: str, title: LanguageMap | None = None
+def _unit_activity(
+    config: XapiConfig, unit_code: str, title: LanguageMap | None = None
 ) -> dict[str, Any]:
     return _activity(
-        v.framework_activity_id(config.base_iri, unit_id), v.ACTIVITY_COMPETENCY, title
+        v.unit_activity_id(config.base_iri, unit_code),
+        v.activity_type_iri(config.base_iri, v.TYPE_UNIT),
+        title,
+    )
+
+
+def _competence_activity(
+    config: XapiConfig, competence_code: str, title: LanguageMap | None = None
+) -> dict[str, Any]:
+    return _activity(
+        v.competence_activity_id(config.base_iri, competence_code),
+        v.activity_type_iri(config.base_iri, v.TYPE_COMPETENCE),
+        title,
     )
 
 
@@ -201,7 +213,7 @@ def _build(
 ) -> dict[str, Any]:
     """Assemble the statement every builder shares, then validate it."""
     context_activities: dict[str, Any] = {
-        "category": [_activity(v.profile_iri(config.base_iri), ACTIVITY_PROFILE)]
+        "category": [_activity(v.profile_version_iri(config.base_iri), v.ACTIVITY_PROFILE)]
     }
     if parents:
         context_activities["parent"] = list(parents)
@@ -241,7 +253,7 @@ def _build(
 
 
 def _groupings(config: XapiConfig, module: ModuleRef | None) -> list[dict[str, Any]]:
-    return [_framework_activity(config, unit) for unit in module.units] if module else []
+    return [_unit_activity(config, unit) for unit in module.units] if module else []
 
 
 def _score_result(
@@ -269,8 +281,22 @@ def _score_result(
     return result
 
 
-def _quiz_activity(config: XapiConfig, quiz_id: str | int, title: LanguageMap | None) -> dict:
-    return _activity(v.quiz_activity_id(config.base_iri, quiz_id), v.ACTIVITY_ASSESSMENT, title)
+def _quiz_activity(config: XapiConfig, module: ModuleRef, title: LanguageMap | None) -> dict:
+    return _activity(v.quiz_activity_id(config.base_iri, module.code), v.ACTIVITY_ASSESSMENT, title)
+
+
+def question_activity(
+    config: XapiConfig,
+    question_code: str,
+    interaction: Mapping[str, Any],
+    question_title: LanguageMap | None = None,
+) -> dict[str, Any]:
+    """The Activity of one definition of a question; its id ends with the definition's hash."""
+    definition = _json_value(
+        _activity("", v.ACTIVITY_INTERACTION, question_title, extra=interaction)["definition"]
+    )
+    activity_id = v.question_activity_id(config.base_iri, question_code, definition)
+    return {"objectType": "Activity", "id": activity_id, "definition": definition}
 
 
 # --- builders, one per event -----------------------------------------------------------------
@@ -322,16 +348,15 @@ def quiz_attempted(
     config: XapiConfig,
     *,
     module: ModuleRef,
-    quiz_id: str | int,
     quiz_title: LanguageMap,
     **envelope: Unpack[Envelope],
 ) -> dict[str, Any]:
-    """A coach started an attempt at a quiz."""
+    """A coach started an attempt at a module's quiz."""
     return _build(
         config,
         **envelope,
         verb=v.VERB_ATTEMPTED,
-        obj=_quiz_activity(config, quiz_id, quiz_title),
+        obj=_quiz_activity(config, module, quiz_title),
         parents=[_module_activity(config, module)],
         groupings=_groupings(config, module),
     )
@@ -341,8 +366,7 @@ def question_answered(
     config: XapiConfig,
     *,
     module: ModuleRef,
-    quiz_id: str | int,
-    question_id: str | int,
+    question_code: str,
     interaction: Mapping[str, Any],
     response: str,
     success: bool | None = None,
@@ -352,19 +376,15 @@ def question_answered(
     **envelope: Unpack[Envelope],
 ) -> dict[str, Any]:
     """A coach answered one question; ``interaction`` is the question type's xAPI definition
-    (interactionType, choices…, and correctResponsesPattern once graded)."""
-    question = _activity(
-        v.question_activity_id(config.base_iri, question_id),
-        v.ACTIVITY_INTERACTION,
-        question_title,
-        extra=interaction,
-    )
+    (interactionType, choices…, correctResponsesPattern); the activity id hashes the whole
+    definition, so an edited question gets a new id."""
+    question = question_activity(config, question_code, interaction, question_title)
     return _build(
         config,
         **envelope,
         verb=v.VERB_ANSWERED,
         obj=question,
-        parents=[_module_activity(config, module), _quiz_activity(config, quiz_id, None)],
+        parents=[_module_activity(config, module), _quiz_activity(config, module, None)],
         groupings=_groupings(config, module),
         result=_score_result(
             score=score, success=success, duration_seconds=duration_seconds, response=response
@@ -377,7 +397,6 @@ def _quiz_result(
     verb: str,
     *,
     module: ModuleRef,
-    quiz_id: str | int,
     quiz_title: LanguageMap,
     score: Score,
     passed: bool,
@@ -388,7 +407,7 @@ def _quiz_result(
         config,
         **envelope,
         verb=verb,
-        obj=_quiz_activity(config, quiz_id, quiz_title),
+        obj=_quiz_activity(config, module, quiz_title),
         parents=[_module_activity(config, module)],
         groupings=_groupings(config, module),
         result=_score_result(
@@ -422,7 +441,7 @@ def quiz_finished(
 def session_attended(
     config: XapiConfig,
     *,
-    session_id: str | int,
+    session_uuid: uuid.UUID,
     session_title: LanguageMap,
     joined_at: datetime,
     left_at: datetime,
@@ -434,7 +453,9 @@ def session_attended(
     if left_at < joined_at:
         raise ValueError("left_at must not be before joined_at")
     meeting = _activity(
-        v.session_activity_id(config.base_iri, session_id), v.ACTIVITY_MEETING, session_title
+        v.session_activity_id(config.base_iri, _uuid_text(session_uuid, "session_uuid")),
+        v.ACTIVITY_MEETING,
+        session_title,
     )
     extensions = {
         v.extension_iri(config.base_iri, v.EXT_JOINED_AT): format_timestamp(joined_at),
@@ -478,12 +499,12 @@ def competence_decided(
         v.extension_iri(config.base_iri, v.EXT_MODALITY): modality,
         v.extension_iri(config.base_iri, v.EXT_EVIDENCE): _json_value(evidence),
     }
-    groupings = [_framework_activity(config, competence_id)] if competence_id else []
+    groupings = [_competence_activity(config, competence_id)] if competence_id else []
     return _build(
         config,
         **envelope,
         verb=v.VERB_MASTERED,
-        obj=_framework_activity(config, unit_id, unit_title),
+        obj=_unit_activity(config, unit_id, unit_title),
         parents=[_module_activity(config, module)] if module else [],
         groupings=groupings,
         result=_score_result(score=score, success=validated, extensions=extensions),

@@ -1,5 +1,16 @@
-"""xAPI vocabulary: ADL verb and activity-type IRIs, and the IRIs we mint under our base IRI."""
+"""xAPI vocabulary: ADL verb and activity-type IRIs, and the IRIs we mint under our base IRI.
 
+Every IRI we mint derives from content ids (competence, unit, skill, module and question codes,
+lesson slugs) or from UUIDs (live sessions), never from database integers, so two installations
+with the same content and base IRI mint the same ids. Our own concepts (activity types,
+extensions, roles) live under the profile, ``<base>/profile/...``; the web face answers a GET on
+every one of them (docs/xapi.md).
+"""
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote
 
 ADL_VERBS = "http://adlnet.gov/expapi/verbs/"
@@ -41,9 +52,12 @@ ACTIVITY_LESSON = ADL_ACTIVITIES + "lesson"
 ACTIVITY_ASSESSMENT = ADL_ACTIVITIES + "assessment"
 ACTIVITY_INTERACTION = ADL_ACTIVITIES + "cmi.interaction"
 ACTIVITY_MEETING = ADL_ACTIVITIES + "meeting"
-# Not in ADL's published activity-type list (its nearest is "objective"), but the IRI that
-# competency-aware LRSs and dashboards look for in practice.
-ACTIVITY_COMPETENCY = ADL_ACTIVITIES + "competency"
+ACTIVITY_PROFILE = ADL_ACTIVITIES + "profile"
+
+# Our activity types, minted under the profile: <base>/profile/activity-types/<name>.
+TYPE_COMPETENCE = "competence"
+TYPE_UNIT = "unit"
+TYPE_SKILL = "skill"
 
 EXT_MODALITY = "modality"
 EXT_EVIDENCE = "evidence"
@@ -63,24 +77,49 @@ def _base(base_iri: str) -> str:
     return base_iri.rstrip("/")
 
 
+# Version 1 used <base>/framework/<code> for units and competences alike, database integers
+# for quizzes and sessions, and one question id per code; version 2 mints the ids below.
+PROFILE_VERSION = 2
+
+
 def profile_iri(base_iri: str) -> str:
-    """Our profile IRI, used as contextActivities.category on every statement."""
+    """Our xAPI Profile's IRI."""
     return f"{_base(base_iri)}/profile"
 
 
+def profile_version_iri(base_iri: str, version: int = PROFILE_VERSION) -> str:
+    """IRI of one version of the profile: contextActivities.category on every statement."""
+    return f"{profile_iri(base_iri)}/v{version}"
+
+
 def extension_iri(base_iri: str, name: str) -> str:
-    """IRI of one of our extensions (modality, evidence, joined-at, left-at)."""
-    return f"{_base(base_iri)}/extensions/{_segment(name)}"
+    """IRI of one of our extensions (modality, evidence, joined-at, left-at…)."""
+    return f"{profile_iri(base_iri)}/extensions/{_segment(name)}"
 
 
 def role_iri(base_iri: str, role: str) -> str:
     """IRI of a role a context agent plays (xAPI 2.0 contextAgents.relevantTypes)."""
-    return f"{_base(base_iri)}/roles/{_segment(role)}"
+    return f"{profile_iri(base_iri)}/roles/{_segment(role)}"
 
 
-def framework_activity_id(base_iri: str, skill_or_unit_id: str) -> str:
-    """Activity id of a framework competence, unit or skill, e.g. ``<base>/framework/C1.1``."""
-    return f"{_base(base_iri)}/framework/{_segment(skill_or_unit_id)}"
+def activity_type_iri(base_iri: str, name: str) -> str:
+    """IRI of one of our activity types (competence, unit, skill)."""
+    return f"{profile_iri(base_iri)}/activity-types/{_segment(name)}"
+
+
+def competence_activity_id(base_iri: str, code: str) -> str:
+    """Activity id of a framework competence, e.g. ``<base>/competences/C2``."""
+    return f"{_base(base_iri)}/competences/{_segment(code)}"
+
+
+def unit_activity_id(base_iri: str, code: str) -> str:
+    """Activity id of a framework unit, e.g. ``<base>/units/C2`` (never the competence's)."""
+    return f"{_base(base_iri)}/units/{_segment(code)}"
+
+
+def skill_activity_id(base_iri: str, code: str) -> str:
+    """Activity id of a framework skill, e.g. ``<base>/skills/C1.1-S1``."""
+    return f"{_base(base_iri)}/skills/{_segment(code)}"
 
 
 def module_activity_id(base_iri: str, code: str) -> str:
@@ -93,16 +132,25 @@ def lesson_activity_id(base_iri: str, module_code: str, slug: str) -> str:
     return f"{module_activity_id(base_iri, module_code)}/lessons/{_segment(slug)}"
 
 
-def quiz_activity_id(base_iri: str, quiz_id: str | int) -> str:
-    """Activity id of a quiz (assessment)."""
-    return f"{_base(base_iri)}/quizzes/{_segment(str(quiz_id))}"
+def quiz_activity_id(base_iri: str, module_code: str) -> str:
+    """Activity id of a module's quiz (one per module): ``<base>/modules/<code>/quiz``."""
+    return f"{module_activity_id(base_iri, module_code)}/quiz"
 
 
-def question_activity_id(base_iri: str, question_id: str | int) -> str:
-    """Activity id of a question (cmi.interaction)."""
-    return f"{_base(base_iri)}/questions/{_segment(str(question_id))}"
+def definition_hash(definition: Mapping[str, Any]) -> str:
+    """Twelve hex digits of the SHA-256 of an activity definition's canonical JSON."""
+    text = json.dumps(definition, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-def session_activity_id(base_iri: str, session_id: str | int) -> str:
-    """Activity id of a live (synchronous) training session."""
-    return f"{_base(base_iri)}/sessions/{_segment(str(session_id))}"
+def question_activity_id(base_iri: str, code: str, definition: Mapping[str, Any]) -> str:
+    """Activity id of one definition of a question: ``<base>/questions/<code>/<hash>``.
+
+    The last segment hashes the whole activity definition (type, texts, choices, correct
+    responses), so an edited key mints a new id and one id never carries two definitions."""
+    return f"{_base(base_iri)}/questions/{_segment(code)}/{definition_hash(definition)}"
+
+
+def session_activity_id(base_iri: str, session_uuid: str) -> str:
+    """Activity id of a live (synchronous) training session, from its UUID."""
+    return f"{_base(base_iri)}/sessions/{_segment(str(session_uuid))}"

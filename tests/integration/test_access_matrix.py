@@ -15,6 +15,7 @@ EXPECTED = {
     "static": EVERYONE,
     "web.home": LOGGED_IN,
     "web.healthz": EVERYONE,
+    "web.describe_iri": EVERYONE,
     "auth.login": EVERYONE,
     "auth.logout": LOGGED_IN,
     "auth.change_password": LOGGED_IN,

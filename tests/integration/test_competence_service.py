@@ -85,12 +85,12 @@ def test_validation_by_observation_records_evidence_and_emits_mastered(db_sessio
     assert statement["id"] == str(decision.statement_id)
     assert statement["actor"]["mbox"] == f"mailto:{coach.email}"
     assert statement["context"]["instructor"]["mbox"] == f"mailto:{trainer.email}"
-    assert statement["object"]["id"] == "https://lms.example.org/xapi/framework/T1"
+    assert statement["object"]["id"] == "https://lms.example.org/xapi/units/T1"
     assert statement["result"]["success"] is True
     assert statement["result"]["score"]["scaled"] == pytest.approx(5 / 6, abs=1e-4)
     extensions = statement["result"]["extensions"]
-    assert extensions["https://lms.example.org/xapi/extensions/modality"] == "observation"
-    evidence = extensions["https://lms.example.org/xapi/extensions/evidence"]
+    assert extensions["https://lms.example.org/xapi/profile/extensions/modality"] == "observation"
+    evidence = extensions["https://lms.example.org/xapi/profile/extensions/evidence"]
     assert evidence["rubric"] == {"accuracy": "mastered", "support": "expert"}
     assert evidence["attachment"] == "report.pdf"
 

@@ -1,5 +1,6 @@
 """Live trainer-led sessions through the test client: schedule, open, join, answer, reveal, end."""
 
+import json
 import re
 from datetime import timedelta
 
@@ -268,6 +269,11 @@ def test_attendance_uses_the_last_sign_of_life(db_session, demo_cohort, quiz):
     participant.last_seen_at = start + timedelta(minutes=10)  # then the phone went to sleep
     service.end(db_session, live, expected=None, xapi=xapi)
     assert participant.left_at == start + timedelta(minutes=10)
+    attended = json.loads(
+        db_session.scalar(select(Statement.text).where(Statement.verb == v.VERB_ATTENDED))
+    )
+    # The session's UUID, not its database integer, which differs between installations.
+    assert attended["object"]["id"] == f"{xapi.base_iri}/sessions/{live.public_id}"
 
 
 def _revealed_room(db_session, quiz, trainer, coaches: int):

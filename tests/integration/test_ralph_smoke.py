@@ -69,8 +69,7 @@ def test_put_then_get_by_id_returns_the_same_statement(ralph):
         timestamp=datetime.now(UTC),
         actor=COACH,
         module=unique_module(),
-        quiz_id=12,
-        question_id=345,
+        question_code="M-Q345",
         interaction=CHOICE,
         response="ka1",
         success=True,
@@ -132,7 +131,6 @@ def test_two_separate_posts_are_both_kept(ralph, lrs):
 
 def test_filters_by_verb_and_by_activity_return_the_right_statements(ralph, lrs):
     module = unique_module()
-    quiz_id = uuid.uuid4().hex
     completed, passed = quiz_finished(
         CONFIG,
         completed_statement_id=uuid.uuid4(),
@@ -140,7 +138,6 @@ def test_filters_by_verb_and_by_activity_return_the_right_statements(ralph, lrs)
         timestamp=datetime.now(UTC),
         actor=COACH,
         module=module,
-        quiz_id=quiz_id,
         quiz_title={"en": "Mobility basics: check"},
         score=Score.points(8, 10),
         passed=True,
@@ -153,7 +150,7 @@ def test_filters_by_verb_and_by_activity_return_the_right_statements(ralph, lrs)
     assert passed["id"] in {s["id"] for s in by_verb}
     assert {s["verb"]["id"] for s in by_verb} == {v.VERB_PASSED}
 
-    by_quiz = ralph.statements(activity=v.quiz_activity_id(CONFIG.base_iri, quiz_id))
+    by_quiz = ralph.statements(activity=v.quiz_activity_id(CONFIG.base_iri, module.code))
     assert {s["id"] for s in by_quiz} == {completed["id"], passed["id"]}
 
     by_module = ralph.statements(activity=v.module_activity_id(CONFIG.base_iri, module.code))

@@ -278,7 +278,7 @@ def test_the_drill_down_shows_results_attempts_validations_and_timeline(app, db_
             statement_id=uuid.uuid4(),
             timestamp=attempt.started_at,
             actor=xs.Actor(email=coach.email, name=coach.display_name),
-            session_id=7,
+            session_uuid=uuid.uuid4(),
             session_title={"fr": "Webinaire T1", "en": "T1 webinar"},
             joined_at=attempt.started_at,
             left_at=attempt.submitted_at,

@@ -73,7 +73,8 @@ def test_the_installed_wheel_serves_french_and_runs_every_operator_command(
     etc.mkdir()
     home.mkdir()
     shutil.copy(REPO / "gunicorn.conf.py", etc / "gunicorn.conf.py")
-    base_iri = f"https://wheel-{uuid.uuid4().hex[:8]}.example.org/xapi"
+    base_url = f"https://wheel-{uuid.uuid4().hex[:8]}.example.org"
+    base_iri = f"{base_url}/xapi"
     env = {
         "PATH": f"{venv / 'bin'}:/usr/bin:/bin",
         "HOME": str(home),
@@ -81,7 +82,7 @@ def test_the_installed_wheel_serves_french_and_runs_every_operator_command(
         "LMS_SECRET_KEY": uuid.uuid4().hex * 2,
         "LMS_DATABASE_URL": postgres_server.create_database("lms_wheel"),
         "LMS_INSTANCE_PATH": str(home),
-        "LMS_BASE_IRI": base_iri,
+        "LMS_BASE_URL": base_url,
         "LMS_LRS_URL": ralph.url,
         "LMS_LRS_USERNAME": ralph.username,
         "LMS_LRS_PASSWORD": ralph.password,

@@ -18,6 +18,7 @@ def route_world(session, demo_cohort, upload_dir) -> dict:
         "cohort_id": demo_cohort["cohort"].id,
         "filename": "css/app.css",
         "extension": "csv",
+        "path": "profile",
         **trainer_world,
         **delivery_world(session, demo_cohort, trainer_world["quiz_id"]),
     }

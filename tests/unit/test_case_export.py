@@ -111,3 +111,20 @@ def test_cli_refuses_to_export_invalid_content(tmp_path):
     result = app.test_cli_runner().invoke(args=["content", "export-case"])
     assert result.exit_code == 1
     assert "fix them before exporting" in result.stderr
+
+
+def test_the_shipped_framework_has_one_identifier_per_item_and_no_item_is_its_own_parent():
+    from lms.config import DEFAULT_CONTENT_ROOT
+
+    report = validate_tree(DEFAULT_CONTENT_ROOT, question_types=QUESTION_TYPES)
+    package = framework_to_case(report.content.framework, base_uri=BASE)
+    identifiers = [item["identifier"] for item in package["CFItems"]]
+    assert len(identifiers) == len(set(identifiers))
+    kinds = {item["identifier"]: item["CFItemType"] for item in package["CFItems"]}
+    assert {kinds[i] for i in identifiers} == {"Competency", "Unit", "Skill"}
+    for association in package["CFAssociations"]:
+        origin = association["originNodeURI"]["identifier"]
+        assert origin != association["destinationNodeURI"]["identifier"]
+    # Unit C2 belongs to competence C2: two items, the unit a child of the competence.
+    c2 = [item for item in package["CFItems"] if item["humanCodingScheme"] == "C2"]
+    assert sorted(item["CFItemType"] for item in c2) == ["Competency", "Unit"]

@@ -3,8 +3,10 @@
 import sys
 from pathlib import Path
 
+import pytest
+
 from lms import config
-from lms.config import load_config
+from lms.config import ConfigError, load_config
 
 
 def test_content_and_migrations_default_to_the_copies_inside_the_package():
@@ -43,3 +45,22 @@ def test_the_instance_folder_is_beside_a_checkout_and_outside_site_packages(tmp_
     installed.mkdir(parents=True)
     monkeypatch.setattr(config, "PACKAGE_DIR", installed)
     assert config.default_instance_path() == Path(sys.prefix) / "var" / "lms-instance"
+
+
+def test_production_refuses_to_start_without_its_public_url():
+    production = {"LMS_ENV": "production", "LMS_SECRET_KEY": "k" * 64}
+    with pytest.raises(ConfigError, match="LMS_BASE_URL"):
+        load_config(production)
+    with pytest.raises(ConfigError, match="LMS_BASE_URL"):
+        load_config({**production, "LMS_BASE_IRI": "http://127.0.0.1:5000/xapi"})
+    settings = load_config({**production, "LMS_BASE_URL": "https://lms.example.org/"})
+    assert settings["BASE_URL"] == "https://lms.example.org"
+    assert settings["BASE_IRI"] == "https://lms.example.org/xapi"
+    kept = load_config(
+        {
+            **production,
+            "LMS_BASE_URL": "https://new.example.org",
+            "LMS_BASE_IRI": "https://old.example.org/xapi",
+        }
+    )
+    assert kept["BASE_IRI"] == "https://old.example.org/xapi"

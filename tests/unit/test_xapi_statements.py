@@ -36,6 +36,7 @@ MODULE = ModuleRef("M2", {"fr": "Monter un projet", "en": "Building a project"},
 WHEN = datetime(2025, 3, 14, 9, 26, 53, 589793, tzinfo=UTC)
 STATEMENT_ID = uuid.UUID("0f6f7a8e-3c1d-4b5e-9a2f-1c2d3e4f5a6b")
 REGISTRATION = uuid.UUID("5d3c2b1a-9e8f-4a7b-8c6d-5e4f3a2b1c0d")
+SESSION_UUID = uuid.UUID("7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d")
 CHOICE = {
     "interactionType": "choice",
     "choices": [
@@ -57,14 +58,20 @@ def ids(activities):
 
 
 def test_activity_ids_live_under_the_base_iri():
-    assert v.framework_activity_id(BASE, "C1.1") == f"{BASE}/framework/C1.1"
+    assert v.competence_activity_id(BASE, "C2") == f"{BASE}/competences/C2"
+    assert v.unit_activity_id(BASE, "C2") == f"{BASE}/units/C2"
+    assert v.skill_activity_id(BASE, "C2-S1") == f"{BASE}/skills/C2-S1"
     assert v.module_activity_id(BASE + "/", "M2") == f"{BASE}/modules/M2"
     assert v.lesson_activity_id(BASE, "M2", "budget") == f"{BASE}/modules/M2/lessons/budget"
-    assert v.quiz_activity_id(BASE, 7) == f"{BASE}/quizzes/7"
-    assert v.question_activity_id(BASE, 42) == f"{BASE}/questions/42"
+    assert v.quiz_activity_id(BASE, "M2") == f"{BASE}/modules/M2/quiz"
+    assert v.question_activity_id(BASE, "M2-Q01", CHOICE) == (
+        f"{BASE}/questions/M2-Q01/{v.definition_hash(CHOICE)}"
+    )
     assert v.session_activity_id(BASE, "s-1") == f"{BASE}/sessions/s-1"
     assert v.profile_iri(BASE) == f"{BASE}/profile"
-    assert v.extension_iri(BASE, "modality") == f"{BASE}/extensions/modality"
+    assert v.profile_version_iri(BASE) == f"{BASE}/profile/v2"
+    assert v.extension_iri(BASE, "modality") == f"{BASE}/profile/extensions/modality"
+    assert v.activity_type_iri(BASE, "unit") == f"{BASE}/profile/activity-types/unit"
 
 
 def test_odd_codes_are_percent_encoded_into_valid_iris():
@@ -160,10 +167,10 @@ def test_module_launched_carries_ids_context_and_no_version_by_default():
     assert context["platform"] == "mobility-coach-lms"
     assert context["language"] == "fr"
     assert ids(context["contextActivities"]["grouping"]) == [
-        f"{BASE}/framework/C1.1",
-        f"{BASE}/framework/C1.2",
+        f"{BASE}/units/C1.1",
+        f"{BASE}/units/C1.2",
     ]
-    assert ids(context["contextActivities"]["category"]) == [f"{BASE}/profile"]
+    assert ids(context["contextActivities"]["category"]) == [f"{BASE}/profile/v2"]
     assert "version" not in statement
     assert "stored" not in statement and "authority" not in statement
 
@@ -185,11 +192,9 @@ def test_lesson_experienced_has_the_module_as_parent_and_a_duration():
 
 
 def test_quiz_attempted_targets_the_assessment():
-    statement = quiz_attempted(
-        CONFIG, **common(), module=MODULE, quiz_id=7, quiz_title={"fr": "Quiz"}
-    )
+    statement = quiz_attempted(CONFIG, **common(), module=MODULE, quiz_title={"fr": "Quiz"})
     assert statement["verb"]["id"] == v.VERB_ATTEMPTED
-    assert statement["object"]["id"] == f"{BASE}/quizzes/7"
+    assert statement["object"]["id"] == f"{BASE}/modules/M2/quiz"
     assert statement["object"]["definition"]["type"] == v.ACTIVITY_ASSESSMENT
     assert "result" not in statement
 
@@ -199,8 +204,7 @@ def test_question_answered_carries_interaction_response_and_score():
         CONFIG,
         **common(),
         module=MODULE,
-        quiz_id=7,
-        question_id=42,
+        question_code="M2-Q01",
         interaction=CHOICE,
         response="ka1",
         success=True,
@@ -208,7 +212,7 @@ def test_question_answered_carries_interaction_response_and_score():
         question_title={"fr": "Quelle action finance une mobilité ?"},
     )
     definition = statement["object"]["definition"]
-    assert statement["object"]["id"] == f"{BASE}/questions/42"
+    assert statement["object"]["id"] == (f"{BASE}/questions/M2-Q01/{v.definition_hash(definition)}")
     assert definition["type"] == v.ACTIVITY_INTERACTION
     assert definition["interactionType"] == "choice"
     assert definition["correctResponsesPattern"] == ["ka1"]
@@ -219,7 +223,7 @@ def test_question_answered_carries_interaction_response_and_score():
     }
     assert ids(statement["context"]["contextActivities"]["parent"]) == [
         f"{BASE}/modules/M2",
-        f"{BASE}/quizzes/7",
+        f"{BASE}/modules/M2/quiz",
     ]
 
 
@@ -230,8 +234,7 @@ def test_question_answered_refuses_an_inconsistent_interaction():
             CONFIG,
             **common(),
             module=MODULE,
-            quiz_id=7,
-            question_id=42,
+            question_code="M2-Q01",
             interaction=broken,
             response="ka1",
         )
@@ -247,7 +250,6 @@ def test_quiz_finished_gives_completed_then_passed_or_failed(passed, verb):
         timestamp=WHEN,
         actor=COACH,
         module=MODULE,
-        quiz_id=7,
         quiz_title={"fr": "Quiz"},
         score=Score.points(6, 8),
         passed=passed,
@@ -271,26 +273,26 @@ def test_session_attended_records_join_and_leave_times():
     statement = session_attended(
         CONFIG,
         **common(),
-        session_id=3,
+        session_uuid=SESSION_UUID,
         session_title={"fr": "Webinaire"},
         joined_at=joined,
         left_at=joined + timedelta(minutes=95, seconds=30),
         module=MODULE,
         trainer=TRAINER,
     )
-    assert statement["object"]["id"] == f"{BASE}/sessions/3"
+    assert statement["object"]["id"] == f"{BASE}/sessions/{SESSION_UUID}"
     assert statement["object"]["definition"]["type"] == v.ACTIVITY_MEETING
     assert statement["result"]["duration"] == "PT1H35M30S"
     assert statement["result"]["extensions"] == {
-        f"{BASE}/extensions/joined-at": "2025-03-14T14:00:00.000Z",
-        f"{BASE}/extensions/left-at": "2025-03-14T15:35:30.000Z",
+        f"{BASE}/profile/extensions/joined-at": "2025-03-14T14:00:00.000Z",
+        f"{BASE}/profile/extensions/left-at": "2025-03-14T15:35:30.000Z",
     }
     assert statement["context"]["instructor"]["mbox"] == "mailto:trainer@example.org"
     with pytest.raises(ValueError):
         session_attended(
             CONFIG,
             **common(),
-            session_id=3,
+            session_uuid=SESSION_UUID,
             session_title={"fr": "Webinaire"},
             joined_at=joined,
             left_at=joined - timedelta(seconds=1),
@@ -311,15 +313,18 @@ def test_competence_decided_is_mastered_with_trainer_modality_and_evidence(valid
         competence_id="C1",
     )
     assert statement["verb"]["id"] == v.VERB_MASTERED
-    assert statement["object"]["id"] == f"{BASE}/framework/C1.1"
-    assert statement["object"]["definition"]["type"] == v.ACTIVITY_COMPETENCY
+    assert statement["object"]["id"] == f"{BASE}/units/C1.1"
+    assert statement["object"]["definition"]["type"] == f"{BASE}/profile/activity-types/unit"
     assert statement["context"]["instructor"] == TRAINER.to_xapi()
-    assert ids(statement["context"]["contextActivities"]["grouping"]) == [f"{BASE}/framework/C1"]
+    assert ids(statement["context"]["contextActivities"]["grouping"]) == [f"{BASE}/competences/C1"]
     assert statement["result"] == {
         "success": validated,
         "extensions": {
-            f"{BASE}/extensions/modality": "jury",
-            f"{BASE}/extensions/evidence": {"summary": "Projet présenté au jury", "attempt": 12},
+            f"{BASE}/profile/extensions/modality": "jury",
+            f"{BASE}/profile/extensions/evidence": {
+                "summary": "Projet présenté au jury",
+                "attempt": 12,
+            },
         },
     }
     assert "contextAgents" not in statement["context"]
@@ -356,7 +361,7 @@ def test_xapi_2_emits_version_and_context_agents():
         {
             "objectType": "contextAgent",
             "agent": TRAINER.to_xapi(),
-            "relevantTypes": [f"{BASE}/roles/trainer"],
+            "relevantTypes": [f"{BASE}/profile/roles/trainer"],
         }
     ]
     assert validate_statement(statement, version="2.0.0") == []
@@ -416,3 +421,45 @@ def test_config_rejects_unknown_versions_and_relative_base():
         XapiConfig(BASE, xapi_version="1.0.0")
     with pytest.raises(ValueError):
         XapiConfig("lms.example.org/xapi")
+
+
+def test_unit_and_competence_of_the_same_code_have_distinct_ids_and_types():
+    statement = competence_decided(
+        CONFIG,
+        **common(),
+        trainer=TRAINER,
+        unit_id="C2",
+        unit_title={"fr": "Cadres réglementaires"},
+        validated=True,
+        modality="jury",
+        evidence={},
+        competence_id="C2",
+    )
+    unit = statement["object"]
+    (competence,) = statement["context"]["contextActivities"]["grouping"]
+    assert unit["id"] != competence["id"]
+    assert unit["definition"]["type"] != competence["definition"]["type"]
+    # Our own activity types, minted under our profile: no unpublished ADL IRI.
+    for activity in (unit, competence):
+        assert activity["definition"]["type"].startswith(f"{BASE}/profile/activity-types/")
+
+
+def test_a_changed_question_definition_gets_a_new_id_and_the_same_one_the_same():
+    def answered(interaction, language="fr"):
+        config = XapiConfig(BASE, language=language)
+        return question_answered(
+            config,
+            **common(statement_id=uuid.uuid4()),
+            module=MODULE,
+            question_code="M2-Q01",
+            interaction=interaction,
+            response="ka1",
+            question_title={"fr": "Quelle action ?", "en": "Which action?"},
+        )["object"]
+
+    first = answered(CHOICE)
+    again = answered(dict(reversed(list(CHOICE.items()))), language="en")
+    edited = answered({**CHOICE, "correctResponsesPattern": ["ka2"]})
+    assert again == first
+    assert edited["id"] != first["id"]
+    assert edited["id"].startswith(f"{BASE}/questions/M2-Q01/")
