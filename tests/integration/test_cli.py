@@ -86,7 +86,13 @@ def test_production_refuses_to_start_without_secret_key():
         assert "LMS_SECRET_KEY is not set" in str(error)
     else:
         raise AssertionError("production config without a secret key was accepted")
-    config = load_config({"LMS_ENV": "production", "LMS_SECRET_KEY": "x" * 64})
+    config = load_config(
+        {
+            "LMS_ENV": "production",
+            "LMS_SECRET_KEY": "x" * 64,
+            "LMS_BASE_URL": "https://lms.example.org",
+        }
+    )
     assert config["SESSION_COOKIE_SECURE"] is True
 
 

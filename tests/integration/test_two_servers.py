@@ -57,6 +57,7 @@ def servers(world, tmp_path_factory):
         "LMS_SECRET_KEY": uuid.uuid4().hex * 2,  # the same on both, as behind a balancer
         "LMS_DATABASE_URL": world["url"],
         "LMS_INSTANCE_PATH": str(tmp_path),
+        "LMS_BASE_URL": "https://lms.example.org",
         "WEB_CONCURRENCY": "2",
     }
     started = []
