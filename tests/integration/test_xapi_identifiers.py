@@ -53,13 +53,15 @@ def test_an_edited_answer_key_gets_a_new_question_id(app, db_session, tree):
     load(db_session, tree)
     attempt_all_correct(db_session, xapi, factories.make_user(db_session))
 
+    # The key of C1.1-Q01 moves from option a to option b; nothing else changes.
     quiz_file = tree / QUIZ
-    text = quiz_file.read_text(encoding="utf-8")
-    old = '"Projet court", en: "Short-term project"}, fraction: 1}'
-    new = '"Projet court", en: "Short-term project"}, fraction: 0}'
-    old_b = '"Accréditation", en: "Accreditation"}, fraction: 0}'
-    new_b = '"Accréditation", en: "Accreditation"}, fraction: 1}'
-    quiz_file.write_text(text.replace(old, new).replace(old_b, new_b), encoding="utf-8")
+    lines = quiz_file.read_text(encoding="utf-8").splitlines(keepends=True)
+    first = next(n for n, line in enumerate(lines) if "C1.1-Q01" in line)
+    a, b = (next(n for n in range(first, len(lines)) if f"{{id: {k}," in lines[n]) for k in "ab")
+    assert lines[a].endswith("fraction: 1}\n") and lines[b].endswith("fraction: 0}\n")
+    lines[a] = lines[a].replace("fraction: 1}", "fraction: 0}")
+    lines[b] = lines[b].replace("fraction: 0}", "fraction: 1}")
+    quiz_file.write_text("".join(lines), encoding="utf-8")
     load(db_session, tree)
     attempt_all_correct(db_session, xapi, factories.make_user(db_session))
 
