@@ -1,14 +1,11 @@
-"""Downloads of the trainer pages: CSV files and completion records as PDF (WeasyPrint)."""
+"""Downloads of the trainer pages: the rows of the CSV files (written by lms.spreadsheets) and
+completion records as PDF (WeasyPrint)."""
 
-import csv
-import io
 import re
 import unicodedata
-from collections.abc import Iterable
-from datetime import datetime
 from pathlib import Path
 
-from flask import Response, render_template
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -20,43 +17,19 @@ from lms.trainer.labels import DECISION_LABELS, STATUS_LABELS
 from lms.typography import french_html
 
 RECORD_CSS = Path(__file__).resolve().parent.parent / "static" / "css" / "record.css"
-# Spreadsheet programs run cells starting with these as formulas (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, float):
-        return f"{value:.4f}".rstrip("0").rstrip(".")
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def csv_response(rows: Iterable[list], filename: str) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([_cell(value) for value in row])
-    # The byte-order mark lets spreadsheet programs read the accents as UTF-8.
-    return Response(
-        "\ufeff" + buffer.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 def matrix_rows(matrix: Matrix) -> list[list]:
     header = [_("Coach"), _("Email"), _("Last activity")]
     for unit in matrix.units:
         header += [
-            _("%(unit)s status", unit=unit.code),
-            _("%(unit)s best score (%%)", unit=unit.code),
-            _("%(unit)s last activity", unit=unit.code),
+            _("Unit %(unit)s: status", unit=unit.code),
+            _("Unit %(unit)s: best score (%%)", unit=unit.code),
+            _("Unit %(unit)s: last activity", unit=unit.code),
         ]
-    header += [_("%(competence)s status", competence=c.code) for c in matrix.competences]
+    header += [
+        _("Competence %(competence)s: status", competence=c.code) for c in matrix.competences
+    ]
     rows = [header]
     for row in matrix.rows:
         line = [row.name, row.email, row.last_activity]

@@ -23,6 +23,7 @@ from flask_babel import force_locale, format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms import spreadsheets
 from lms.access import public, roles_required
 from lms.auth.models import Cohort, User
 from lms.auth.policy import (
@@ -193,7 +194,7 @@ def cohort(cohort_id: int):
 def cohort_csv(cohort_id: int):
     cohort = _cohort(cohort_id)
     matrix = queries.cohort_matrix(db.session, cohort.id, _matrix_filter())
-    return exports.csv_response(exports.matrix_rows(matrix), f"cohort-{cohort.id}-matrix.csv")
+    return spreadsheets.csv_response(exports.matrix_rows(matrix), f"cohort-{cohort.id}-matrix.csv")
 
 
 @bp.route("/cohorts/<int:cohort_id>/completions.csv")
@@ -203,7 +204,7 @@ def completions_csv(cohort_id: int):
     cohort = _cohort(cohort_id)
     since, until = _period(request.args)
     lines = queries.completion_lines(db.session, queries.cohort_coach_ids(cohort.id), since, until)
-    return exports.csv_response(
+    return spreadsheets.csv_response(
         exports.completion_rows(lines), f"cohort-{cohort.id}-completion-records.csv"
     )
 
@@ -569,6 +570,6 @@ def quiz_statistics(quiz_id: int):
 @roles_required(*REVIEWERS)
 def quiz_statistics_csv(quiz_id: int):
     quiz, _marks, stats = _quiz_statistics(quiz_id)
-    return exports.csv_response(
+    return spreadsheets.csv_response(
         exports.statistics_rows(stats), f"quiz-{quiz.module_code}-statistics.csv"
     )

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from zoneinfo import ZoneInfo
 
 from lms.competence import service as competence
 from lms.xapi.statements import XapiConfig
@@ -18,7 +19,9 @@ VALIDATION = {
 
 
 def _rows(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    """The rows of a CSV for a French trainer: semicolons, as French Excel reads them."""
+    text = response.get_data(as_text=True).lstrip("\ufeff")
+    return list(csv.reader(io.StringIO(text), delimiter=";"))
 
 
 def test_completion_records_csv(trainer_client, db_session, demo_cohort):
@@ -66,7 +69,8 @@ def test_completion_records_csv(trainer_client, db_session, demo_cohort):
     assert by_email[first.email][2:5] == ["KT1", "T1", "Validé"]
     assert by_email[first.email][6:8] == ["Observation en situation réelle", trainer.display_name]
     assert by_email[second.email][4] == "Révoquée"
-    assert kept.decided_at.date().isoformat() in by_email[first.email][5]
+    local = kept.decided_at.astimezone(ZoneInfo("Europe/Paris"))
+    assert by_email[first.email][5] == local.strftime("%Y-%m-%d %H:%M")
 
 
 def test_completion_records_period_and_bad_dates(trainer_client, demo_cohort):

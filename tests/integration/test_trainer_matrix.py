@@ -2,11 +2,13 @@
 
 import csv
 import io
+from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from lms.extensions import db
+from lms.quiz.models import Attempt
 from tests.support import factories, trainer_data
 from tests.support.web import Auth
 
@@ -114,21 +116,21 @@ def test_statuses_best_scores_filters_and_sort(app, db_session, demo_cohort, uni
         "Coach",
         "Email",
         "Last activity",
-        "T1 status",
-        "T1 best score (%)",
-        "T1 last activity",
+        "Unit T1: status",
+        "Unit T1: best score (%)",
+        "Unit T1: last activity",
     ]
     by_name = {line[0]: dict(zip(header, line, strict=True)) for line in lines}
     assert set(by_name) == {"Zoé Validated", "Adam Started"}
     zoe = by_name["Zoé Validated"]
-    assert (zoe["T1 status"], zoe["T1 best score (%)"]) == ("Validated", "90")
-    assert zoe["T2 status"] == "Quiz passed / evidence sufficient"
+    assert (zoe["Unit T1: status"], zoe["Unit T1: best score (%)"]) == ("Validated", "90")
+    assert zoe["Unit T2: status"] == "Quiz passed / evidence sufficient"
     # The factory gives each unit its own competence (KT1 ⊃ T1, KT2 ⊃ T2).
-    assert (zoe["KT1 status"], zoe["KT2 status"]) == (
+    assert (zoe["Competence KT1: status"], zoe["Competence KT2: status"]) == (
         "Validated",
         "Quiz passed / evidence sufficient",
     )
-    assert by_name["Adam Started"]["T2 status"] == "Not started"
+    assert by_name["Adam Started"]["Unit T2: status"] == "Not started"
 
 
 def test_the_chart_reads_without_colour(app, db_session, demo_cohort, units):
@@ -169,3 +171,24 @@ def test_names_sort_naturally_and_units_and_competences_have_distinct_headings(
     assert '<span class="visually-hidden">Unit </span>T1</th>' in html
     assert '<span class="visually-hidden">Competence </span>KT1</th>' in html
     assert "scroll the table sideways to see them all; the names stay in place." in html
+
+
+def test_french_csv_opens_in_french_excel(app, db_session, demo_cohort, units):
+    """Semicolons, decimal commas, the centre's local time, a byte-order mark, unique titles."""
+    trainer = demo_cohort["trainer"]
+    coach = demo_cohort["coaches"][0]
+    coach.display_name = "Zoé"
+    trainer_data.add_progress(db_session, coach, units["T1"], score=0.755, validated_by=trainer)
+    db_session.commit()
+    client = _client(app, trainer)
+    export = client.get(f"/trainer/cohorts/{demo_cohort['cohort'].id}/matrix.csv")
+    raw = export.get_data(as_text=True)
+    assert raw.startswith("\ufeffCoach;")
+    header, *lines = list(csv.reader(io.StringIO(raw.lstrip("\ufeff")), delimiter=";"))
+    assert len(set(header)) == len(header), header
+    assert "Unité T1\u00a0: statut" in header and "Compétence KT1\u00a0: statut" in header
+    zoe = dict(zip(header, next(line for line in lines if line[0] == "Zoé"), strict=True))
+    assert zoe["Unité T1\u00a0: meilleur score (%)"] == "75,5"
+    attempt = db_session.scalars(select(Attempt).where(Attempt.user_id == coach.id)).first()
+    paris = attempt.submitted_at.astimezone(ZoneInfo("Europe/Paris"))
+    assert zoe["Unité T1\u00a0: dernière activité"] == paris.strftime("%Y-%m-%d %H:%M")
