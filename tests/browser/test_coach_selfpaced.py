@@ -43,6 +43,8 @@ def test_coach_completes_module_c11_self_paced(content_server, new_page):
     expect(page.locator(".module-card")).to_have_count(7)
     check_accessible(page, "home")
 
+    count = in_app(content_server, lambda session: len(catalog.lessons(session, "C1.1")))
+    read_all = f"Leçons lues : {count} sur {count}"
     page.get_by_role("link", name="Commencer le module C1.1").click()
     lessons = 0
     while "/lessons/" in page.url:
@@ -52,9 +54,9 @@ def test_coach_completes_module_c11_self_paced(content_server, new_page):
             check_accessible(page, "lesson")
         page.get_by_role("button", name="Marquer comme terminée").click()
         expect(page.get_by_text("Leçon marquée comme terminée.")).to_be_visible()
-    assert lessons == 4
+    assert lessons == count
     expect(page).to_have_url(re.compile(r"/modules/C1\.1/#quiz$"))
-    expect(page.get_by_text("Leçons lues : 4 sur 4")).to_be_visible()
+    expect(page.get_by_text(read_all)).to_be_visible()
     check_accessible(page, "module")
 
     page.locator("#quiz").get_by_role("link", name="Aller au quiz").click()
@@ -95,7 +97,7 @@ def test_coach_completes_module_c11_self_paced(content_server, new_page):
     skills = page.locator(".skills-table tbody tr")
     expect(skills).to_have_count(7)
     expect(skills.first).to_contain_text("100 %")  # a value in text, not colour alone
-    expect(page.get_by_text("Leçons lues : 4 sur 4")).to_be_visible()
+    expect(page.get_by_text(read_all)).to_be_visible()
     check_accessible(page, "result")
 
     page.get_by_role("link", name="Relire mes réponses avec les explications").click()
@@ -109,7 +111,7 @@ def test_coach_completes_module_c11_self_paced(content_server, new_page):
     check_accessible(page, "progress")
     page.goto(f"{content_server.url}/")
     card = page.locator(".module-card", has_text="C1.1")
-    expect(card).to_contain_text("Leçons lues : 4 sur 4")
+    expect(card).to_contain_text(read_all)
 
 
 def test_resume_after_closing_the_browser(content_server, new_page):
