@@ -14,22 +14,26 @@ from flask_mailman.backends.base import BaseEmailBackend
 
 from lms.extensions import mail
 from lms.timeutil import utcnow
+from lms.typography import french_html, french_text
 
 
 def send(to: str, language: str, subject: str, template: str, **context) -> bool:
     """Send ``mail/<template>.txt`` and ``.html`` to ``to``; False (and logged) when the
     server refused it, so the caller can tell the user without losing what was stored."""
+    text, html = (french_text, french_html) if language == "fr" else (str, str)
     with force_locale(language):
         message = EmailMultiAlternatives(
-            subject=gettext(subject, **context),
-            body=render_template(f"mail/{template}.txt", **context),
+            subject=text(gettext(subject, **context)),
+            body=text(render_template(f"mail/{template}.txt", **context)),
             to=[to],
             reply_to=[current_app.config["MAIL_REPLY_TO"]]
             if current_app.config.get("MAIL_REPLY_TO")
             else None,
             connection=mail.get_connection(),
         )
-        message.attach_alternative(render_template(f"mail/{template}.html", **context), "text/html")
+        message.attach_alternative(
+            html(render_template(f"mail/{template}.html", **context)), "text/html"
+        )
     try:
         message.send()
     except (OSError, smtplib.SMTPException):

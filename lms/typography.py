@@ -17,6 +17,7 @@ _BEFORE_NARROW = re.compile(f"{_SPACE}+(?=[;?!])")
 _BEFORE_COLON = re.compile(f"{_SPACE}+(?=:)")
 _AFTER_OPENING = re.compile(f"«{_SPACE}*")
 _BEFORE_CLOSING = re.compile(f"{_SPACE}*»")
+_CANDIDATE = re.compile(f"{_SPACE}[:;?!]|[«»]")
 _URL = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.|\bmailto:)\S+", re.IGNORECASE)
 
 # A tag or a comment; a lone "<" in text (written "&lt;" by the templates anyway) is not one.
@@ -50,6 +51,8 @@ def _spaced(text: str) -> str:
 def french_html(html: str) -> str:
     """HTML with French spacing in its text: tags, attributes, comments and the content of
     code, pre, kbd, samp, script, style and textarea elements are kept as they are."""
+    if not _CANDIDATE.search(html):
+        return html
     pieces = []
     verbatim: list[str] = []  # the open verbatim elements, innermost last
     done = 0

@@ -26,3 +26,7 @@ def test_without_smtp_host_messages_are_written_to_files_and_the_log(tmp_path, c
     assert message.get_body(("plain",)).get_content().startswith("Bonjour Léa,")
     assert "http://127.0.0.1:5000/password/choose/x" in message.get_body(("html",)).get_content()
     assert "lea@example.org" in caplog.text and "Bonjour Léa," in caplog.text
+    # French typography, the link left as it is.
+    plain = message.get_body(("plain",)).get_content()
+    assert "ignorez ce message\u00a0: votre mot de passe" in plain
+    assert "\nhttp://127.0.0.1:5000/password/choose/x\n" in plain
