@@ -12,7 +12,9 @@ from lms.extensions import db
 demo_cli = AppGroup("demo", help="Demonstration data.")
 
 DEMO_PASSWORD = "mobility-demo"  # noqa: S105 - printed on purpose, with a warning
-DEMO_COHORT = "Demo cohort"
+# Cohort names are data, shown as typed: the demo's are in French, the interface's default.
+DEMO_COHORT = "Promotion de démonstration"
+FORMER_DEMO_COHORT = "Demo cohort"
 DEMO_ACCOUNTS = (
     ("admin@example.org", "Alice Admin", Role.ADMIN, "fr"),
     ("trainer@example.org", "Thomas Formateur", Role.TRAINER, "fr"),
@@ -25,7 +27,10 @@ def seed_demo(session) -> list[User]:
     """Create the demo cohort and accounts if missing; leave existing ones untouched."""
     cohort = session.scalar(select(Cohort).where(Cohort.name == DEMO_COHORT))
     if cohort is None:
-        cohort = service.create_cohort(session, DEMO_COHORT)
+        former = session.scalar(select(Cohort).where(Cohort.name == FORMER_DEMO_COHORT))
+        if former is not None:
+            former.name = DEMO_COHORT
+        cohort = former or service.create_cohort(session, DEMO_COHORT)
     users = []
     for email, name, role, language in DEMO_ACCOUNTS:
         user = session.scalar(select(User).where(User.email == email))

@@ -53,7 +53,7 @@ def simulate_cohort(
     """Create ``coaches`` coaches in a new cohort and make them learn, over the past weeks."""
     rng, now = random.Random(seed), now or utcnow()
     summary = SimulationSummary()
-    name = f"Simulated cohort {seed}"
+    name = f"Promotion simulée {seed}"
     cohort = session.scalar(select(Cohort).where(Cohort.name == name))
     if cohort is None:
         cohort = accounts.create_cohort(session, name)

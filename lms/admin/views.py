@@ -288,5 +288,10 @@ def retry_dead_letters():
         abort(400)
     count = forwarder.retry_dead(db.session, statement_id=statement_id)
     db.session.commit()
-    flash(_("%(count)d statement(s) will be sent again.", count=count), "info")
+    flash(
+        ngettext(
+            "%(num)d statement will be sent again.", "%(num)d statements will be sent again.", count
+        ),
+        "info",
+    )
     return redirect(url_for("admin.xapi_endpoints"))

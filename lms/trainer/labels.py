@@ -30,16 +30,16 @@ PROPOSED_LABELS = {
     PRACTICE: _l("Practice (does not cover every skill of the unit)"),
 }
 VERB_LABELS = {
-    "launched": _l("launched"),
+    "launched": _l("opened the module"),
     "experienced": _l("read"),
     "attempted": _l("started"),
-    "answered": _l("answered"),
+    "answered": _l("answered a question"),
     "completed": _l("completed"),
     "passed": _l("passed"),
     "failed": _l("failed"),
-    "attended": _l("attended"),
-    "mastered": _l("mastered"),
-    "voided": _l("voided"),
+    "attended": _l("attended a live session"),
+    "mastered": _l("unit validated"),
+    "voided": _l("cancelled"),
 }
 # What each level of the framework's scale means, shown under the level in the evaluation grid
 # when the content gives no descriptor of its own.

@@ -14,7 +14,7 @@ def test_coach_logs_in_in_french_switches_to_english_and_logs_out(live_server, p
     page.get_by_label("Mot de passe").fill("mobility-demo")
     page.get_by_role("button", name="Se connecter").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Bienvenue, Camille Coach")
-    expect(page.get_by_text("Demo cohort")).to_be_visible()
+    expect(page.get_by_text("Promotion de démonstration")).to_be_visible()
 
     page.get_by_role("button", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")

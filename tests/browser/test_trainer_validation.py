@@ -67,7 +67,7 @@ def test_trainer_grades_validates_by_observation_and_the_coach_sees_it(essay_wai
     expect(trainer.get_by_text("Nothing to grade. Well done!")).to_be_visible()
 
     trainer.get_by_role("link", name="Cohorts").click()
-    trainer.get_by_role("link", name="Demo cohort", exact=True).click()
+    trainer.get_by_role("link", name="Promotion de démonstration", exact=True).click()
     trainer.get_by_role("link", name="Camille Coach").click()
     trainer.get_by_role("link", name="Validate C1.2").click()
     trainer.get_by_label("Observation in a real situation").check()

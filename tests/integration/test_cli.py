@@ -6,6 +6,7 @@ from lms.auth.models import Cohort, User
 from lms.config import ConfigError, load_config
 from lms.demo import DEMO_ACCOUNTS
 from lms.xapi import forwarder
+from tests.support import factories
 
 
 def test_users_create_with_and_without_password(runner, db_session):
@@ -49,9 +50,17 @@ def test_demo_seed_is_idempotent(runner, db_session):
         assert result.exit_code == 0, result.output
         assert "mobility-demo" in result.output and "WARNING" in result.output
     assert db_session.scalar(select(func.count()).select_from(User)) == len(DEMO_ACCOUNTS)
-    cohort = db_session.scalar(select(Cohort).where(Cohort.name == "Demo cohort"))
+    cohort = db_session.scalar(select(Cohort).where(Cohort.name == "Promotion de démonstration"))
     assert sorted(u.email for u in cohort.coaches) == ["coach2@example.org", "coach@example.org"]
     assert [u.email for u in cohort.trainers] == ["trainer@example.org"]
+
+
+def test_the_demo_cohort_of_an_earlier_seed_takes_its_french_name(runner, db_session):
+    factories.make_cohort(db_session, name="Demo cohort")
+    db_session.commit()
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    names = db_session.scalars(select(Cohort.name)).all()
+    assert names == ["Promotion de démonstration"]
 
 
 def test_demo_accounts_can_log_in(runner, auth):

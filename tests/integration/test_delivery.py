@@ -412,7 +412,9 @@ def test_completion_record_once_something_is_validated(coach_client, db_session,
         validated=True, decided_by=demo_cohort["trainer"], xapi=XAPI,
     )  # fmt: skip
     db_session.commit()
-    assert "/progress/record" in coach_client.get("/progress").get_data(as_text=True)
+    progress = coach_client.get("/progress").get_data(as_text=True)
+    assert "/progress/record" in progress
+    assert "Unités validées" in progress and "Compétences validées" not in progress
     response = coach_client.get("/progress/record")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].startswith("attachment;")

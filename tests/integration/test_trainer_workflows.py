@@ -290,9 +290,11 @@ def test_the_drill_down_shows_results_attempts_validations_and_timeline(app, db_
     assert "T1-S1" in page and "<meter" in page  # per-skill bars
     assert "attempt 1" in page and "My plan" not in page and "E</span>" in page
     assert "T1 webinar" in page  # live session attended
-    for verb in ("started", "answered", "completed", "attended"):
+    for verb in ("started", "answered a question", "completed", "attended a live session"):
         assert f"<td>{verb}" in page
     assert "style=" not in page
+    # Trainers read what the coach did, in their words: no xAPI vocabulary.
+    assert "xAPI" not in page and "<td>launched" not in page and "Verb" not in page
 
 
 def _ended_live_session(session, world, participants, xapi) -> int:
@@ -366,7 +368,7 @@ def test_completion_record_html_pdf_zip_and_verification(app, db_session, world)
     html = client.get(f"/trainer/coaches/{coach.id}/record?lang=en").get_data(as_text=True)
     assert "Completion record" in html and coach.display_name in html
     assert "Observation in a real situation" in html and trainer.display_name in html
-    assert "T1-S1" in html and "1 of 2 units validated" in html
+    assert "T1-S1" in html and "1 unit validated out of 2." in html
     code = re.search(r'<strong class="code">([^<]+)</strong>', html).group(1)
 
     pdf = client.get(f"/trainer/coaches/{coach.id}/record.pdf?lang=fr")
