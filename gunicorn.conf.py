@@ -6,10 +6,12 @@ are the server's: PORT and WEB_CONCURRENCY may be set in the environment."""
 import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
-# Threads serve the live-session polling of many phones while a worker waits on the database.
 workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
+# Threads: a live session's event stream holds one while it waits for the next change (no
+# database connection meanwhile); each worker serves at most LMS_LIVE_STREAMS of them (the
+# application's setting; past it phones poll), and 16 more threads serve every other request.
 worker_class = "gthread"
-threads = 8
+threads = int(os.environ.get("LMS_LIVE_STREAMS", "64")) + 16
 timeout = 30
 graceful_timeout = 30
 keepalive = 5

@@ -36,6 +36,13 @@ def load_average() -> float:
     return os.getloadavg()[0]
 
 
+def announce_load(label: str) -> float:
+    """Print the load average as a measure starts (figures from a busy machine are worse)."""
+    load = load_average()
+    print(f"  {label}: load average {load:.2f}", flush=True)
+    return round(load, 2)
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -117,6 +124,8 @@ class Server:
         self.process = subprocess.Popen(
             [
                 str(BIN / "gunicorn"),
+                "--config",
+                str(ROOT / "gunicorn.conf.py"),  # the production settings: threads, keep-alive
                 "--workers",
                 str(workers),
                 "--bind",

@@ -113,6 +113,11 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "REMEMBER_COOKIE_SECURE": production or _bool(env.get("LMS_SECURE_COOKIES", "false")),
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
+        # Live sessions: server-sent event streams per web process (gunicorn's threads must
+        # exceed it; past it screens poll), how long one lasts before the browser reconnects.
+        "LIVE_STREAMS": int(env.get("LMS_LIVE_STREAMS", "64")),
+        "LIVE_STREAM_SECONDS": float(env.get("LMS_LIVE_STREAM_SECONDS", "20")),
+        "LIVE_STREAM_RETRY_MS": 1000,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }
 

@@ -1,18 +1,36 @@
 """The coach's side of live sessions: join by code, lobby, the question on screen, answer, leave.
 The trainer's side is in ``lms.trainer.live``.
 
-Coaches' screens follow by polling a small fragment every second (htmx). Polling, rather than
-server-sent events, because all the state is in the database: any gunicorn worker answers any
-poll, no sticky sessions and no long-lived connections tying up sync workers, and a refreshed
-or reconnected browser simply polls again and gets the current state.
+Coaches' screens follow the session by server-sent events (``events``): a stream waits, holding
+no database connection, until the session's revision changes on any worker of any server
+(``lms.live.notify``), then sends the new state fragment. The fragment of a question nobody has
+answered yet is the same for every coach: it is rendered once per worker, revision and language.
+Each worker serves at most ``LIVE_STREAMS`` streams (gunicorn's threads must exceed it); past
+that, or when a stream fails, the screen polls the same fragment every second (htmx), as it
+does without the events. All the state stays in the database: any worker answers any request.
 """
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import threading
+import time
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.access import roles_required
-from lms.auth.models import Cohort
+from lms.auth.models import Cohort, User
 from lms.auth.policy import Role, can_see_cohort
 from lms.catalog.models import Quiz
 from lms.delivery import forms
@@ -21,8 +39,8 @@ from lms.delivery.views import xapi_config
 from lms.errors import UserError
 from lms.extensions import db
 from lms.formats import translated
-from lms.live import queries, service
-from lms.live.models import ENDED, SCHEDULED
+from lms.live import notify, queries, service
+from lms.live.models import ASKING, ENDED, SCHEDULED
 from lms.timeutil import utcnow
 
 bp = Blueprint("coach_live", __name__, url_prefix="/live")
@@ -77,8 +95,8 @@ def _join(live):
     return redirect(url_for(".play", live_id=live.id))
 
 
-def _coach_context(live) -> dict:
-    participant = service.participant_of(db.session, live, current_user)
+def _coach_context(live, user=current_user) -> dict:
+    participant = service.participant_of(db.session, live, user)
     if participant is not None:
         service.tick(db.session, live)
         service.seen(db.session, participant)
@@ -125,6 +143,116 @@ def state(live_id: int):
             db.session.commit()
         return "", 204
     return render_template("delivery/_live_state_response.html", **_coach_context(live))
+
+
+# Streams of this process now, against the configured bound.
+_streams = {"open": 0}
+_streams_lock = threading.Lock()
+# Fragments shared by every coach: (live id, revision, language) → HTML, latest revision only.
+_shared: dict[tuple[int, int, str], str] = {}
+_shared_lock = threading.Lock()
+
+
+def _open_stream() -> bool:
+    with _streams_lock:
+        if _streams["open"] >= current_app.config["LIVE_STREAMS"]:
+            return False
+        _streams["open"] += 1
+        return True
+
+
+def _close_stream() -> None:
+    with _streams_lock:
+        _streams["open"] -= 1
+
+
+def _state_fragment(live_id: int, user_id: int, attempt_id: int | None) -> tuple:
+    """(revision, state fragment, question deadline) for one coach: the fragment every coach
+    shares while they have nothing of their own on screen, else their own."""
+    live = queries.live_session(db.session, live_id)
+    if service.timer_ran_out(live, utcnow()):
+        service.tick(db.session, live)
+        db.session.commit()
+    current = live.question_at(live.current_position)
+    if attempt_id is None or live.state == ENDED:
+        shareable = False
+    elif current is None:
+        shareable = True
+    else:
+        asked = live.phase == ASKING
+        shareable = asked and not queries.answered(db.session, attempt_id, current.position)
+    key = (live.id, live.revision, str(get_locale()))
+    deadline = live.question_deadline if live.phase == ASKING else None
+    with _shared_lock:
+        html = _shared.get(key) if shareable else None
+    if html is None:
+        context = _coach_context(live, db.session.get(User, user_id))
+        html = render_template("delivery/_live_state_response.html", shared=shareable, **context)
+        if shareable:
+            with _shared_lock:
+                for old in [k for k in _shared if k[0] == live.id and k != key]:
+                    del _shared[old]
+                _shared[key] = html
+    return live.revision, html, deadline
+
+
+def _event(revision: int, html: str) -> str:
+    data = "".join(f"data: {line}\n" for line in html.splitlines())
+    return f"id: {revision}\nevent: state\n{data}\n"
+
+
+@bp.route("/<int:live_id>/events")
+@roles_required(Role.COACH)
+def events(live_id: int):
+    """The session's state as server-sent events: a fragment whenever the revision changes.
+    204 (the browser then polls) when the coach has not joined or this worker is full."""
+    live = _as_coach_or_403(live_id)
+    participant = service.participant_of(db.session, live, current_user)
+    if participant is None or live.state == ENDED or not _open_stream():
+        return "", 204
+    try:
+        if service.seen(db.session, participant):
+            db.session.commit()  # presence: a stream ends and comes back every few seconds
+        shown = max(
+            request.args.get("revision", type=int) or 0,
+            request.headers.get("Last-Event-ID", type=int) or 0,
+        )
+        get_locale()  # chosen now, while the coach's row is at hand
+        user_id, attempt_id = current_user.id, participant.attempt_id
+        revision = live.revision
+        deadline = live.question_deadline if live.phase == ASKING else None
+        watcher = notify.watcher_for(db.engine)
+        config = current_app.config
+        db.session.remove()
+    except BaseException:
+        _close_stream()
+        raise
+
+    def stream():
+        nonlocal revision, deadline
+        try:
+            yield f"retry: {config['LIVE_STREAM_RETRY_MS']}\n\n"
+            ends = time.monotonic() + config["LIVE_STREAM_SECONDS"]
+            known = shown
+            while (left := ends - time.monotonic()) > 0:
+                if revision == known:
+                    # Wake up for a new revision, or when the question's timer runs out.
+                    timer = (deadline - utcnow()).total_seconds() if deadline else left
+                    changed = watcher.wait(live_id, known, max(0.0, min(left, timer + 0.05)))
+                    if changed is None and (deadline is None or utcnow() < deadline):
+                        continue
+                revision, html, deadline = _state_fragment(live_id, user_id, attempt_id)
+                db.session.remove()  # no connection held while waiting
+                yield _event(revision, html)
+                known = revision
+        finally:
+            db.session.remove()
+            _close_stream()
+
+    response = Response(stream_with_context(stream()), mimetype="text/event-stream")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Accel-Buffering"] = "no"  # a proxy must pass each event at once
+    return response
 
 
 @bp.route("/<int:live_id>/answer", methods=["POST"])

@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.auth.models import User
 from lms.catalog import queries as catalog
@@ -91,27 +92,39 @@ def attempt_with_slots(session: Session, attempt_id: int) -> Attempt | None:
     return session.scalar(query)
 
 
-def _latest_of_its_slot(model):
-    """Criteria keeping only the newest row (answer or grade) of each slot."""
+def _newest_of_its_slot(model):
+    """The id of the newest row (answer or grade) of the slot at hand, a correlated subquery."""
     older = aliased(model)
-    newest = select(func.max(older.id)).where(older.slot_id == model.slot_id).scalar_subquery()
-    return model.id == newest
+    newest = select(func.max(older.id)).where(older.slot_id == AttemptSlot.id)
+    return newest.correlate(AttemptSlot).scalar_subquery()
+
+
+# Built once: a save runs it with its own attempt and positions, from the compiled cache.
+_SLOTS_TO_SAVE = (
+    select(AttemptSlot, Answer, Grade)
+    .select_from(AttemptSlot)
+    .outerjoin(Answer, Answer.id == _newest_of_its_slot(Answer))
+    .outerjoin(Grade, Grade.id == _newest_of_its_slot(Grade))
+    .where(
+        AttemptSlot.attempt_id == bindparam("attempt_id"),
+        AttemptSlot.position.in_(bindparam("positions", expanding=True)),
+    )
+    .order_by(AttemptSlot.position)
+    .options(joinedload(AttemptSlot.question_version))
+)
 
 
 def slots_to_save(session: Session, attempt_id: int, positions: list[int]) -> list[AttemptSlot]:
     """The slots at ``positions`` with their question version and only their latest answer and
-    grade: all a save compares with, so a save costs the same however many came before."""
-    query = (
-        select(AttemptSlot)
-        .where(AttemptSlot.attempt_id == attempt_id, AttemptSlot.position.in_(positions))
-        .order_by(AttemptSlot.position)
-        .options(
-            joinedload(AttemptSlot.question_version),
-            selectinload(AttemptSlot.answers.and_(_latest_of_its_slot(Answer))),
-            selectinload(AttemptSlot.grades.and_(_latest_of_its_slot(Grade))),
-        )
-    )
-    return list(session.scalars(query))
+    grade, in one query: all a save compares with, so a save costs the same however many came
+    before."""
+    rows = session.execute(_SLOTS_TO_SAVE, {"attempt_id": attempt_id, "positions": positions})
+    slots = []
+    for slot, answer, grade in rows:
+        set_committed_value(slot, "answers", [answer] if answer is not None else [])
+        set_committed_value(slot, "grades", [grade] if grade is not None else [])
+        slots.append(slot)
+    return slots
 
 
 def quiz_for_module(session: Session, module_code: str) -> Quiz | None:

@@ -88,3 +88,13 @@ def participants_seen_since(session: Session, live_id: int, since: datetime) -> 
         .order_by(LiveParticipant.id)
     )
     return list(session.scalars(query))
+
+
+def answered(session: Session, attempt_id: int, position: int) -> bool:
+    """Whether the attempt holds an answer to the question at ``position``."""
+    query = (
+        select(Answer.id)
+        .join(AttemptSlot, AttemptSlot.id == Answer.slot_id)
+        .where(AttemptSlot.attempt_id == attempt_id, AttemptSlot.position == position)
+    )
+    return session.scalar(query.limit(1)) is not None

@@ -17,7 +17,7 @@ from lms.catalog.models import Module, QuestionVersion, Quiz
 from lms.competence import service as competence
 from lms.errors import UserError
 from lms.i18n import N_
-from lms.live import queries
+from lms.live import notify, queries
 from lms.live.models import (
     ASKING,
     CLOSED,
@@ -99,6 +99,7 @@ def _claim(session: Session, live: LiveSession, expected: int | None, **values) 
     session.refresh(live)
     if changed.rowcount != 1:
         raise LiveError(N_("The session changed in the meantime; here is its current state."))
+    notify.announce(session, live.id)
 
 
 def open_session(
@@ -225,6 +226,8 @@ def tick(session: Session, live: LiveSession, *, now: datetime | None = None) ->
             .execution_options(synchronize_session=False)
         )
         closed_here = session.execute(query).rowcount == 1
+        if closed_here:
+            notify.announce(session, live.id)
         # Refresh first: refreshing reloads the questions too and would drop a pending change.
         session.refresh(live)
         question = live.question_at(live.current_position)

@@ -2,13 +2,16 @@
 
 import json
 import re
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from lms.catalog import queries
-from lms.live import service
+from lms.extensions import db
+from lms.live import notify, service
 from lms.live.models import LiveParticipant, LiveSession
 from lms.quiz.models import Attempt
 from lms.timeutil import utcnow
@@ -329,3 +332,86 @@ def test_polls_and_the_panel_cost_the_same_for_3_and_12_coaches(app, db_session,
     assert unchanged[0] == unchanged[1] <= 4, unchanged  # user, session, membership, participant
     assert revealed[0] == revealed[1], revealed
     assert panels[0] == panels[1], panels
+
+
+def _events(response) -> list[str]:
+    """The server-sent events of a finished or cut stream, one text block each."""
+    return [block for block in b"".join(response.response).decode().split("\n\n") if block]
+
+
+def _joined_stream(app, trainer_client, client, demo_cohort, quiz, db_session, monkeypatch):
+    """A session with its lobby open, the coach joined; the notification is the only way a
+    stream can hear of a change (the timed re-reads are pushed past the test)."""
+    monkeypatch.setattr(notify, "SQLITE_INTERVAL", 60.0)
+    monkeypatch.setattr(notify, "SAFETY_INTERVAL", 60.0)
+    live_id = schedule(trainer_client, demo_cohort, version_ids(db_session, quiz)[:2])
+    act(trainer_client, live_id, "open")
+    post(client, f"/live/{live_id}/join")
+    return live_id, db_session.get(LiveSession, live_id).revision
+
+
+def _act_once_watched(app, trainer_client, live_id: int, action: str) -> threading.Thread:
+    """The trainer acts as soon as a stream waits for the session (from another thread)."""
+    with app.app_context():
+        watcher = notify.watcher_for(db.engine)
+
+    def move_on():
+        for _ in range(3000):
+            if watcher.watching(live_id):
+                break
+            time.sleep(0.01)
+        act(trainer_client, live_id, action)
+
+    thread = threading.Thread(target=move_on)
+    thread.start()
+    return thread
+
+
+def test_a_stream_sends_the_question_the_trainer_shows(
+    app, trainer_client, coach_client, demo_cohort, quiz, db_session, monkeypatch
+):
+    live_id, shown = _joined_stream(
+        app, trainer_client, coach_client, demo_cohort, quiz, db_session, monkeypatch
+    )
+    response = coach_client.get(f"/live/{live_id}/events?revision={shown}", buffered=False)
+    assert response.status_code == 200 and response.mimetype == "text/event-stream"
+    chunks = iter(response.response)
+    assert next(chunks).startswith(b"retry: ")
+    trainer = _act_once_watched(app, trainer_client, live_id, "next")
+    event = next(chunks).decode()
+    trainer.join()
+    response.close()
+    assert f"id: {shown + 1}\nevent: state\n" in event
+    assert 'data: <div id="live-state"' in event and 'name="q1"' in event
+    # A question nobody answered is the same for every coach: no token of this coach in it.
+    assert 'name="csrf_token"' not in event
+
+
+def test_a_coach_who_answered_gets_their_own_screen_on_reconnecting(
+    app, trainer_client, coach_client, demo_cohort, quiz, db_session, monkeypatch
+):
+    live_id, shown = _joined_stream(
+        app, trainer_client, coach_client, demo_cohort, quiz, db_session, monkeypatch
+    )
+    act(trainer_client, live_id, "next")
+    app.config["LIVE_STREAM_SECONDS"] = 0.5
+    first = _events(coach_client.get(f"/live/{live_id}/events?revision={shown}"))
+    assert 'name="csrf_token"' not in first[-1] and "Réponse enregistrée" not in first[-1]
+    post(coach_client, f"/live/{live_id}/answer", {"q1": "a"})
+    # A reconnecting browser says which revision it shows (Last-Event-ID).
+    again = coach_client.get(f"/live/{live_id}/events", headers={"Last-Event-ID": str(shown)})
+    own = _events(again)[-1]
+    assert "Réponse enregistrée" in own and 'name="csrf_token"' in own
+
+
+def test_streams_are_declined_so_that_the_screen_polls(
+    app, trainer_client, coach_client, demo_cohort, quiz, db_session, monkeypatch
+):
+    live_id = schedule(trainer_client, demo_cohort, version_ids(db_session, quiz)[:2])
+    act(trainer_client, live_id, "open")
+    # Not joined: nothing to follow yet.
+    assert coach_client.get(f"/live/{live_id}/events").status_code == 204
+    post(coach_client, f"/live/{live_id}/join")
+    app.config["LIVE_STREAMS"] = 0  # this worker is full
+    assert coach_client.get(f"/live/{live_id}/events").status_code == 204
+    assert coach_client.get(f"/live/{live_id}/state?revision=0").status_code == 200

@@ -128,7 +128,12 @@ def test_a_live_session_runs_across_two_servers(world, servers, logged_in):
     assert all(name in panel for name in world["names"])  # joined on B, seen on A
 
     for position, answers in ((1, ("a", "b")), (2, ("a", "a"))):
-        control(trainer, live_id, "next")
+        shown = re.search(r'data-revision="(\d+)"', first.get(f"/live/{live_id}/play").text)[1]
+        with second.events(f"/live/{live_id}/events?revision={shown}") as events:
+            assert next(events).startswith("retry: ")
+            control(trainer, live_id, "next")
+            pushed = next(events)  # B's stream heard of A's change (PostgreSQL NOTIFY)
+        assert f"id: {int(shown) + 1}" in pushed and f'name="q{position}"' in pushed
         state = first.get(f"/live/{live_id}/state?revision=0").text
         assert f'name="q{position}"' in state  # moved on A, shown on B
         for coach, raw in zip((first, second), answers, strict=True):

@@ -1,8 +1,10 @@
 """Application servers started as real processes, and a browser-like HTTP client for them."""
 
+import contextlib
 import re
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -68,14 +70,25 @@ class Browser:
         self.cookies: dict[str, str] = {}
         self.http = httpx.Client(base_url=base_url, timeout=30)
 
-    def request(self, method: str, path: str, **kwargs) -> httpx.Response:
+    def _headers(self, given: dict) -> dict:
         self.http.cookies.clear()
-        headers = {**kwargs.pop("headers", {}), "Accept-Language": "en"}
+        headers = {**given, "Accept-Language": "en"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        return headers
+
+    def request(self, method: str, path: str, **kwargs) -> httpx.Response:
+        headers = self._headers(kwargs.pop("headers", {}))
         response = self.http.request(method, path, headers=headers, **kwargs)
         self.cookies.update(response.cookies)
         return response
+
+    @contextlib.contextmanager
+    def events(self, path: str) -> Iterator[Iterator[str]]:
+        """A server-sent event stream, as the text of one event after another."""
+        with self.http.stream("GET", path, headers=self._headers({})) as response:
+            assert response.status_code == 200, f"{path}: {response.status_code}"
+            yield (block for block in _event_blocks(response.iter_lines()))
 
     def get(self, path: str, **kwargs) -> httpx.Response:
         return self.request("GET", path, **kwargs)
@@ -93,3 +106,13 @@ class Browser:
 
     def close(self) -> None:
         self.http.close()
+
+
+def _event_blocks(lines: Iterator[str]) -> Iterator[str]:
+    block: list[str] = []
+    for line in lines:
+        if line:
+            block.append(line)
+        elif block:
+            yield "\n".join(block)
+            block = []

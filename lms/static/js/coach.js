@@ -84,7 +84,44 @@
     });
   }
 
+  // A live session's screen: the server sends each new state (server-sent events). While the
+  // stream is up, the fragment's one-second polling is skipped; when it fails or the server
+  // declines it (204), polling goes on as before.
+  // A stream declined or broken for good is tried again after RETRY_STREAM_MS.
+  var RETRY_STREAM_MS = 30000;
+  var live = { source: null, open: false, failedAt: 0 };
+
+  function followLive(box) {
+    if (!window.EventSource || !window.htmx || !box.dataset.events || live.source) { return; }
+    if (Date.now() - live.failedAt < RETRY_STREAM_MS) { return; }
+    var source = new EventSource(box.dataset.events);
+    live.source = source;
+    source.onopen = function () { live.open = true; };
+    source.onerror = function () {
+      live.open = false;
+      if (source.readyState === window.EventSource.CLOSED) {
+        live.source = null;
+        live.failedAt = Date.now();
+      }
+    };
+    source.addEventListener("state", function (event) {
+      var shown = document.getElementById("live-state");
+      if (!shown || shown.dataset.revision === event.lastEventId) { return; }
+      window.htmx.swap(shown, event.data, { swapStyle: "outerHTML" });
+      var now = document.getElementById("live-state");
+      if (!now || !now.dataset.events) { source.close(); live.source = null; live.open = false; }
+    });
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (live.open && event.detail.elt && event.detail.elt.id === "live-state") {
+      event.preventDefault();
+    }
+  });
+
   function init(root) {
+    var box = document.getElementById("live-state");
+    if (box) { followLive(box); }
     var timers = (root || document).querySelectorAll("[data-remaining]");
     Array.prototype.forEach.call(timers, start);
     var forms = (root || document).querySelectorAll("form[data-autosave]");
