@@ -36,8 +36,9 @@ test: install-test translations
 	$(BIN)/pytest
 
 # Every figure of the performance table against gunicorn (SQLite and PostgreSQL); ~10 minutes.
+# Some of them only: make bench ONLY="live autosave" (the other lines of results.json are kept).
 bench: install-test translations
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.run $(ONLY)
 
 lint: install-test
 	$(BIN)/ruff check lms tests benchmarks

@@ -1,10 +1,11 @@
 """The baseline of the autosave figure: a bare Flask + SQLAlchemy endpoint inserting one row."""
 
 import os
+import sqlite3
 from datetime import UTC, datetime
 
 from flask import Flask, request
-from sqlalchemy import DateTime, Integer, String, create_engine, func, select
+from sqlalchemy import DateTime, Integer, String, create_engine, event, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 
@@ -35,9 +36,17 @@ def count_rows(url: str) -> int:
     return count
 
 
+def _same_sqlite_settings(dbapi_connection, _record) -> None:
+    """The application's SQLite settings (lms/__init__.py), so that both commit alike."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=10000"):
+            dbapi_connection.execute(f"PRAGMA {pragma}")
+
+
 def create_bare_app() -> Flask:
     bare = Flask(__name__)
     engine = create_engine(os.environ.get("BENCH_DATABASE_URL", "sqlite://"))
+    event.listen(engine, "connect", _same_sqlite_settings)
 
     @bare.post("/save")
     def save():

@@ -7,7 +7,7 @@ import httpx
 from sqlalchemy import func, select
 
 from benchmarks import bare_app
-from benchmarks.harness import Server, migrated_app, percentile, result, signed_in
+from benchmarks.harness import Server, Tally, migrated_app, percentile, result, send, signed_in
 from lms.auth import service as accounts
 from lms.catalog.models import Quiz
 from lms.extensions import db
@@ -57,23 +57,18 @@ def _coaches_with_attempts(app) -> list[dict]:
     return plans
 
 
-async def _drive(server: Server, requests_of_client) -> tuple[list[float], int]:
+async def _drive(server: Server, requests_of_client) -> tuple[list[float], Tally]:
     """Run every client's requests in turn, all clients at once; (latencies, failures)."""
-    latencies, failures = [], 0
+    latencies, tally = [], Tally()
     transport = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=CLIENTS * 2))
 
     async def client_loop(client, calls):
-        nonlocal failures
         for timed, method, url, data in calls:
             started = time.perf_counter()
-            try:
-                response = await client.request(method, url, data=data)
-                ok = response.status_code == 200
-            except httpx.HTTPError:
-                ok = False
+            response = await send(client, method, url, tally, data=data)
             if timed:
                 latencies.append(time.perf_counter() - started)
-                failures += not ok
+            tally.errors += response is not None and response.status_code != 200
 
     async with transport:
         clients = [server.client(transport, *auth) for auth, _ in requests_of_client]
@@ -85,7 +80,7 @@ async def _drive(server: Server, requests_of_client) -> tuple[list[float], int]:
         )
         for client in clients:
             await client.aclose()
-    return latencies, failures
+    return latencies, tally
 
 
 def _calls(url: str, data_of, count: int) -> list[tuple]:
@@ -98,7 +93,7 @@ def _run(url: str, plan_requests, count_rows) -> dict:
     with Server(*url) as server:
         cpu = server.cpu_seconds()
         started = time.perf_counter()
-        latencies, failures = asyncio.run(_drive(server, plan_requests))
+        latencies, tally = asyncio.run(_drive(server, plan_requests))
         elapsed = time.perf_counter() - started
         cpu = server.cpu_seconds() - cpu
     stored = count_rows() - before
@@ -108,7 +103,8 @@ def _run(url: str, plan_requests, count_rows) -> dict:
         "p95_ms": percentile(latencies, 0.95) * 1000,
         "cpu_ms_per_request": cpu / (sent) * 1000,
         "requests_per_s": len(latencies) / elapsed,
-        "failed": failures,
+        "failed": tally.errors,
+        "reset_connections": tally.resets,
         "all_stored": stored == sent,
     }
 

@@ -9,7 +9,16 @@ from datetime import timedelta
 import httpx
 from sqlalchemy import insert, select
 
-from benchmarks.harness import USER_AGENT, Server, migrated_app, percentile, result, signed_in
+from benchmarks.harness import (
+    USER_AGENT,
+    Server,
+    Tally,
+    migrated_app,
+    percentile,
+    result,
+    send,
+    signed_in,
+)
 from lms.auth import service as accounts
 from lms.auth.models import User, cohort_coaches
 from lms.catalog.models import Quiz
@@ -142,9 +151,9 @@ def _quizzes(session) -> list[Quiz]:
     return list(session.scalars(select(Quiz).order_by(Quiz.module_code)))
 
 
-async def _trainers(server: Server, auth, path: str, trainers: int, rounds: int, errors: list):
+async def _trainers(server: Server, auth, path: str, trainers: int, rounds: int, tally: Tally):
     """Timings of ``trainers`` trainers loading the page ``rounds`` times each, one after the
-    other; failed requests are counted in ``errors[0]``."""
+    other; failed requests and reset connections are counted in ``tally``."""
     timings = []
     async with httpx.AsyncHTTPTransport() as transport:
 
@@ -152,12 +161,9 @@ async def _trainers(server: Server, auth, path: str, trainers: int, rounds: int,
             async with server.client(transport, *auth) as client:
                 for _ in range(rounds):
                     started = time.perf_counter()
-                    try:
-                        ok = (await client.get(path)).status_code == 200
-                    except httpx.HTTPError:
-                        ok = False
+                    response = await send(client, "GET", path, tally)
                     timings.append(time.perf_counter() - started)
-                    errors[0] += not ok
+                    tally.errors += response is not None and response.status_code != 200
 
         await asyncio.gather(*(trainer() for _ in range(trainers)))
     return timings
@@ -170,10 +176,10 @@ def measure(databases) -> dict:
     auth = signed_in(app, trainer_id)
     path = f"/trainer/cohorts/{cohort_id}"
     with Server(url) as server:
-        errors = [0]
-        asyncio.run(_trainers(server, auth, path, 1, 3, errors))  # warm up a little
-        alone = asyncio.run(_trainers(server, auth, path, 1, ROUNDS, errors))
-        busy = asyncio.run(_trainers(server, auth, path, TRAINERS, ROUNDS // 3, errors))
+        tally = Tally()
+        asyncio.run(_trainers(server, auth, path, 1, 3, tally))  # warm up a little
+        alone = asyncio.run(_trainers(server, auth, path, 1, ROUNDS, tally))
+        busy = asyncio.run(_trainers(server, auth, path, TRAINERS, ROUNDS // 3, tally))
         size = len(httpx.get(server.base_url + path, cookies={"session": auth[0]},
                              headers={"User-Agent": USER_AGENT}).content)  # fmt: skip
     with app.app_context():
@@ -183,7 +189,8 @@ def measure(databases) -> dict:
         "p50_ms": percentile(alone, 0.5) * 1000,
         f"p95_ms_{TRAINERS}_trainers": percentile(busy, 0.95) * 1000,
         "page_kb": round(size / 1024),
-        "errors": errors[0],
+        "errors": tally.errors,
+        "reset_connections": tally.resets,
     }
 
 

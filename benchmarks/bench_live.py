@@ -19,10 +19,12 @@ from sqlalchemy import insert, select
 
 from benchmarks.harness import (
     Server,
+    Tally,
     announce_load,
     migrated_app,
     percentile,
     result,
+    send,
     signed_in,
 )
 from lms.auth import service as accounts
@@ -138,7 +140,7 @@ class Room:
         self.clicks: dict[int, float] = {}  # revision → when the trainer clicked
         self.polls, self.panels, self.actions, self.answers = [], [], [], []
         self.display: list[float] = []
-        self.errors = 0
+        self.tally = Tally()
         self.streams = {"opened": 0, "declined": 0, "events": 0, "broken": 0}
         self.running = True
 
@@ -174,7 +176,7 @@ class Room:
                 self.streams["declined"] += 1
                 return shown, False
             if response.status_code != 200:
-                self.errors += 1
+                self.tally.errors += 1
                 return shown, False
             self.streams["opened"] += 1
             event_id = None
@@ -189,30 +191,29 @@ class Room:
     async def _poll(self, client: httpx.AsyncClient, shown: int) -> None:
         while self.running:
             started = time.perf_counter()
-            try:
-                response = await client.get(self.paths["live_state"], params={"revision": shown})
-            except httpx.HTTPError:
-                self.errors += 1
-                continue
+            params = {"revision": shown}
+            response = await send(
+                client, "GET", self.paths["live_state"], self.tally, params=params
+            )
             now = time.perf_counter()
             self.polls.append(now - started)
-            if response.status_code == 200:
+            if response is None:
+                pass
+            elif response.status_code == 200:
                 found = REVISION.search(response.content)
                 shown = self._shown(shown, int(found.group(1)) if found else shown, now)
             elif response.status_code != 204:
-                self.errors += 1
+                self.tally.errors += 1
             await asyncio.sleep(max(0.0, POLL_EVERY - (time.perf_counter() - started)))
 
     async def panel(self, client: httpx.AsyncClient) -> None:
         while self.running:
             started = time.perf_counter()
-            try:
-                response = await client.get(
-                    self.paths["live_panel"], params={"revision": self.revision}
-                )
-                self.errors += response.status_code != 200
-            except httpx.HTTPError:
-                self.errors += 1
+            params = {"revision": self.revision}
+            response = await send(
+                client, "GET", self.paths["live_panel"], self.tally, params=params
+            )
+            self.tally.errors += response is not None and response.status_code != 200
             self.panels.append(time.perf_counter() - started)
             await asyncio.sleep(max(0.0, POLL_EVERY - (time.perf_counter() - started)))
 
@@ -220,35 +221,27 @@ class Room:
         """A click: the POST and the control page it leads to, as the browser loads them."""
         started = time.perf_counter()
         self.clicks[self.revision + 1] = started
-        try:
-            response = await client.post(
-                self.paths["live_action"],
-                data={"action": action, "revision": self.revision},
-                follow_redirects=True,
-            )
-            ok = response.status_code == 200
-        except httpx.HTTPError:
-            ok = False
+        data = {"action": action, "revision": self.revision}
+        response = await send(
+            client, "POST", self.paths["live_action"], self.tally, data=data, follow_redirects=True
+        )
         self.actions.append(time.perf_counter() - started)
-        if ok:
+        if response is not None and response.status_code == 200:
             self.revision += 1
             self.position += action == "next"
-        else:
-            self.errors += 1
+        elif response is not None:
+            self.tally.errors += 1
 
     async def answer(self, client: httpx.AsyncClient, within: float) -> None:
         await asyncio.sleep(random.random() * within)
         position = self.position
         started = time.perf_counter()
-        try:
-            response = await client.post(
-                self.paths["live_answer"],
-                data={f"q{position}": random.choice(self.options[position - 1])},
-                headers={"HX-Request": "true"},
-            )
-            self.errors += response.status_code != 200
-        except httpx.HTTPError:
-            self.errors += 1
+        response = await send(
+            client, "POST", self.paths["live_answer"], self.tally,
+            data={f"q{position}": random.choice(self.options[position - 1])},
+            headers={"HX-Request": "true"},
+        )  # fmt: skip
+        self.tally.errors += response is not None and response.status_code != 200
         self.answers.append(time.perf_counter() - started)
 
 
@@ -281,7 +274,7 @@ async def _display_and_spike(server, paths, revision, plan) -> dict:
             await room.act(trainer, "next")
             await asyncio.sleep(3)
         polls_before = len(room.polls)
-        errors_before = room.errors
+        errors_before = room.tally.errors
         await asyncio.gather(*(room.answer(c, 1.0) for c in phones))
         await asyncio.sleep(1)
     return {
@@ -291,8 +284,9 @@ async def _display_and_spike(server, paths, revision, plan) -> dict:
         "answer_p95_ms": percentile(room.answers, 0.95) * 1000,
         "answer_p50_ms": percentile(room.answers, 0.5) * 1000,
         "answers": len(room.answers),
-        "spike_errors": room.errors - errors_before,
-        "errors": room.errors,
+        "spike_errors": room.tally.errors - errors_before,
+        "errors": room.tally.errors,
+        "reset_connections": room.tally.resets,
         "poll_p95_ms_during_spike": percentile(room.polls[polls_before:], 0.95) * 1000,
         "polls": len(room.polls),
         "streams": room.streams,
@@ -323,7 +317,8 @@ async def _room_300(server, paths, revision, plan) -> dict:
         "server_cpu_percent": 100 * cpu / measured,
         "polls": polls,
         "streams": room.streams,
-        "errors": room.errors,
+        "errors": room.tally.errors,
+        "reset_connections": room.tally.resets,
     }
 
 

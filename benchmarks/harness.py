@@ -186,6 +186,36 @@ class Server:
         )
 
 
+@dataclass
+class Tally:
+    """Failed requests, and connections the server had closed while idle (kept apart)."""
+
+    errors: int = 0
+    resets: int = 0
+
+
+# What a request on a kept-alive connection meets when the server closed it meanwhile (its
+# keep-alive timeout): the request never reached the application, so it is sent again.
+RESET = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+
+
+async def send(client: httpx.AsyncClient, method: str, url: str, tally: Tally, **kwargs):
+    """The response, or None (counted in ``tally.errors``); a reset connection is counted in
+    ``tally.resets`` and the request sent once more."""
+    for last in (False, True):
+        try:
+            return await client.request(method, url, **kwargs)
+        except RESET:
+            if last:
+                tally.errors += 1
+                return None
+            tally.resets += 1
+        except httpx.HTTPError:
+            tally.errors += 1
+            return None
+    return None
+
+
 def result(name, value, unit, goal, baseline, ratio=None, **details) -> dict:
     """One line of results.json; ``ratio`` is value / goal unless given."""
     if ratio is None and goal:

@@ -45,32 +45,55 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
+PER_BACKEND = {"autosave": bench_autosave, "live": bench_live, "matrix": bench_cohort_matrix}
+ONCE = {
+    "statistics": bench_statistics,
+    "forwarder": bench_forwarder,
+    "cold_start": bench_cold_start,
+}
+
+
+def _merged(results: list[dict]) -> list[dict]:
+    """A partial run replaces its own lines of the last results.json and keeps the others."""
+    names = {r["name"] for r in results}
+    kept = json.loads(RESULTS.read_text()) if RESULTS.exists() else []
+    return [r for r in kept if r["name"] not in names] + results
+
+
+def main(groups: list[str]) -> int:
+    """``groups``: some of PER_BACKEND and ONCE (all when none given)."""
+    unknown = set(groups) - set(PER_BACKEND) - set(ONCE)
+    if unknown:
+        print(f"unknown: {', '.join(sorted(unknown))}; choose among {[*PER_BACKEND, *ONCE]}")
+        return 2
+    groups = groups or [*PER_BACKEND, *ONCE]
     logging.getLogger("alembic").setLevel(logging.WARNING)
     started = time.perf_counter()
     results = []
-    saves, live, matrix = {}, {}, {}
-    with backends() as databases:
-        for backend in databases:
-            name = backend.backend
-            saves[name] = _timed(f"autosave ({name})", lambda b=backend: bench_autosave.measure(b))
-            live[name] = _timed(f"live ({name})", lambda b=backend: bench_live.measure(b))
-            matrix[name] = _timed(
-                f"cohort page ({name})", lambda b=backend: bench_cohort_matrix.measure(b)
-            )
-    results.append(bench_autosave.figure(saves))
-    results.extend(bench_live.figures(live))
-    results.append(bench_cohort_matrix.figure(matrix))
-    for label, module in (
-        ("item analysis", bench_statistics),
-        ("forwarder", bench_forwarder),
-        ("cold start", bench_cold_start),
-    ):
-        results.append(_timed(label, module.figure))
+    measured = {group: {} for group in PER_BACKEND if group in groups}
+    if measured:
+        with backends() as databases:
+            for backend in databases:
+                for group, per_backend in measured.items():
+                    per_backend[backend.backend] = _timed(
+                        f"{group} ({backend.backend})",
+                        lambda b=backend, m=PER_BACKEND[group]: m.measure(b),
+                    )
+    for group, per_backend in measured.items():
+        module = PER_BACKEND[group]
+        if hasattr(module, "figures"):
+            results.extend(module.figures(per_backend))
+        else:
+            results.append(module.figure(per_backend))
+    for group, module in ONCE.items():
+        if group in groups:
+            results.append(_timed(group, module.figure))
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     for r in results:
         r["details"]["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         r["details"]["machine"] = machine
+    if len(groups) < len(PER_BACKEND) + len(ONCE):
+        results = _merged(results)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(table(results))
     print(f"{RESULTS.name} written in {time.perf_counter() - started:.0f} s; {machine}")
@@ -78,4 +101,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

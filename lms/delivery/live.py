@@ -145,25 +145,29 @@ def state(live_id: int):
     return render_template("delivery/_live_state_response.html", **_coach_context(live))
 
 
-# Streams of this process now, against the configured bound.
-_streams = {"open": 0}
-_streams_lock = threading.Lock()
-# Fragments shared by every coach: (live id, revision, language) → HTML, latest revision only.
-_shared: dict[tuple[int, int, str], str] = {}
-_shared_lock = threading.Lock()
+class _Streams:
+    """An application's streams in this process: how many are open, and the fragments they
+    share, (live id, revision, language, second of the timer) → HTML, latest revision only."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.open = 0
+        self.shared: dict[tuple, str] = {}
+
+    def take(self, bound: int) -> bool:
+        with self.lock:
+            if self.open >= bound:
+                return False
+            self.open += 1
+            return True
+
+    def release(self) -> None:
+        with self.lock:
+            self.open -= 1
 
 
-def _open_stream() -> bool:
-    with _streams_lock:
-        if _streams["open"] >= current_app.config["LIVE_STREAMS"]:
-            return False
-        _streams["open"] += 1
-        return True
-
-
-def _close_stream() -> None:
-    with _streams_lock:
-        _streams["open"] -= 1
+def _streams() -> _Streams:
+    return current_app.extensions.setdefault("lms.live_streams", _Streams())
 
 
 def _state_fragment(live_id: int, user_id: int, attempt_id: int | None) -> tuple:
@@ -181,18 +185,21 @@ def _state_fragment(live_id: int, user_id: int, attempt_id: int | None) -> tuple
     else:
         asked = live.phase == ASKING
         shareable = asked and not queries.answered(db.session, attempt_id, current.position)
-    key = (live.id, live.revision, str(get_locale()))
     deadline = live.question_deadline if live.phase == ASKING else None
-    with _shared_lock:
-        html = _shared.get(key) if shareable else None
+    # A running timer shows the seconds left: shared within the same second only.
+    second = int(time.time()) if deadline else 0
+    key = (live.id, live.revision, str(get_locale()), second)
+    streams = _streams()
+    with streams.lock:
+        html = streams.shared.get(key) if shareable else None
     if html is None:
         context = _coach_context(live, db.session.get(User, user_id))
         html = render_template("delivery/_live_state_response.html", shared=shareable, **context)
         if shareable:
-            with _shared_lock:
-                for old in [k for k in _shared if k[0] == live.id and k != key]:
-                    del _shared[old]
-                _shared[key] = html
+            with streams.lock:
+                for old in [k for k in streams.shared if k[0] == live.id and k != key]:
+                    del streams.shared[old]
+                streams.shared[key] = html
     return live.revision, html, deadline
 
 
@@ -208,7 +215,10 @@ def events(live_id: int):
     204 (the browser then polls) when the coach has not joined or this worker is full."""
     live = _as_coach_or_403(live_id)
     participant = service.participant_of(db.session, live, current_user)
-    if participant is None or live.state == ENDED or not _open_stream():
+    streams = _streams()
+    if participant is None or live.state == ENDED:
+        return "", 204
+    if not streams.take(current_app.config["LIVE_STREAMS"]):
         return "", 204
     try:
         if service.seen(db.session, participant):
@@ -225,7 +235,7 @@ def events(live_id: int):
         config = current_app.config
         db.session.remove()
     except BaseException:
-        _close_stream()
+        streams.release()
         raise
 
     def stream():
@@ -247,9 +257,9 @@ def events(live_id: int):
                 known = revision
         finally:
             db.session.remove()
-            _close_stream()
 
     response = Response(stream_with_context(stream()), mimetype="text/event-stream")
+    response.call_on_close(streams.release)  # however the stream ends, even unread
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"  # a proxy must pass each event at once
     return response
@@ -269,6 +279,7 @@ def answer(live_id: int):
         db.session.rollback()
         error = translated(failure)
     else:
+        get_locale()  # chosen now: after the commit it would read the coach's row again
         db.session.commit()
     if request.headers.get("HX-Request"):
         return render_template("delivery/_live_answer_status.html", error=error), (

@@ -2,9 +2,8 @@
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session, aliased, joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
 from lms.auth.models import User
 from lms.catalog import queries as catalog
@@ -12,7 +11,8 @@ from lms.catalog.models import Competence, Module, Quiz, Skill, Unit
 from lms.competence.assessment import PRACTICE
 from lms.delivery.models import LessonProgress, ModuleVisit
 from lms.quiz import mastery
-from lms.quiz.models import GRADED, NEEDS_GRADING, Answer, Attempt, AttemptSlot, Grade
+from lms.quiz import queries as quiz_queries
+from lms.quiz.models import GRADED, NEEDS_GRADING, Attempt, AttemptSlot
 
 NOT_STARTED, IN_PROGRESS, SUBMITTED, PASSED, FAILED = (
     "not_started", "in_progress", "submitted", "passed", "failed",
@@ -92,39 +92,9 @@ def attempt_with_slots(session: Session, attempt_id: int) -> Attempt | None:
     return session.scalar(query)
 
 
-def _newest_of_its_slot(model):
-    """The id of the newest row (answer or grade) of the slot at hand, a correlated subquery."""
-    older = aliased(model)
-    newest = select(func.max(older.id)).where(older.slot_id == AttemptSlot.id)
-    return newest.correlate(AttemptSlot).scalar_subquery()
-
-
-# Built once: a save runs it with its own attempt and positions, from the compiled cache.
-_SLOTS_TO_SAVE = (
-    select(AttemptSlot, Answer, Grade)
-    .select_from(AttemptSlot)
-    .outerjoin(Answer, Answer.id == _newest_of_its_slot(Answer))
-    .outerjoin(Grade, Grade.id == _newest_of_its_slot(Grade))
-    .where(
-        AttemptSlot.attempt_id == bindparam("attempt_id"),
-        AttemptSlot.position.in_(bindparam("positions", expanding=True)),
-    )
-    .order_by(AttemptSlot.position)
-    .options(joinedload(AttemptSlot.question_version))
-)
-
-
 def slots_to_save(session: Session, attempt_id: int, positions: list[int]) -> list[AttemptSlot]:
-    """The slots at ``positions`` with their question version and only their latest answer and
-    grade, in one query: all a save compares with, so a save costs the same however many came
-    before."""
-    rows = session.execute(_SLOTS_TO_SAVE, {"attempt_id": attempt_id, "positions": positions})
-    slots = []
-    for slot, answer, grade in rows:
-        set_committed_value(slot, "answers", [answer] if answer is not None else [])
-        set_committed_value(slot, "grades", [grade] if grade is not None else [])
-        slots.append(slot)
-    return slots
+    """The slots at ``positions`` with only what a save compares with (one query)."""
+    return quiz_queries.slots_with_latest(session, attempt_id, positions)
 
 
 def quiz_for_module(session: Session, module_code: str) -> Quiz | None:

@@ -31,6 +31,7 @@ from lms.live.models import (
     LiveQuestionState,
     LiveSession,
 )
+from lms.quiz import queries as quiz_queries
 from lms.quiz import service as quiz_service
 from lms.quiz import types
 from lms.quiz.models import OPEN as ATTEMPT_OPEN
@@ -387,10 +388,10 @@ def answer(
     attempt = participant.attempt
     if attempt is None or attempt.state != ATTEMPT_OPEN:
         raise LiveError(N_("You are not taking part in this session."))
-    slot = quiz_service.slot_at(attempt, live.current_position)
+    (slot,) = quiz_queries.slots_with_latest(session, attempt.id, [live.current_position])
     if quiz_service.same_answer(slot.answer, raw):
         return
-    quiz_service.save_answer(session, attempt, live.current_position, raw, now=now)
+    quiz_service.save_slot_answer(session, attempt, slot, raw, now=now)
 
 
 # --- what the screens show --------------------------------------------------------------------

@@ -335,8 +335,10 @@ def test_polls_and_the_panel_cost_the_same_for_3_and_12_coaches(app, db_session,
 
 
 def _events(response) -> list[str]:
-    """The server-sent events of a finished or cut stream, one text block each."""
-    return [block for block in b"".join(response.response).decode().split("\n\n") if block]
+    """The server-sent events of a stream until it ends, one text block each."""
+    text = b"".join(response.response).decode()
+    response.close()
+    return [block for block in text.split("\n\n") if block]
 
 
 def _joined_stream(app, trainer_client, client, demo_cohort, quiz, db_session, monkeypatch):
@@ -394,7 +396,7 @@ def test_a_coach_who_answered_gets_their_own_screen_on_reconnecting(
         app, trainer_client, coach_client, demo_cohort, quiz, db_session, monkeypatch
     )
     act(trainer_client, live_id, "next")
-    app.config["LIVE_STREAM_SECONDS"] = 0.5
+    monkeypatch.setitem(app.config, "LIVE_STREAM_SECONDS", 0.5)
     first = _events(coach_client.get(f"/live/{live_id}/events?revision={shown}"))
     assert 'name="csrf_token"' not in first[-1] and "Réponse enregistrée" not in first[-1]
     post(coach_client, f"/live/{live_id}/answer", {"q1": "a"})
@@ -412,6 +414,12 @@ def test_streams_are_declined_so_that_the_screen_polls(
     # Not joined: nothing to follow yet.
     assert coach_client.get(f"/live/{live_id}/events").status_code == 204
     post(coach_client, f"/live/{live_id}/join")
-    app.config["LIVE_STREAMS"] = 0  # this worker is full
+    monkeypatch.setitem(app.config, "LIVE_STREAMS", 1)
+    monkeypatch.setitem(app.config, "LIVE_STREAM_SECONDS", 0.2)
+    held = coach_client.get(f"/live/{live_id}/events", buffered=False)
+    assert held.status_code == 200
+    # This worker is full: the screen polls.
     assert coach_client.get(f"/live/{live_id}/events").status_code == 204
     assert coach_client.get(f"/live/{live_id}/state?revision=0").status_code == 200
+    held.close()  # a stream that ended, read or not, frees its place
+    assert coach_client.get(f"/live/{live_id}/events").status_code == 200
