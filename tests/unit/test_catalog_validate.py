@@ -193,7 +193,9 @@ def test_duplicate_option_id(tree):
 def test_unknown_skill(tree):
     tree.replace(QUIZ, "    skills: [C1.1-S4, C1.1-S2]\n", "    skills: [C1.1-S4, C1.1-S9]\n")
     assert tree.errors() == [
-        f"{QUIZ}:118: questions[11].skills[1]: unknown skill 'C1.1-S9': not in {UNIT}"
+        f"{UNIT}:14: unit.skills[1].id: skill C1.1-S2 has no scenario question: mark at least 1 "
+        "case the coach must act on with `scenario: true`",  # its scenario was that question
+        f"{QUIZ}:118: questions[11].skills[1]: unknown skill 'C1.1-S9': not in {UNIT}",
     ]
 
 
@@ -829,4 +831,19 @@ def test_scenario_mark_is_a_boolean(tree):
     )
     assert tree.errors() == [
         f"{QUIZ}:104: questions[9].scenario: must be true or false, got 'often'"
+    ]
+
+
+def test_cli_validate_fails_on_a_bank_with_cues(runner, tree, monkeypatch):
+    monkeypatch.setattr(files, "CUE_RULES_AS_WARNINGS", frozenset())  # as shipped
+    tree.replace(QUIZ, '"L\'apprenti et son tuteur", en: "The apprentice and the tutor"',
+                 '"L\'apprenti seul", en: "The apprentice alone"')  # fmt: skip
+    tree.replace(QUIZ, '"Accréditation Erasmus", en: "Erasmus accreditation"',
+                 '"Accréditation", en: "Accreditation"')  # fmt: skip
+    result = runner.invoke(args=["content", "validate", "--root", str(tree.root)])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{QUIZ}:14: questions: 2 of 3 single-choice keys (67%) are the only longest option; "
+        "at most 35%",
+        "1 error in 1 file",
     ]
