@@ -3,6 +3,8 @@
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -17,6 +19,7 @@ from lms.i18n import N_
 from lms.timeutil import utcnow
 
 MIN_PASSWORD_LENGTH = 10
+COMMON_PASSWORDS = Path(__file__).resolve().parent / "common_passwords.txt"
 _hasher = PasswordHasher()
 # Verified against when the account does not exist, so both paths cost one argon2 check.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
@@ -54,12 +57,24 @@ def normalise_email(email: str) -> str:
         ) from error
 
 
+@cache
+def _common_passwords() -> frozenset[str]:
+    lines = COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
 def check_password_strength(password: str) -> None:
+    """Length and the list of common breached passwords; no composition rule (NIST 800-63B)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
             N_("The password must have at least %(count)d characters."),
             "password",
             count=MIN_PASSWORD_LENGTH,
+        )
+    if password.strip().lower() in _common_passwords():
+        raise AccountError(
+            N_("This password is among the most common ones found in breaches: choose another."),
+            "password",
         )
 
 

@@ -97,7 +97,10 @@ def change_password():
                 current_user, form.current_password.data, form.new_password.data
             )
         except service.AccountError as error:
-            form[error.field].errors.append(_("The current password is wrong."))
+            field = (
+                form.current_password if error.field == "current_password" else form.new_password
+            )
+            field.errors.append(translated(error))
         else:
             db.session.commit()
             flash(_("Your password has been changed."), "info")

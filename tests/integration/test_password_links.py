@@ -215,3 +215,37 @@ def test_forgot_password_is_throttled_per_address_even_unknown(app, demo_cohort,
         statuses = [_forgot(client, email).status_code for _ in range(4)]
         assert statuses == [200, 200, 200, 429]
     assert len(mailbox.for_(coach.email)) == 3
+
+
+# -- password policy ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("common", ["password123", "QwertyUiop", "1234567890"])
+def test_a_common_breached_password_is_refused_next_to_the_field(app, demo_cohort, common):
+    from lms.auth import service
+
+    with pytest.raises(service.AccountError):
+        service.check_password_strength(common)
+    coach = demo_cohort["coaches"][0]
+    client = app.test_client()
+    token = links.make_token("test-secret", coach, links.RESET)
+    page = _choose(client, f"http://localhost/password/choose/{token}", common)
+    assert page.status_code == 400
+    assert "des plus courants dans les fuites" in page.get_data(as_text=True)
+    service.check_password_strength("a long new sentence")  # length, no composition rule
+
+
+def test_changing_to_a_common_password_is_refused_with_its_reason(app, demo_cohort):
+    client = app.test_client()
+    Auth(client).login(demo_cohort["coaches"][0].email)
+    page = client.post(
+        "/account/password",
+        data={
+            "current_password": factories.PASSWORD,
+            "new_password": "password123",
+            "confirm": "password123",
+            "csrf_token": csrf_token(client, "/account/password"),
+        },
+    )
+    assert page.status_code == 400
+    assert "des plus courants dans les fuites" in page.get_data(as_text=True)
