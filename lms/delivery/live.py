@@ -151,6 +151,7 @@ class _Streams:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
+        self.rendering = threading.Lock()
         self.open = 0
         self.shared: dict[tuple, str] = {}
 
@@ -189,18 +190,24 @@ def _state_fragment(live_id: int, user_id: int, attempt_id: int | None) -> tuple
     # A running timer shows the seconds left: shared within the same second only.
     second = int(time.time()) if deadline else 0
     key = (live.id, live.revision, str(get_locale()), second)
+    if not shareable:
+        return live.revision, _render_state(live, user_id, shared=False), deadline
     streams = _streams()
-    with streams.lock:
-        html = streams.shared.get(key) if shareable else None
-    if html is None:
-        context = _coach_context(live, db.session.get(User, user_id))
-        html = render_template("delivery/_live_state_response.html", shared=shareable, **context)
-        if shareable:
+    with streams.rendering:  # one stream renders, the others of this process wait and reuse
+        with streams.lock:
+            html = streams.shared.get(key)
+        if html is None:
+            html = _render_state(live, user_id, shared=True)
             with streams.lock:
                 for old in [k for k in streams.shared if k[0] == live.id and k != key]:
                     del streams.shared[old]
                 streams.shared[key] = html
     return live.revision, html, deadline
+
+
+def _render_state(live, user_id: int, *, shared: bool) -> str:
+    context = _coach_context(live, db.session.get(User, user_id))
+    return render_template("delivery/_live_state_response.html", shared=shared, **context)
 
 
 def _event(revision: int, html: str) -> str:
