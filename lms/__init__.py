@@ -114,7 +114,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from lms.auth.cli import users_cli
     from lms.catalog.cli import content_cli
-    from lms.cli import backup, close_overdue_attempts, db_check, restore, setup
+    from lms.cli import backup, close_overdue_attempts, db_check, rebuild_records, restore, setup
     from lms.demo import demo_cli
     from lms.quiz.cli import quiz_cli
     from lms.xapi.cli import xapi_cli
@@ -132,6 +132,8 @@ def _register_cli(app: Flask) -> None:
         xapi_cli,
     ):
         app.cli.add_command(command)
+    # Under "flask xapi", though it compares with the competence records xAPI cannot import.
+    xapi_cli.add_command(rebuild_records)
 
 
 def _register_errors(app: Flask) -> None:

@@ -99,3 +99,67 @@ def restore(backup_file: Path) -> None:
     except backup_service.BackupError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"restored {backup_file}; run flask setup if the release is newer than the backup")
+
+
+@click.command("rebuild-records")
+@click.option(
+    "--from-lrs",
+    "from_lrs",
+    is_flag=True,
+    required=True,
+    help="Read the statements from the LRS (GET /statements only), never from our database.",
+)
+@click.option(
+    "--endpoint", "endpoint_name", help="The LRS endpoint by name (default: LMS_LRS_URL)."
+)
+@click.option(
+    "--compare", is_flag=True, help="Compare with the database's decisions; exit 1 if they differ."
+)
+@with_appcontext
+def rebuild_records(from_lrs: bool, endpoint_name: str | None, compare: bool) -> None:
+    """Rebuild every coach's validations (units, dates, validators, modalities, scores, the
+    attempts and evidence files they rest on, competences held) from what the LRS holds."""
+    import json
+
+    from lms.competence.record import evidence_records
+    from lms.xapi import rebuild
+    from lms.xapi.client import LrsClient
+    from lms.xapi.queries import endpoints
+
+    config = current_app.config
+    url, username, password = config["LRS_URL"], config["LRS_USERNAME"], config["LRS_PASSWORD"]
+    if endpoint_name:
+        found = [e for e in endpoints(db.session) if e.name == endpoint_name]
+        if not found:
+            raise click.BadParameter(
+                f"no endpoint named {endpoint_name!r}", param_hint="--endpoint"
+            )
+        url, username, password = found[0].url, found[0].username, found[0].password
+    if not url:
+        raise click.UsageError("no LRS: set LMS_LRS_URL or name an endpoint with --endpoint")
+    with LrsClient(url, username, password, config.get("XAPI_VERSION", "1.0.3")) as lrs:
+        statements = list(lrs.statements())
+        known = {statement["id"] for statement in statements}
+        for statement in list(statements):
+            target = statement["object"].get("id")
+            if statement["verb"]["id"].endswith("/voided") and target not in known:
+                voided = lrs.voided_statement(target)
+                if voided is not None:
+                    statements.append(voided)
+    rebuilt = rebuild.rebuild(statements, config["BASE_IRI"])
+    if not compare:
+        for email, record in sorted(rebuilt.items()):
+            units, competences = record.normalised()
+            entry = {"coach": email, "competences": competences, "units": [vars(u) for u in units]}
+            click.echo(json.dumps(entry, ensure_ascii=False))
+        return
+    differences = rebuild.compare(evidence_records(db.session), rebuilt)
+    units = sum(len(record.units) for record in rebuilt.values())
+    for line in differences:
+        click.echo(line)
+    click.echo(
+        f"{len(rebuilt)} coaches, {units} unit decisions rebuilt from {len(statements)} "
+        f"statements: {'equal' if not differences else f'{len(differences)} differences'}"
+    )
+    if differences:
+        raise SystemExit(1)

@@ -89,5 +89,6 @@ def simulate(coaches: int, seed: int) -> None:
     db.session.commit()
     click.echo(
         f"{summary.coaches} coaches, {summary.lessons} lessons done, {summary.attempts} attempts, "
-        f"{summary.live_participants} live participants, {summary.validations} trainer validations"
+        f"{summary.live_participants} live participants, {summary.validations} trainer "
+        f"validations, {summary.refusals} refusals, {summary.revocations} revocations"
     )

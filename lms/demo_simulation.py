@@ -28,6 +28,8 @@ class SimulationSummary:
     attempts: int = 0
     live_participants: int = 0
     validations: int = 0
+    refusals: int = 0
+    revocations: int = 0
     modules: list[str] = field(default_factory=list)
 
 
@@ -152,20 +154,57 @@ def _grade_and_decide(session, cohort, trainer, rng, xapi, now, summary) -> None
             module = catalog.module_by_code(session, attempt.module_code)
             modalities = [m for m in module.validation["modalities"] if m != "quiz"]
             standing = competence.standing_decision(session, coach.id, module.code)
-            if attempt.passed and modalities and standing is None and rng.random() < 0.6:
-                competence.decide(
+            if attempt.passed is None or not modalities or standing is not None:
+                continue
+            draw = rng.random()
+            if draw < 0.6:
+                validated = bool(attempt.passed) or draw < 0.1
+                _decide(session, coach, module, attempt, validated, trainer, rng, xapi, now)
+                if validated:
+                    summary.validations += 1
+                else:
+                    summary.refusals += 1
+    _revoke_some(session, cohort, trainer, rng, xapi, now, summary)
+
+
+def _decide(session, coach, module, attempt, validated, trainer, rng, xapi, now) -> None:
+    """A trainer's decision by one of the module's modalities, scored with its grid if any."""
+    modality = rng.choice([m for m in module.validation["modalities"] if m != "quiz"])
+    grid = competence.evaluation_grid(module)
+    rubric = None
+    if grid.get("criteria") and grid.get("levels"):
+        rubric = {
+            criterion["id"]: rng.choice(grid["levels"])["id"] for criterion in grid["criteria"]
+        }
+    competence.decide(
+        session,
+        coach=coach,
+        unit_code=module.code,
+        modality=modality,
+        validated=validated,
+        decided_by=trainer,
+        xapi=xapi,
+        attempt=attempt,
+        rubric=rubric,
+        note="Observé en situation réelle." if validated else "Preuves insuffisantes.",
+        now=now - timedelta(days=2),
+    )
+
+
+def _revoke_some(session, cohort, trainer, rng, xapi, now, summary) -> None:
+    """About one validation in eight is revoked, with its reason."""
+    for coach in cohort.coaches:
+        for decision in competence.standing_decisions(session, coach.id):
+            if rng.random() < 0.125:
+                competence.revoke_decision(
                     session,
-                    coach=coach,
-                    unit_code=module.code,
-                    modality=rng.choice(modalities),
-                    validated=True,
-                    decided_by=trainer,
+                    decision,
+                    revoked_by=trainer,
                     xapi=xapi,
-                    attempt=attempt,
-                    note="Observé en situation réelle.",
-                    now=now - timedelta(days=2),
+                    reason="Le dossier de preuves était incomplet.",
+                    now=now - timedelta(days=1),
                 )
-                summary.validations += 1
+                summary.revocations += 1
 
 
 def _live_session(session, cohort, trainer, module, rng, xapi, moment, summary) -> None:

@@ -51,7 +51,8 @@ def invalid_on_purpose() -> set[str]:
 @pytest.fixture(autouse=True)
 def every_recorded_statement_is_valid(request):
     """After each test that has an app: every statement it left in the outbox passes the
-    strict xAPI validator, so the whole suite checks every statement the code emits."""
+    strict xAPI validator, TinCanPython's round trip and the statement template of our xAPI
+    Profile it follows, so the whole suite checks every statement the code emits."""
     if "app" not in request.fixturenames:
         yield
         return
@@ -63,7 +64,10 @@ def every_recorded_statement_is_valid(request):
         else set()
     )
     yield
+    from lms.xapi import profile
     from lms.xapi.validation import validate_statement
+    from tests.support.profile_check import template_errors
+    from tests.support.tincan_check import round_trip_errors
 
     with app.app_context(), db.engine.connect() as connection:
         if not connection.scalar(text("SELECT EXISTS (SELECT 1 FROM xapi_statements)")):
@@ -74,9 +78,21 @@ def every_recorded_statement_is_valid(request):
         statement = json.loads(body)
         version = "2.0.0" if str(statement.get("version", "")).startswith("2.") else "1.0.3"
         errors = validate_statement(statement, version=version)
+        if not errors:
+            # Two independent readers: TinCanPython, and the templates of our xAPI Profile.
+            errors = round_trip_errors(statement) + template_errors(
+                statement, profile.document(_base_of(statement))
+            )
         if errors and statement_id not in skipped:
             broken[statement_id] = errors
     assert broken == {}, f"statements recorded by this test break the xAPI rules: {broken}"
+
+
+def _base_of(statement: dict) -> str:
+    """The base IRI a statement was minted under, from the profile version in its category."""
+    categories = statement.get("context", {}).get("contextActivities", {}).get("category", [])
+    version = next(c["id"] for c in categories if "/profile/v" in c["id"])
+    return version.rsplit("/profile/v", 1)[0]
 
 
 @pytest.fixture

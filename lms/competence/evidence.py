@@ -1,5 +1,6 @@
 """Evidence attachments: checked by size, extension and content, stored outside the web root."""
 
+import hashlib
 import io
 import uuid
 import zipfile
@@ -32,6 +33,7 @@ class StoredFile:
     name: str  # the file name as the trainer sent it, for display and download
     type: str  # one of EXTENSIONS
     size: int
+    sha256: str | None = None  # hex digest, named in the decision's xAPI attachment
 
 
 def extension_of(filename: str) -> str:
@@ -105,7 +107,13 @@ def store(upload_dir: Path, filename: str, data: bytes) -> StoredFile:
     target = Path(upload_dir) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
-    return StoredFile(path=relative, name=safe_display_name(filename), type=kind, size=len(data))
+    return StoredFile(
+        path=relative,
+        name=safe_display_name(filename),
+        type=kind,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
 
 
 def resolve(upload_dir: Path, relative: str) -> Path:

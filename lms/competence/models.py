@@ -75,6 +75,7 @@ class Decision(Base):
     attachment_name: Mapped[str | None] = mapped_column(String(255))
     attachment_type: Mapped[str | None] = mapped_column(String(8))
     attachment_size: Mapped[int | None] = mapped_column(Integer)
+    attachment_sha256: Mapped[str | None] = mapped_column(String(64))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     statement_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)

@@ -12,7 +12,11 @@ from lms.auth.models import User
 from lms.auth.policy import Role
 from lms.catalog.models import Competence, Skill, Unit
 from lms.competence.models import VALIDATED, Decision
+from lms.competence.service import decision_score
+from lms.quiz.models import Attempt
 from lms.timeutil import utcnow
+from lms.xapi.rebuild import CoachRecord, UnitRecord
+from lms.xapi.statements import format_timestamp
 
 CODE_DIGITS = 16
 
@@ -171,3 +175,43 @@ def verify(session: Session, code: str, *, secret: str) -> CompletionRecord | No
     if record.is_empty or not hmac.compare_digest(record.verification_code, code):
         return None
     return record
+
+
+def evidence_records(session: Session) -> dict[str, CoachRecord]:
+    """Every coach's decisions and competences held, as :mod:`lms.xapi.rebuild` rebuilds them
+    from an LRS: the reference that rebuild is compared with."""
+    decisions = session.scalars(
+        select(Decision).options(selectinload(Decision.coach), selectinload(Decision.decided_by))
+    ).all()
+    attempts = {
+        attempt.id: attempt
+        for attempt in session.scalars(
+            select(Attempt).where(Attempt.id.in_({d.attempt_id for d in decisions if d.attempt_id}))
+        )
+    }
+    records: dict[str, CoachRecord] = {}
+    standing: dict[str, set[str]] = {}
+    for decision in decisions:
+        attempt = attempts.get(decision.attempt_id)
+        score = decision_score(decision, attempt)
+        records.setdefault(decision.coach.email, CoachRecord()).units.append(
+            UnitRecord(
+                unit=decision.unit_code,
+                decided_at=format_timestamp(decision.decided_at),
+                status="revoked" if decision.is_revoked else decision.decision,
+                modality=decision.modality,
+                validator=decision.decided_by.display_name if decision.decided_by else "",
+                score=score.scaled if score is not None else None,
+                attempt=str(attempt.statement_id) if attempt is not None else None,
+                evidence_sha256=decision.attachment_sha256 if decision.attachment_path else None,
+                revoke_reason=decision.revoke_reason if decision.is_revoked else None,
+            )
+        )
+        if decision.is_standing:
+            standing.setdefault(decision.coach.email, set()).add(decision.unit_code)
+    for competence in _framework(session):
+        codes = {unit.code for unit in competence.units if unit.active}
+        for email, held in standing.items():
+            if codes and codes <= held:
+                records[email].competences.add(competence.code)
+    return records

@@ -1,7 +1,9 @@
 """Decisions on units: decide, revoke_decision, decide_on_pass (a passed quiz), decide_for_many.
 
 Services flush and never commit; the caller commits. Each decision records its xAPI statement
-(``mastered``, success true or false) in the same transaction; a revocation records ``voided``.
+(``mastered`` when validated, ``failed`` when refused) in the same transaction, and
+``satisfied`` on the competence when its last unit is validated; a revocation records
+``voided`` with its reason (docs/xapi.md).
 """
 
 import uuid
@@ -16,6 +18,7 @@ from lms.auth.models import User
 from lms.auth.policy import REVIEWERS, Role
 from lms.catalog import queries as catalog
 from lms.catalog.models import Module
+from lms.competence import evidence
 from lms.competence.assessment import apply_coverage_rule
 from lms.competence.evidence import StoredFile
 from lms.competence.models import NOT_VALIDATED, VALIDATED, Decision
@@ -28,8 +31,8 @@ from lms.timeutil import utcnow
 from lms.vocabulary import MODALITIES, modality_label
 from lms.xapi import outbox
 from lms.xapi import statements as xs
+from lms.xapi import vocabulary as v
 
-AUTO_VALIDATOR_NAME = "auto-validation"
 NOTE_MAX_LENGTH = 4000
 
 
@@ -56,13 +59,6 @@ class BulkResult:
 
 def actor_of(user: User) -> xs.Actor:
     return xs.Actor(email=user.email, name=user.display_name)
-
-
-def automatic_actor(xapi: xs.XapiConfig) -> xs.Actor:
-    """Who decides an automatic decision in xAPI: the platform's own account."""
-    return xs.Actor(
-        account_home_page=xapi.base_iri, account_name=AUTO_VALIDATOR_NAME, name="Quiz rule"
-    )
 
 
 def module_for_unit(session: Session, unit_code: str) -> Module:
@@ -124,19 +120,58 @@ def standing_decision(session: Session, coach_id: int, unit_code: str) -> Decisi
     )
 
 
+def standing_decisions(session: Session, coach_id: int) -> list[Decision]:
+    """The coach's validations that stand (not revoked), oldest first."""
+    return list(
+        session.scalars(
+            select(Decision)
+            .where(
+                Decision.coach_id == coach_id,
+                Decision.decision == VALIDATED,
+                Decision.revoked_at.is_(None),
+            )
+            .order_by(Decision.decided_at, Decision.id)
+        )
+    )
+
+
 def _evidence_summary(decision: Decision) -> dict:
+    """What the decision says of itself; what it rests on is referenced, not copied: the
+    attempt's result statement (context.statement) and the evidence file (attachments)."""
     summary: dict = {"decision": decision.decision, "automatic": decision.automatic}
     if decision.rubric:
         summary["rubric"] = dict(decision.rubric)
     if decision.note:
         summary["note"] = decision.note
-    if decision.attachment_name:
-        summary["attachment"] = decision.attachment_name
-    if decision.attempt_id is not None:
-        summary["attempt"] = decision.attempt_id
-    if decision.live_session_id is not None:
-        summary["session"] = decision.live_session_id
     return summary
+
+
+def evidence_url(xapi: xs.XapiConfig, decision: Decision) -> str:
+    """The authenticated download of a decision's evidence file (trainer.attachment)."""
+    base = xapi.base_url or xapi.base_iri.rsplit("/", 1)[0]
+    return f"{base}/trainer/decisions/{decision.id}/attachment"
+
+
+def _attachments(xapi: xs.XapiConfig, decision: Decision) -> list[xs.Attachment]:
+    if not decision.attachment_path or not decision.attachment_sha256:
+        return []
+    return [
+        xs.Attachment(
+            display=decision.attachment_name or "evidence",
+            content_type=evidence.MIMETYPES[decision.attachment_type],
+            length=decision.attachment_size or 0,
+            sha2=decision.attachment_sha256,
+            file_url=evidence_url(xapi, decision),
+        )
+    ]
+
+
+def _rests_on(session: Session, attempt: Attempt | None) -> uuid.UUID | None:
+    """The attempt's result statement, when it has been recorded."""
+    if attempt is None:
+        return None
+    result_id = quiz_service.result_statement_id(attempt)
+    return result_id if outbox.is_recorded(session, result_id) else None
 
 
 def _emit_decision(
@@ -145,11 +180,12 @@ def _emit_decision(
     *,
     coach: User,
     module: Module,
-    trainer: xs.Actor,
-    score: xs.Score | None,
+    trainer: xs.Actor | None,
     xapi: xs.XapiConfig,
 ) -> None:
     unit = module.unit
+    attempt = session.get(Attempt, decision.attempt_id) if decision.attempt_id else None
+    xapi = xs.for_language(xapi, coach.language)
     statement = xs.competence_decided(
         xapi,
         statement_id=decision.statement_id,
@@ -163,10 +199,40 @@ def _emit_decision(
         evidence=_evidence_summary(decision),
         competence_id=unit.competence.code,
         module=quiz_service.module_ref(module),
-        score=score,
+        score=decision_score(decision, attempt),
+        attempt=quiz_service.attempt_ref(attempt) if attempt is not None else None,
+        rests_on=_rests_on(session, attempt),
+        attachments=_attachments(xapi, decision),
         registration=quiz_service.registration_for(session, coach, module.code),
     )
     outbox.record(session, statement, user_id=coach.id)
+    if decision.decision == VALIDATED:
+        _emit_competence_if_complete(session, decision, coach=coach, unit=unit, xapi=xapi)
+
+
+def _emit_competence_if_complete(
+    session: Session, decision: Decision, *, coach: User, unit, xapi: xs.XapiConfig
+) -> None:
+    """``satisfied`` on the competence when this decision validates its last unit."""
+    competence = unit.competence
+    codes = [member.code for member in competence.units if member.active]
+    standing = {code: standing_decision(session, coach.id, code) for code in codes}
+    if any(found is None for found in standing.values()):
+        return
+    outbox.record(
+        session,
+        xs.competence_satisfied(
+            xapi,
+            statement_id=uuid.uuid4(),
+            timestamp=decision.decided_at,
+            actor=actor_of(coach),
+            competence_id=competence.code,
+            competence_title=competence.title,
+            units={code: found.statement_id for code, found in standing.items()},
+            rests_on=decision.statement_id,
+        ),
+        user_id=coach.id,
+    )
 
 
 def decide(
@@ -226,7 +292,6 @@ def decide(
         coach=coach,
         module=module,
         trainer=actor_of(decided_by),
-        score=_decision_score(scored, attempt),
         xapi=xapi,
     )
     return decision
@@ -246,16 +311,17 @@ def _rubric_columns(scored: RubricScore | None) -> dict:
 
 
 def _attachment_columns(attachment: StoredFile | None) -> dict:
-    fields = ("path", "name", "type", "size")
+    fields = ("path", "name", "type", "size", "sha256")
     return {f"attachment_{name}": getattr(attachment, name, None) for name in fields}
 
 
-def _decision_score(scored: RubricScore | None, attempt: Attempt | None) -> xs.Score | None:
-    """The rubric's points when the trainer scored one, else the attempt's marks, if any."""
-    if scored is not None:
-        return xs.Score.points(scored.points, scored.maximum)
-    if attempt is not None and attempt.marks is not None and attempt.max_marks:
-        return xs.Score.points(attempt.marks, attempt.max_marks)
+def decision_score(decision: Decision, attempt: Attempt | None) -> xs.Score | None:
+    """The decision's own score: the rubric's points when the trainer scored one; the quiz's
+    marks only for a decision by quiz (a jury's decision does not carry the quiz score)."""
+    if decision.rubric_max:
+        return xs.Score.points(decision.rubric_points, decision.rubric_max)
+    if decision.modality == "quiz" and attempt is not None and attempt.passed is not None:
+        return xs.Score.points(attempt.marks, attempt.max_marks) if attempt.max_marks else None
     return None
 
 
@@ -274,6 +340,7 @@ def revoke_decision(
     if decision.revoked_at is not None:
         raise DecisionError(N_("This decision has already been revoked."))
     now = now or utcnow()
+    reason = (reason or "").strip()[:NOTE_MAX_LENGTH]
     voiding = outbox.void(
         session,
         xapi,
@@ -282,13 +349,38 @@ def revoke_decision(
         timestamp=now,
         voiding_id=uuid.uuid4(),
         user_id=revoked_by.id,
+        reason=reason,
     )
+    _void_competence(session, decision, revoked_by=revoked_by, xapi=xapi, now=now)
     decision.revoked_at = now
     decision.revoked_by_id = revoked_by.id
-    decision.revoke_reason = (reason or "").strip()[:NOTE_MAX_LENGTH] or None
+    decision.revoke_reason = reason or None
     decision.void_statement_id = uuid.UUID(voiding.id)
     session.flush()
     return decision
+
+
+def _void_competence(
+    session: Session, decision: Decision, *, revoked_by: User, xapi: xs.XapiConfig, now
+) -> None:
+    """A competence no longer satisfied once one of its units is revoked: void the statement
+    that said it was."""
+    module = module_for_unit(session, decision.unit_code)
+    competence = module.unit.competence
+    object_id = v.competence_activity_id(xapi.base_iri, competence.code)
+    for row in outbox.standing(
+        session, user_id=decision.coach_id, verb=v.VERB_SATISFIED, object_id=object_id
+    ):
+        outbox.void(
+            session,
+            xapi,
+            row.id,
+            actor_of(revoked_by),
+            timestamp=now,
+            voiding_id=uuid.uuid4(),
+            user_id=revoked_by.id,
+            reason=f"unit {decision.unit_code} revoked",
+        )
 
 
 def decide_on_pass(
@@ -328,16 +420,12 @@ def decide_on_pass(
             session.flush()
     except IntegrityError:
         return None
-    score = None
-    if attempt.marks is not None and attempt.max_marks:
-        score = xs.Score.points(attempt.marks, attempt.max_marks)
     _emit_decision(
         session,
         decision,
         coach=coach,
         module=module,
-        trainer=automatic_actor(xapi),
-        score=score,
+        trainer=None,  # the quiz rule decided: evidence says "automatic", no instructor
         xapi=xapi,
     )
     return decision

@@ -43,7 +43,7 @@ def visit_module(
         outbox.record(
             session,
             xs.module_launched(
-                xapi,
+                xs.for_language(xapi, user.language),
                 statement_id=visit.statement_id,
                 timestamp=now,
                 actor=quiz_service.actor_of(user),
@@ -57,6 +57,24 @@ def visit_module(
         visit.last_lesson_slug = lesson_slug
     session.flush()
     return visit
+
+
+# A lesson page left open longer than this was not read all that time.
+MAX_LESSON_SECONDS = 3 * 3600
+
+
+def _time_on_lesson(session, user, module, slug: str, now: datetime) -> float | None:
+    """Seconds since the coach opened this lesson's page, when it is the last page they
+    opened in the module (capped): the time spent on it."""
+    visit = session.scalar(
+        select(ModuleVisit).where(
+            ModuleVisit.user_id == user.id, ModuleVisit.module_code == module.code
+        )
+    )
+    if visit is None or visit.last_lesson_slug != slug:
+        return None
+    seconds = (now - visit.last_visited_at).total_seconds()
+    return min(seconds, MAX_LESSON_SECONDS) if seconds >= 0 else None
 
 
 def mark_lesson_done(
@@ -80,6 +98,7 @@ def mark_lesson_done(
     )
     if done is not None:
         return done
+    spent = _time_on_lesson(session, user, module, lesson.slug, now)
     visit_module(session, user=user, module=module, xapi=xapi, now=now)
     done = LessonProgress(
         user_id=user.id, module_code=module.code, lesson_slug=lesson.slug, completed_at=now
@@ -89,13 +108,14 @@ def mark_lesson_done(
     outbox.record(
         session,
         xs.lesson_experienced(
-            xapi,
+            xs.for_language(xapi, user.language),
             statement_id=done.statement_id,
             timestamp=now,
             actor=quiz_service.actor_of(user),
             module=quiz_service.module_ref(module),
             lesson_slug=lesson.slug,
             lesson_title=version.title,
+            duration_seconds=spent,
             registration=quiz_service.registration_for(session, user, module.code),
         ),
         user_id=user.id,

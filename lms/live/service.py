@@ -167,6 +167,7 @@ def _live_attempt(session, live, user, quiz, xapi, now) -> Attempt:
         xapi=xapi,
         now=now,
         live_session_id=live.id,
+        live_session_uuid=live.public_id,
         versions=versions,
     )
     if attempt.live_session_id != live.id:
@@ -354,12 +355,11 @@ def end(
         outbox.record(
             session,
             xs.session_attended(
-                xapi,
+                xs.for_language(xapi, participant.user.language),
                 statement_id=participant.attended_statement_id,
                 timestamp=now,
                 actor=quiz_service.actor_of(participant.user),
-                session_uuid=live.public_id,
-                session_title={"fr": live.title, "en": live.title},
+                session=xs.SessionRef(live.public_id, {"fr": live.title, "en": live.title}),
                 joined_at=participant.joined_at,
                 left_at=max(participant.left_at, participant.joined_at),
                 module=quiz_service.module_ref(module),
@@ -388,6 +388,7 @@ def answer(
     attempt = participant.attempt
     if attempt is None or attempt.state != ATTEMPT_OPEN:
         raise LiveError(N_("You are not taking part in this session."))
+    seen(session, participant, now=now)  # an answer is a sign of life, as a poll is
     (slot,) = quiz_queries.slots_with_latest(session, attempt.id, [live.current_position])
     if quiz_service.same_answer(slot.answer, raw):
         return

@@ -54,6 +54,23 @@ def actor_of(user: User) -> xs.Actor:
     return xs.Actor(email=user.email, name=user.display_name)
 
 
+# Kept with the attempt's frozen settings: the live session's UUID its statements name.
+LIVE_SESSION_UUID = "live_session_uuid"
+
+
+def attempt_ref(attempt: Attempt) -> xs.AttemptRef:
+    """How every statement of the attempt names it: the UUID of its ``attempted`` statement,
+    and its live session if it has one."""
+    live = attempt.settings.get(LIVE_SESSION_UUID)
+    return xs.AttemptRef(attempt.statement_id, xs.SessionRef(uuid.UUID(live)) if live else None)
+
+
+def result_statement_id(attempt: Attempt) -> uuid.UUID:
+    """The id of the attempt's ``passed``/``failed`` statement, derived from the attempt, so a
+    decision can reference it without storing it."""
+    return uuid.uuid5(attempt.statement_id, "result")
+
+
 def registration_for(session: Session, user: User, module_code: str) -> uuid.UUID:
     """The coach's registration UUID for a module, created on first use."""
     found = session.scalar(
@@ -135,6 +152,7 @@ def start(
     now: datetime | None = None,
     rng: random.Random | None = None,
     live_session_id: int | None = None,
+    live_session_uuid: uuid.UUID | None = None,
     versions: list | None = None,
 ) -> Attempt:
     """Resume the open attempt or start a new one with its questions frozen."""
@@ -149,6 +167,8 @@ def start(
         )
     module = catalog.module_by_code(session, quiz.module_code)
     settings = dict(quiz.settings)
+    if live_session_uuid is not None:
+        settings[LIVE_SESSION_UUID] = str(live_session_uuid)
     if versions is None:
         versions = choose_questions(
             catalog.current_question_versions(session, quiz.module_code),
@@ -186,12 +206,13 @@ def start(
     outbox.record(
         session,
         xs.quiz_attempted(
-            xapi,
+            xs.for_language(xapi, user.language),
             statement_id=attempt.statement_id,
             timestamp=now,
             actor=actor_of(user),
             module=module_ref(module),
             quiz_title=quiz.title,
+            attempt=attempt_ref(attempt),
             registration=attempt.registration,
         ),
         user_id=user.id,
@@ -409,60 +430,110 @@ def _finish_grading(session, attempt, user, *, xapi, now, answered, instructor=N
     attempt.state = NEEDS_GRADING if pending else GRADED
     session.flush()
     _emit_grading(
-        session, attempt, user, module, xapi=xapi, now=now, answered=answered, final=not pending
+        session,
+        attempt,
+        user,
+        module,
+        xapi=xs.for_language(xapi, user.language),
+        now=now,
+        answered=answered,
+        final=not pending,
+        grader=instructor,
     )
 
 
 def _emit_answers(session, attempt, user, module, *, xapi, now, slots) -> None:
-    """An ``answered`` statement per graded question, with its key: only once graded."""
+    """An ``answered`` statement per graded question, with its key: only once graded, and
+    none for a blank (no answer was given)."""
     actor, ref = actor_of(user), module_ref(module)
+    xapi = xs.for_language(xapi, user.language)
     for slot in slots:
         grade = slot.grade
-        if grade is None or grade.fraction is None:
+        if grade is None or grade.fraction is None or slot.answer is None:
             continue
         definition = slot.question_version.definition
-        raw = slot.answer.raw if slot.answer else None
-        response = types.parse_response(definition, raw)
+        response = types.xapi_response(
+            definition, types.parse_response(definition, slot.answer.raw)
+        )
+        if not response.strip():
+            continue
         outbox.record(
             session,
             xs.question_answered(
                 xapi,
                 statement_id=uuid.uuid4(),
-                timestamp=now,
+                timestamp=min(slot.answer.saved_at, now),
                 actor=actor,
                 module=ref,
                 question_code=definition["id"],
                 interaction=types.xapi_interaction(definition, xapi.language),
-                response=types.xapi_response(definition, response),
+                response=response,
                 success=grade.fraction >= 1.0 - 1e-9,
                 score=xs.Score.points(round(grade.fraction * slot.max_mark, 4), slot.max_mark),
                 question_title=definition["text"],
+                attempt=attempt_ref(attempt),
                 registration=attempt.registration,
             ),
             user_id=user.id,
         )
 
 
-def _emit_grading(session, attempt, user, module, *, xapi, now, answered, final) -> None:
+def _emit_grading(session, attempt, user, module, *, xapi, now, answered, final, grader) -> None:
+    """What became known: the answers; at submission ``completed`` (at the time the coach
+    finished) and, once every answer is graded, the result (``passed``/``failed``, also at
+    that time); a trainer's grade that completes or changes the result adds ``scored``, at
+    the grading time, with the grader as instructor."""
     _emit_answers(session, attempt, user, module, xapi=xapi, now=now, slots=answered)
-    actor, ref = actor_of(user), module_ref(module)
     quiz = catalog.quiz_by_id(session, attempt.quiz_id)
-    if final:
-        duration = max((attempt.submitted_at - attempt.started_at).total_seconds(), 0.0)
-        for statement in xs.quiz_finished(
-            xapi,
-            completed_statement_id=uuid.uuid4(),
-            outcome_statement_id=uuid.uuid4(),
-            timestamp=now,
-            actor=actor,
-            module=ref,
-            quiz_title=quiz.title,
-            score=xs.Score.points(attempt.marks, attempt.max_marks),
-            passed=bool(attempt.passed),
-            duration_seconds=duration,
-            registration=attempt.registration,
-        ):
-            outbox.record(session, statement, user_id=user.id)
+    finished_at = attempt.submitted_at
+    common = {
+        "actor": actor_of(user),
+        "registration": attempt.registration,
+        "module": module_ref(module),
+        "quiz_title": quiz.title,
+        "attempt": attempt_ref(attempt),
+    }
+    duration = max((finished_at - attempt.started_at).total_seconds(), 0.0)
+    score = xs.Score.points(attempt.marks, attempt.max_marks) if attempt.max_marks else None
+    records = []
+    if grader is None:
+        records.append(
+            xs.quiz_completed(
+                xapi,
+                statement_id=uuid.uuid4(),
+                timestamp=finished_at,
+                duration_seconds=duration,
+                score=score if final else None,
+                **common,
+            )
+        )
+    elif final and score is not None:
+        records.append(
+            xs.quiz_scored(
+                xapi,
+                statement_id=uuid.uuid4(),
+                timestamp=now,
+                grader=actor_of(grader),
+                score=score,
+                passed=bool(attempt.passed),
+                **common,
+            )
+        )
+    result_id = result_statement_id(attempt)
+    if final and score is not None and not outbox.is_recorded(session, result_id):
+        records.append(
+            xs.quiz_outcome(
+                xapi,
+                statement_id=result_id,
+                timestamp=finished_at,
+                score=score,
+                passed=bool(attempt.passed),
+                duration_seconds=duration,
+                **common,
+            )
+        )
+    for statement in records:
+        outbox.record(session, statement, user_id=user.id)
 
 
 def overdue_attempts(session: Session, now: datetime) -> list[Attempt]:

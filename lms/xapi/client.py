@@ -2,10 +2,12 @@
 
 import json
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Literal, Protocol
+from urllib.parse import urljoin
 
 import httpx
 
@@ -125,6 +127,27 @@ class LrsClient:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+    def statements(self, **params: str) -> Iterator[dict]:
+        """Every statement GET /statements returns for ``params``, following ``more`` links;
+        an HTTP error raises httpx.HTTPStatusError."""
+        response = self._http.get(self.statements_url, params=params)
+        while True:
+            response.raise_for_status()
+            page = response.json()
+            yield from page.get("statements", [])
+            more = page.get("more")
+            if not more:
+                return
+            response = self._http.get(urljoin(self.statements_url, more))
+
+    def voided_statement(self, statement_id: str) -> dict | None:
+        """A voided statement, which GET /statements only returns when asked by its id."""
+        response = self._http.get(self.statements_url, params={"voidedStatementId": statement_id})
+        if response.status_code == 404:
+            return None
+        response.raise_for_status()
+        return response.json()
 
     def post_statements(self, json_texts: list[str]) -> PostResult:
         """POST a batch of canonical statement texts as one JSON array and classify the answer.

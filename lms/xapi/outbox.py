@@ -36,7 +36,9 @@ class AlreadyVoided(ValueError):
 def config_from(settings: Mapping[str, Any]) -> XapiConfig:
     """The statement settings of a deployment, from the application config mapping."""
     return XapiConfig(
-        base_iri=settings["BASE_IRI"], xapi_version=settings.get("XAPI_VERSION", "1.0.3")
+        base_iri=settings["BASE_IRI"],
+        base_url=settings.get("BASE_URL", ""),
+        xapi_version=settings.get("XAPI_VERSION", "1.0.3"),
     )
 
 
@@ -109,6 +111,23 @@ def _flag_voided_target(session: Session, target_id: str) -> None:
     target.voided = True
 
 
+def is_recorded(session: Session, statement_id: str | uuid.UUID) -> bool:
+    """Whether the outbox holds a statement with this id."""
+    wanted = normalise_uuid(statement_id)
+    return session.scalar(select(Statement.seq).where(Statement.id == wanted)) is not None
+
+
+def standing(session: Session, *, user_id: int, verb: str, object_id: str) -> list[Statement]:
+    """The statements about ``user_id`` with this verb and object that are not voided."""
+    query = select(Statement).where(
+        Statement.user_id == user_id,
+        Statement.verb == verb,
+        Statement.object_id == object_id,
+        Statement.voided.is_(False),
+    )
+    return list(session.scalars(query.order_by(Statement.seq)))
+
+
 def void(
     session: Session,
     config: XapiConfig,
@@ -118,6 +137,7 @@ def void(
     timestamp: datetime | None = None,
     voiding_id: uuid.UUID | None = None,
     user_id: int | None = None,
+    reason: str = "",
 ) -> Statement:
     """Revoke a recorded statement: record a ``voided`` statement by ``actor`` (a trainer or
     admin, whose account is ``user_id``) referencing it, and flag it voided. Nothing is
@@ -134,5 +154,6 @@ def void(
         timestamp=timestamp or utcnow(),
         actor=actor,
         voided_statement_id=uuid.UUID(target_id),
+        reason=reason,
     )
     return record(session, voiding, user_id=user_id)

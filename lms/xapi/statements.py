@@ -4,7 +4,7 @@ import json
 import math
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NotRequired, TypedDict, Unpack
@@ -31,6 +31,8 @@ class XapiConfig:
     """Deployment-wide settings every statement carries (base IRI, platform, language)."""
 
     base_iri: str
+    # The URL users type (LMS_BASE_URL): links such as an evidence file's download.
+    base_url: str = ""
     platform: str = "mobility-coach-lms"
     language: str = "fr"
     xapi_version: str = "1.0.3"
@@ -197,6 +199,50 @@ def _json_value(value: Any) -> Any:
     return json.loads(json.dumps(value, allow_nan=False))
 
 
+@dataclass(frozen=True)
+class SessionRef:
+    """A live session a statement happened in: its UUID and its title."""
+
+    uuid: uuid.UUID
+    title: LanguageMap | None = None
+
+
+@dataclass(frozen=True)
+class AttemptRef:
+    """The attempt every statement of an attempt names: its UUID (the id of its ``attempted``
+    statement) and, for a live attempt, its session."""
+
+    uuid: uuid.UUID
+    session: SessionRef | None = None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """Metadata of an evidence file (xAPI attachment); the bytes stay with us, behind
+    ``file_url`` (an authenticated download): no LRS receives them."""
+
+    display: str
+    content_type: str
+    length: int
+    sha2: str
+    file_url: str
+
+    def to_xapi(self, config: XapiConfig) -> dict[str, Any]:
+        return {
+            "usageType": v.attachment_type_iri(config.base_iri, v.ATTACHMENT_EVIDENCE),
+            "display": {"und": self.display},
+            "contentType": self.content_type,
+            "length": self.length,
+            "sha2": self.sha2,
+            "fileUrl": self.file_url,
+        }
+
+
+def for_language(config: XapiConfig, language: str | None) -> XapiConfig:
+    """The config for a statement about a person who reads ``language`` (context.language)."""
+    return replace(config, language=language) if language else config
+
+
 def _build(
     config: XapiConfig,
     *,
@@ -210,21 +256,39 @@ def _build(
     groupings: Sequence[dict[str, Any]] = (),
     result: dict[str, Any] | None = None,
     instructor: Actor | None = None,
+    attempt: AttemptRef | None = None,
+    rests_on: uuid.UUID | None = None,
+    extensions: Mapping[str, Any] | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> dict[str, Any]:
     """Assemble the statement every builder shares, then validate it."""
     context_activities: dict[str, Any] = {
         "category": [_activity(v.profile_version_iri(config.base_iri), v.ACTIVITY_PROFILE)]
     }
+    groupings = list(groupings)
+    if attempt is not None and attempt.session is not None:
+        groupings.append(_session_activity(config, attempt.session))
     if parents:
         context_activities["parent"] = list(parents)
     if groupings:
-        context_activities["grouping"] = list(groupings)
+        context_activities["grouping"] = groupings
     context: dict[str, Any] = {"contextActivities": context_activities, "language": config.language}
     # The spec allows platform only when the object is an Activity (not for voiding).
     if obj.get("objectType") == "Activity":
         context["platform"] = config.platform
     if registration is not None:
         context["registration"] = _uuid_text(registration, "registration")
+    if rests_on is not None:
+        context["statement"] = {
+            "objectType": "StatementRef",
+            "id": _uuid_text(rests_on, "rests_on"),
+        }
+    context_extensions = dict(extensions or {})
+    if attempt is not None:
+        key = v.extension_iri(config.base_iri, v.EXT_ATTEMPT)
+        context_extensions[key] = _uuid_text(attempt.uuid, "attempt")
+    if context_extensions:
+        context["extensions"] = context_extensions
     if instructor is not None:
         context["instructor"] = instructor.to_xapi()
         if config.xapi_version == "2.0.0":
@@ -245,6 +309,8 @@ def _build(
     }
     if result:
         statement["result"] = result
+    if attachments:
+        statement["attachments"] = [attachment.to_xapi(config) for attachment in attachments]
     if config.xapi_version == "2.0.0":
         statement["version"] = "2.0.0"
     statement = _json_value(statement)
@@ -283,6 +349,14 @@ def _score_result(
 
 def _quiz_activity(config: XapiConfig, module: ModuleRef, title: LanguageMap | None) -> dict:
     return _activity(v.quiz_activity_id(config.base_iri, module.code), v.ACTIVITY_ASSESSMENT, title)
+
+
+def _session_activity(config: XapiConfig, live: SessionRef) -> dict[str, Any]:
+    return _activity(
+        v.session_activity_id(config.base_iri, _uuid_text(live.uuid, "session uuid")),
+        v.ACTIVITY_MEETING,
+        live.title,
+    )
 
 
 def question_activity(
@@ -327,7 +401,7 @@ def lesson_experienced(
     duration_seconds: float | None = None,
     **envelope: Unpack[Envelope],
 ) -> dict[str, Any]:
-    """A coach read (went through) a lesson of a module."""
+    """A coach went through a lesson of a module, in ``duration_seconds`` when known."""
     lesson = _activity(
         v.lesson_activity_id(config.base_iri, module.code, lesson_slug),
         v.ACTIVITY_LESSON,
@@ -349,9 +423,10 @@ def quiz_attempted(
     *,
     module: ModuleRef,
     quiz_title: LanguageMap,
+    attempt: AttemptRef,
     **envelope: Unpack[Envelope],
 ) -> dict[str, Any]:
-    """A coach started an attempt at a module's quiz."""
+    """A coach started an attempt at a module's quiz; its id is the attempt's UUID."""
     return _build(
         config,
         **envelope,
@@ -359,6 +434,7 @@ def quiz_attempted(
         obj=_quiz_activity(config, module, quiz_title),
         parents=[_module_activity(config, module)],
         groupings=_groupings(config, module),
+        attempt=attempt,
     )
 
 
@@ -369,38 +445,43 @@ def question_answered(
     question_code: str,
     interaction: Mapping[str, Any],
     response: str,
+    attempt: AttemptRef,
     success: bool | None = None,
     score: Score | None = None,
     question_title: LanguageMap | None = None,
     duration_seconds: float | None = None,
     **envelope: Unpack[Envelope],
 ) -> dict[str, Any]:
-    """A coach answered one question; ``interaction`` is the question type's xAPI definition
-    (interactionType, choices…, correctResponsesPattern); the activity id hashes the whole
-    definition, so an edited question gets a new id."""
+    """A coach answered one question of an attempt; ``interaction`` is the question type's
+    xAPI definition (interactionType, choices…, correctResponsesPattern); the activity id
+    hashes the whole definition, so an edited question gets a new id. The quiz is the one
+    parent; the module and units are grouping (xAPI Data 2.4.6.2)."""
+    if not str(response).strip():
+        raise ValueError("a blank is no answer: record no 'answered' statement for it")
     question = question_activity(config, question_code, interaction, question_title)
     return _build(
         config,
         **envelope,
         verb=v.VERB_ANSWERED,
         obj=question,
-        parents=[_module_activity(config, module), _quiz_activity(config, module, None)],
-        groupings=_groupings(config, module),
+        parents=[_quiz_activity(config, module, None)],
+        groupings=[_module_activity(config, module), *_groupings(config, module)],
         result=_score_result(
             score=score, success=success, duration_seconds=duration_seconds, response=response
         ),
+        attempt=attempt,
     )
 
 
-def _quiz_result(
+def _quiz_statement(
     config: XapiConfig,
     verb: str,
     *,
     module: ModuleRef,
     quiz_title: LanguageMap,
-    score: Score,
-    passed: bool,
-    duration_seconds: float,
+    attempt: AttemptRef,
+    result: dict[str, Any],
+    instructor: Actor | None = None,
     **envelope: Unpack[Envelope],
 ) -> dict[str, Any]:
     return _build(
@@ -410,10 +491,54 @@ def _quiz_result(
         obj=_quiz_activity(config, module, quiz_title),
         parents=[_module_activity(config, module)],
         groupings=_groupings(config, module),
-        result=_score_result(
-            score=score, success=passed, completion=True, duration_seconds=duration_seconds
-        ),
+        result=result,
+        attempt=attempt,
+        instructor=instructor,
     )
+
+
+def quiz_completed(
+    config: XapiConfig,
+    *,
+    duration_seconds: float,
+    score: Score | None = None,
+    **quiz: Any,
+) -> dict[str, Any]:
+    """A coach finished an attempt (``timestamp``: when they finished); the score only when
+    every answer is graded — an essay waiting for a trainer leaves it to ``quiz_scored``."""
+    result = _score_result(score=score, completion=True, duration_seconds=duration_seconds)
+    return _quiz_statement(config, v.VERB_COMPLETED, result=result, **quiz)
+
+
+def quiz_outcome(
+    config: XapiConfig,
+    *,
+    score: Score,
+    passed: bool,
+    duration_seconds: float,
+    **quiz: Any,
+) -> dict[str, Any]:
+    """``passed`` or ``failed``: the attempt's result statement (``timestamp``: when the coach
+    finished), the one a decision on the unit rests on."""
+    result = _score_result(
+        score=score, success=passed, completion=True, duration_seconds=duration_seconds
+    )
+    verb = v.VERB_PASSED if passed else v.VERB_FAILED
+    return _quiz_statement(config, verb, result=result, **quiz)
+
+
+def quiz_scored(
+    config: XapiConfig,
+    *,
+    grader: Actor,
+    score: Score,
+    passed: bool,
+    **quiz: Any,
+) -> dict[str, Any]:
+    """A trainer graded what the rule could not (an essay) or regraded: the attempt's final
+    result, at the grading time, with the grader as instructor."""
+    result = _score_result(score=score, success=passed, completion=True)
+    return _quiz_statement(config, v.VERB_SCORED, result=result, instructor=grader, **quiz)
 
 
 def quiz_finished(
@@ -426,23 +551,21 @@ def quiz_finished(
     registration: uuid.UUID | None = None,
     **quiz: Any,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Both statements of a finished quiz: ``completed`` then ``passed``/``failed``; ``quiz``
-    holds the fields of ``_quiz_result`` (module, quiz, score, passed, duration)."""
+    """Both statements of an attempt graded when it was finished: ``completed`` then
+    ``passed``/``failed``; ``quiz`` holds module, quiz_title, attempt, score, passed and
+    duration_seconds."""
     envelope = {"timestamp": timestamp, "actor": actor, "registration": registration}
-    outcome = v.VERB_PASSED if quiz["passed"] else v.VERB_FAILED
+    passed = quiz.pop("passed")
     return (
-        _quiz_result(
-            config, v.VERB_COMPLETED, statement_id=completed_statement_id, **envelope, **quiz
-        ),
-        _quiz_result(config, outcome, statement_id=outcome_statement_id, **envelope, **quiz),
+        quiz_completed(config, statement_id=completed_statement_id, **envelope, **quiz),
+        quiz_outcome(config, statement_id=outcome_statement_id, passed=passed, **envelope, **quiz),
     )
 
 
 def session_attended(
     config: XapiConfig,
     *,
-    session_uuid: uuid.UUID,
-    session_title: LanguageMap,
+    session: SessionRef,
     joined_at: datetime,
     left_at: datetime,
     module: ModuleRef | None = None,
@@ -452,11 +575,6 @@ def session_attended(
     """A coach attended a live session from ``joined_at`` to ``left_at``."""
     if left_at < joined_at:
         raise ValueError("left_at must not be before joined_at")
-    meeting = _activity(
-        v.session_activity_id(config.base_iri, _uuid_text(session_uuid, "session_uuid")),
-        v.ACTIVITY_MEETING,
-        session_title,
-    )
     extensions = {
         v.extension_iri(config.base_iri, v.EXT_JOINED_AT): format_timestamp(joined_at),
         v.extension_iri(config.base_iri, v.EXT_LEFT_AT): format_timestamp(left_at),
@@ -465,7 +583,7 @@ def session_attended(
         config,
         **envelope,
         verb=v.VERB_ATTENDED,
-        obj=meeting,
+        obj=_session_activity(config, session),
         parents=[_module_activity(config, module)] if module else [],
         groupings=_groupings(config, module),
         result=_score_result(
@@ -480,19 +598,25 @@ def session_attended(
 def competence_decided(
     config: XapiConfig,
     *,
-    trainer: Actor,
+    trainer: Actor | None,
     unit_id: str,
     unit_title: LanguageMap,
     validated: bool,
     modality: str,
-    evidence: str | Mapping[str, Any],
+    evidence: Mapping[str, Any],
     competence_id: str | None = None,
     module: ModuleRef | None = None,
     score: Score | None = None,
+    attempt: AttemptRef | None = None,
+    rests_on: uuid.UUID | None = None,
+    attachments: Sequence[Attachment] = (),
     **envelope: Unpack[Envelope],
 ) -> dict[str, Any]:
-    """A trainer's decision on a coach's framework unit: ``mastered`` with success true when
-    validated, false when not; ``competence_id`` (e.g. C1 for unit C1.1) goes in grouping."""
+    """A decision on a coach's framework unit: ``mastered`` when validated, ``failed`` when
+    refused (never a ``mastered`` that means the opposite). ``trainer`` is the instructor
+    (None: the quiz rule decided, ``evidence`` says so); ``score`` is the decision's own (the
+    rubric's, or the quiz's for the quiz modality); ``rests_on`` is the attempt's result
+    statement; ``competence_id`` (e.g. C1 for unit C1.1) goes in grouping."""
     if modality not in MODALITIES:
         raise ValueError(f"modality must be one of {MODALITIES}, got {modality!r}")
     extensions = {
@@ -503,12 +627,41 @@ def competence_decided(
     return _build(
         config,
         **envelope,
-        verb=v.VERB_MASTERED,
+        verb=v.VERB_MASTERED if validated else v.VERB_FAILED,
         obj=_unit_activity(config, unit_id, unit_title),
         parents=[_module_activity(config, module)] if module else [],
         groupings=groupings,
         result=_score_result(score=score, success=validated, extensions=extensions),
         instructor=trainer,
+        attempt=attempt,
+        rests_on=rests_on,
+        attachments=attachments,
+    )
+
+
+def competence_satisfied(
+    config: XapiConfig,
+    *,
+    competence_id: str,
+    competence_title: LanguageMap,
+    units: Mapping[str, uuid.UUID],
+    rests_on: uuid.UUID,
+    **envelope: Unpack[Envelope],
+) -> dict[str, Any]:
+    """Every unit of a competence is validated: cmi5's ``satisfied`` on the competence;
+    ``units`` maps each unit code to the statement that validated it, ``rests_on`` is the
+    decision that completed the set (``context.statement``)."""
+    if not units:
+        raise ValueError("a competence is satisfied by at least one validated unit")
+    decisions = {code: _uuid_text(statement, "unit statement") for code, statement in units.items()}
+    extensions = {v.extension_iri(config.base_iri, v.EXT_UNITS): decisions}
+    return _build(
+        config,
+        **envelope,
+        verb=v.VERB_SATISFIED,
+        obj=_competence_activity(config, competence_id, competence_title),
+        result=_score_result(success=True, completion=True, extensions=extensions),
+        rests_on=rests_on,
     )
 
 
@@ -516,9 +669,12 @@ def statement_voided(
     config: XapiConfig,
     *,
     voided_statement_id: uuid.UUID,
+    reason: str = "",
     **envelope: Unpack[Envelope],
 ) -> dict[str, Any]:
-    """``actor`` (a trainer or admin) revokes an earlier statement; nothing is deleted."""
+    """``actor`` (a trainer or admin) revokes an earlier statement, for ``reason``; nothing is
+    deleted."""
+    extensions = {v.extension_iri(config.base_iri, v.EXT_REASON): reason} if reason else None
     return _build(
         config,
         **envelope,
@@ -527,4 +683,5 @@ def statement_voided(
             "objectType": "StatementRef",
             "id": _uuid_text(voided_statement_id, "voided_statement_id"),
         },
+        extensions=extensions,
     )

@@ -26,6 +26,9 @@ VERB_FAILED = ADL_VERBS + "failed"
 VERB_ATTENDED = ADL_VERBS + "attended"
 VERB_MASTERED = ADL_VERBS + "mastered"
 VERB_VOIDED = ADL_VERBS + "voided"
+VERB_SCORED = ADL_VERBS + "scored"
+# cmi5's verb for "the requirements are met", from the ADL vocabulary server.
+VERB_SATISFIED = "https://w3id.org/xapi/adl/verbs/satisfied"
 
 VERBS: dict[str, str] = {
     iri.rsplit("/", 1)[1]: iri
@@ -40,6 +43,8 @@ VERBS: dict[str, str] = {
         VERB_ATTENDED,
         VERB_MASTERED,
         VERB_VOIDED,
+        VERB_SCORED,
+        VERB_SATISFIED,
     )
 }
 
@@ -63,6 +68,10 @@ EXT_MODALITY = "modality"
 EXT_EVIDENCE = "evidence"
 EXT_JOINED_AT = "joined-at"
 EXT_LEFT_AT = "left-at"
+EXT_ATTEMPT = "attempt"  # context: the attempt's UUID, after cmi5's sessionid
+EXT_UNITS = "units"  # result of satisfied: unit code -> the statement that validated it
+EXT_REASON = "reason"  # context of voided: why a decision was revoked
+ATTACHMENT_EVIDENCE = "evidence"
 ROLE_TRAINER = "trainer"
 
 
@@ -105,6 +114,11 @@ def role_iri(base_iri: str, role: str) -> str:
 def activity_type_iri(base_iri: str, name: str) -> str:
     """IRI of one of our activity types (competence, unit, skill)."""
     return f"{profile_iri(base_iri)}/activity-types/{_segment(name)}"
+
+
+def attachment_type_iri(base_iri: str, name: str) -> str:
+    """usageType IRI of one of our attachments (evidence)."""
+    return f"{profile_iri(base_iri)}/attachment-types/{_segment(name)}"
 
 
 def competence_activity_id(base_iri: str, code: str) -> str:

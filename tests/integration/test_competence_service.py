@@ -59,7 +59,9 @@ def statements(session, verb: str) -> list[dict]:
 
 def test_validation_by_observation_records_evidence_and_emits_mastered(db_session, world):
     coach, trainer = world["coaches"][0], world["trainer"]
-    attachment = StoredFile(path="evidence/abc.pdf", name="report.pdf", type="pdf", size=1234)
+    attachment = StoredFile(
+        path="evidence/abc.pdf", name="report.pdf", type="pdf", size=1234, sha256="cd" * 32
+    )
     decision = service.decide(
         db_session,
         coach=coach,
@@ -92,7 +94,22 @@ def test_validation_by_observation_records_evidence_and_emits_mastered(db_sessio
     assert extensions["https://lms.example.org/xapi/profile/extensions/modality"] == "observation"
     evidence = extensions["https://lms.example.org/xapi/profile/extensions/evidence"]
     assert evidence["rubric"] == {"accuracy": "mastered", "support": "expert"}
-    assert evidence["attachment"] == "report.pdf"
+    assert set(evidence) == {"decision", "automatic", "rubric", "note"}  # no database ids
+    # The file as an xAPI attachment: what it is and its hash; its bytes stay with us.
+    assert statement["attachments"] == [
+        {
+            "usageType": "https://lms.example.org/xapi/profile/attachment-types/evidence",
+            "display": {"und": "report.pdf"},
+            "contentType": "application/pdf",
+            "length": 1234,
+            "sha2": "cd" * 32,
+            "fileUrl": f"https://lms.example.org/trainer/decisions/{decision.id}/attachment",
+        }
+    ]
+    # T1 is the only unit of competence T: validating it satisfies the competence.
+    [satisfied] = statements(db_session, v.VERB_SATISFIED)
+    assert satisfied["object"]["id"] == "https://lms.example.org/xapi/competences/KT1"
+    assert satisfied["context"]["statement"]["id"] == str(decision.statement_id)
 
 
 def test_a_not_validated_decision_is_a_failed_mastery(db_session, world):
@@ -108,7 +125,10 @@ def test_a_not_validated_decision_is_a_failed_mastery(db_session, world):
         note="Not yet.",
     )
     db_session.commit()
-    [statement] = statements(db_session, v.VERB_MASTERED)
+    # A refusal is "failed" on the unit: whoever counts "mastered" counts no refusal.
+    assert statements(db_session, v.VERB_MASTERED) == []
+    [statement] = statements(db_session, v.VERB_FAILED)
+    assert statement["object"]["id"] == "https://lms.example.org/xapi/units/T1"
     assert statement["result"]["success"] is False
     # A refusal does not block a later decision.
     later = service.decide(
@@ -233,8 +253,14 @@ def test_revoking_voids_the_statement_and_keeps_the_history(db_session, world):
     db_session.commit()
     assert decision.revoked_at is not None and decision.revoked_by_id == trainer.id
     assert decision.revoke_reason == "Evidence lost"
-    [voiding] = statements(db_session, v.VERB_VOIDED)
+    voiding, competence_voiding = statements(db_session, v.VERB_VOIDED)
     assert voiding["id"] == str(decision.void_statement_id)
+    assert voiding["context"]["extensions"] == {
+        "https://lms.example.org/xapi/profile/extensions/reason": "Evidence lost"
+    }
+    # The competence it completed is no longer satisfied either.
+    [satisfied] = statements(db_session, v.VERB_SATISFIED)
+    assert competence_voiding["object"]["id"] == satisfied["id"]
     assert voiding["object"] == {"objectType": "StatementRef", "id": str(decision.statement_id)}
     assert voiding["actor"]["mbox"] == f"mailto:{trainer.email}"
     original = db_session.scalar(
@@ -285,7 +311,10 @@ def test_a_module_whose_rule_allows_it_validates_on_a_passed_quiz(db_session):
     assert decision is not None and decision.automatic and decision.modality == "quiz"
     assert decision.decided_by_id is None and decision.attempt_id == attempt.id
     [statement] = statements(db_session, v.VERB_MASTERED)
-    assert statement["context"]["instructor"]["account"]["name"] == "auto-validation"
+    # The quiz rule decided: no instructor stands for it; the evidence says so.
+    assert "instructor" not in statement["context"]
+    extensions = statement["result"]["extensions"]
+    assert extensions["https://lms.example.org/xapi/profile/extensions/evidence"]["automatic"]
     assert statement["result"]["score"]["scaled"] == 1.0
     # Grading again (a regrade) does not validate twice.
     assert service.decide_on_pass(db_session, attempt, XAPI) is None
@@ -385,3 +414,28 @@ def test_a_competence_status_follows_its_units(units, expected):
     from lms.competence.queries import competence_status
 
     assert competence_status(units) == expected
+
+
+def test_a_jury_decision_carries_its_own_score_and_rests_on_the_attempt_result(db_session, world):
+    coach, trainer = world["coaches"][0], world["trainer"]
+    attempt = _passed_attempt(db_session, coach, world["quiz"])
+    db_session.commit()
+    [result] = statements(db_session, v.VERB_PASSED)
+    service.decide(
+        db_session,
+        coach=coach,
+        unit_code="T1",
+        modality="observation",
+        validated=True,
+        decided_by=trainer,
+        xapi=XAPI,
+        attempt=attempt,
+    )
+    db_session.commit()
+    [decision] = statements(db_session, v.VERB_MASTERED)
+    # No rubric was scored: an observation does not borrow the quiz's score.
+    assert "score" not in decision["result"]
+    assert decision["context"]["statement"] == {"objectType": "StatementRef", "id": result["id"]}
+    attempt_key = "https://lms.example.org/xapi/profile/extensions/attempt"
+    assert decision["context"]["extensions"][attempt_key] == str(attempt.statement_id)
+    assert result["context"]["extensions"][attempt_key] == str(attempt.statement_id)

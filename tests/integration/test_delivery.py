@@ -1,6 +1,7 @@
 """The coach's self-paced pages through the test client: modules, lessons, quiz, progress."""
 
 import html
+import json
 import re
 from datetime import timedelta
 from functools import cache
@@ -109,6 +110,22 @@ def test_lesson_navigation_and_mark_as_done(coach_client, content, db_session, d
     visit = db_session.scalar(select(ModuleVisit))
     db_session.refresh(visit)
     assert visit.last_lesson_slug == "host-partnership"
+
+
+def test_experienced_carries_the_time_spent_on_the_lesson(
+    coach_client, content, db_session, demo_cohort, clock
+):
+    demo_cohort["coaches"][0].language = "en"
+    db_session.commit()
+    coach_client.get("/modules/C1.1/lessons/erasmus-routes")
+    clock.advance(timedelta(minutes=3, seconds=30))
+    post(coach_client, "/modules/C1.1/lessons/erasmus-routes/done")
+    [row] = statements(db_session, v.VERB_EXPERIENCED)
+    statement = json.loads(row.text)
+    # 3 min 30 s on the clock, plus the real time the two requests took.
+    assert re.fullmatch(r"PT3M3\d(\.\d+)?S", statement["result"]["duration"])
+    # The coach reads English: so says the statement, not the platform's default (fr).
+    assert statement["context"]["language"] == "en"
 
 
 def test_unknown_module_or_lesson_is_404(coach_client, content):

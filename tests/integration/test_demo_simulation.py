@@ -1,6 +1,7 @@
 """`flask demo simulate` drives the real services; its cohort reaches the real Ralph LRS intact."""
 
 import json
+import uuid
 from collections import Counter
 
 import pytest
@@ -8,6 +9,7 @@ from sqlalchemy import func, select
 
 from lms.auth.models import User
 from lms.competence.models import Decision
+from lms.live.models import LiveParticipant
 from lms.quiz.models import Attempt
 from lms.xapi.models import Statement
 from tests.support.ralph import add_endpoint
@@ -33,9 +35,15 @@ def test_simulation_uses_the_real_services(simulated, runner, db_session):
     assert any(a.skill_scores for a in attempts)
     verbs = {row.verb.rsplit("/", 1)[-1] for row in db_session.scalars(select(Statement))}
     assert {"launched", "experienced", "attempted", "answered", "completed"} <= verbs
-    reported = int(simulated.rsplit(", ", 1)[1].split()[0])  # "…, N trainer validations"
+    # "…, N trainer validations, R refusals, V revocations"
+    figures = {
+        words.split(maxsplit=1)[1]: int(words.split()[0])
+        for words in simulated.strip().split(", ")[-3:]
+    }
     by_trainer = select(func.count()).where(Decision.decided_by_id == _trainer_id(db_session))
-    assert db_session.scalar(by_trainer) == reported
+    assert db_session.scalar(by_trainer) == figures["trainer validations"] + figures["refusals"]
+    revoked = select(func.count()).where(Decision.revoked_at.is_not(None))
+    assert db_session.scalar(revoked) == figures["revocations"]
     again = runner.invoke(args=["demo", "simulate", "--coaches", "6", "--seed", "3"])
     assert again.output.startswith("0 coaches, ")  # same seed, same cohort: nothing added
 
@@ -52,3 +60,33 @@ def test_a_simulated_cohort_reaches_ralph_once_and_identical(simulated, ralph, r
     for stored in in_ralph:
         sent = local[stored["id"]]
         assert {key: stored.get(key) for key in sent} == sent
+
+
+@pytest.mark.lrs
+def test_every_validation_is_rebuilt_from_the_lrs_alone(app, ralph, runner, db_session):
+    """The acceptance of our statements as evidence: a simulated cohort (every modality,
+    refusals, revocations, essays graded later, a live session) goes to Ralph; what a
+    rebuilder reading only Ralph's GET /statements finds equals our completion records."""
+    # A base IRI of its own: Ralph keeps the statements of every other test.
+    app.config["BASE_IRI"] = f"https://rebuild-{uuid.uuid4().hex[:8]}.example.org/xapi"
+    assert runner.invoke(args=["setup", "--demo"]).exit_code == 0
+    simulated = runner.invoke(args=["demo", "simulate", "--coaches", "15", "--seed", "7"])
+    assert simulated.exit_code == 0, simulated.output
+    decisions = db_session.scalars(select(Decision)).all()
+    assert {d.modality for d in decisions} >= {"quiz", "jury", "observation"}
+    assert any(d.decision == "not_validated" for d in decisions)
+    assert any(d.revoked_at is not None for d in decisions)
+    assert db_session.scalar(select(func.count()).select_from(LiveParticipant)) > 0
+    verbs = Counter(row.verb.rsplit("/", 1)[-1] for row in db_session.scalars(select(Statement)))
+    assert verbs["scored"] > 0 and verbs["satisfied"] > 0
+    add_endpoint(db_session, ralph.url, ralph, name="centre")
+    forwarded = runner.invoke(args=["xapi", "forward", "--once"])
+    assert forwarded.exit_code == 0, forwarded.output
+
+    result = runner.invoke(
+        args=["xapi", "rebuild-records", "--from-lrs", "--endpoint", "centre", "--compare"]
+    )
+    assert result.exit_code == 0, result.output
+    coaches = len({d.coach_id for d in decisions})
+    assert result.output.startswith(f"{coaches} coaches, {len(decisions)} unit decisions")
+    assert result.output.rstrip().endswith(": equal")

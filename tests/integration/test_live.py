@@ -279,6 +279,43 @@ def test_attendance_uses_the_last_sign_of_life(db_session, demo_cohort, quiz):
     assert attended["object"]["id"] == f"{xapi.base_iri}/sessions/{live.public_id}"
 
 
+def test_an_answer_is_a_sign_of_life_and_the_session_is_named(db_session, demo_cohort, quiz):
+    xapi = XapiConfig(base_iri="https://lms.example.org/xapi")
+    versions = queries.current_question_versions(db_session, quiz.module_code)[:1]
+    start = utcnow() - timedelta(minutes=30)
+    live = service.schedule(
+        db_session,
+        trainer=demo_cohort["trainer"],
+        cohort=demo_cohort["cohort"],
+        quiz=quiz,
+        module=quiz.module,
+        scheduled_at=start,
+        versions=versions,
+    )
+    service.open_session(db_session, live, now=start)
+    coach = demo_cohort["coaches"][0]
+    participant = service.join(
+        db_session, live, user=coach, cohort=demo_cohort["cohort"], quiz=quiz, xapi=xapi, now=start
+    )
+    answered_at = start + timedelta(minutes=20)
+    service.control(db_session, live, "next", expected=None, xapi=xapi, now=answered_at)
+    service.answer(db_session, live, participant, "a", now=answered_at)
+    service.end(db_session, live, expected=None, xapi=xapi)
+    [attended] = [
+        json.loads(text)
+        for text in db_session.scalars(
+            select(Statement.text).where(Statement.verb == v.VERB_ATTENDED)
+        )
+    ]
+    # Joined at the start, last seen answering 20 minutes later: not PT0S.
+    assert attended["result"]["duration"] == "PT20M"
+    session_iri = f"{xapi.base_iri}/sessions/{live.public_id}"
+    for verb in (v.VERB_ANSWERED, v.VERB_COMPLETED):
+        for text in db_session.scalars(select(Statement.text).where(Statement.verb == verb)):
+            grouping = json.loads(text)["context"]["contextActivities"]["grouping"]
+            assert session_iri in [activity["id"] for activity in grouping]
+
+
 def _revealed_room(db_session, quiz, trainer, coaches: int):
     """An open session of ``coaches`` coaches who all answered question 1, now revealed;
     returns the session and one of its coaches."""

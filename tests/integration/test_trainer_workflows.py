@@ -228,9 +228,11 @@ def test_the_quiz_result_is_proposed_and_a_refusal_is_recorded(app, db_session, 
     assert response.status_code == 302
     decision = db_session.scalar(select(Decision))
     assert decision.decision == "not_validated" and decision.attempt_id is not None
-    statement = json.loads(
-        db_session.scalar(select(Statement.text).where(Statement.verb == v.VERB_MASTERED))
-    )
+    # A refusal on the unit reads "failed", never "mastered".
+    units = select(Statement.text).where(Statement.object_id.contains("/units/"))
+    [text] = db_session.scalars(units).all()
+    statement = json.loads(text)
+    assert statement["verb"]["id"] == v.VERB_FAILED
     assert statement["result"]["success"] is False
 
 
@@ -278,10 +280,10 @@ def test_the_drill_down_shows_results_attempts_validations_and_timeline(app, db_
             statement_id=uuid.uuid4(),
             timestamp=attempt.started_at,
             actor=xs.Actor(email=coach.email, name=coach.display_name),
-            session_uuid=uuid.uuid4(),
-            session_title={"fr": "Webinaire T1", "en": "T1 webinar"},
+            session=xs.SessionRef(uuid.uuid4(), {"fr": "Webinaire T1", "en": "T1 webinar"}),
             joined_at=attempt.started_at,
             left_at=attempt.submitted_at,
+            registration=attempt.registration,
         ),
         user_id=coach.id,
     )

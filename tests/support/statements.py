@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 from lms.xapi.statements import (
     Actor,
+    AttemptRef,
     ModuleRef,
     Score,
     XapiConfig,
@@ -44,8 +45,10 @@ def finished(email: str, *, passed: bool = True, at: datetime | None = None) -> 
         outcome_statement_id=uuid.uuid4(),
         timestamp=at or datetime.now(UTC),
         actor=Actor(email, "A coach"),
+        registration=uuid.uuid4(),
         module=unique_module(),
         quiz_title={"en": "Check"},
+        attempt=AttemptRef(uuid.uuid4()),
         score=Score.points(8 if passed else 3, 10),
         passed=passed,
         duration_seconds=300,
@@ -64,4 +67,5 @@ def mastered(email: str) -> dict:
         validated=True,
         modality="jury",
         evidence={"note": "Project presented to the jury"},
+        competence_id="C1",
     )

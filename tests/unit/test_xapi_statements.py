@@ -11,8 +11,10 @@ from lms.xapi import statements
 from lms.xapi import vocabulary as v
 from lms.xapi.statements import (
     Actor,
+    AttemptRef,
     ModuleRef,
     Score,
+    SessionRef,
     XapiConfig,
     competence_decided,
     format_duration,
@@ -45,6 +47,9 @@ CHOICE = {
     ],
     "correctResponsesPattern": ["ka1"],
 }
+
+
+ATTEMPT = AttemptRef(uuid.UUID("3c2b1a0f-9e8d-4c7b-a6f5-e4d3c2b1a0f9"))
 
 
 def common(**overrides):
@@ -94,6 +99,8 @@ def test_verbs_are_the_adl_ones():
         "attended",
         "mastered",
         "voided",
+        "scored",
+        "satisfied",
     }
     assert v.ACTIVITY_INTERACTION == "http://adlnet.gov/expapi/activities/cmi.interaction"
 
@@ -192,7 +199,9 @@ def test_lesson_experienced_has_the_module_as_parent_and_a_duration():
 
 
 def test_quiz_attempted_targets_the_assessment():
-    statement = quiz_attempted(CONFIG, **common(), module=MODULE, quiz_title={"fr": "Quiz"})
+    statement = quiz_attempted(
+        CONFIG, **common(), module=MODULE, quiz_title={"fr": "Quiz"}, attempt=ATTEMPT
+    )
     assert statement["verb"]["id"] == v.VERB_ATTEMPTED
     assert statement["object"]["id"] == f"{BASE}/modules/M2/quiz"
     assert statement["object"]["definition"]["type"] == v.ACTIVITY_ASSESSMENT
@@ -207,6 +216,7 @@ def test_question_answered_carries_interaction_response_and_score():
         question_code="M2-Q01",
         interaction=CHOICE,
         response="ka1",
+        attempt=ATTEMPT,
         success=True,
         score=Score.points(1, 1),
         question_title={"fr": "Quelle action finance une mobilité ?"},
@@ -221,10 +231,17 @@ def test_question_answered_carries_interaction_response_and_score():
         "success": True,
         "score": {"scaled": 1.0, "raw": 1, "min": 0, "max": 1},
     }
-    assert ids(statement["context"]["contextActivities"]["parent"]) == [
+    # One parent, the quiz (xAPI Data 2.4.6.2); the module belongs in grouping.
+    activities = statement["context"]["contextActivities"]
+    assert ids(activities["parent"]) == [f"{BASE}/modules/M2/quiz"]
+    assert ids(activities["grouping"]) == [
         f"{BASE}/modules/M2",
-        f"{BASE}/modules/M2/quiz",
+        f"{BASE}/units/C1.1",
+        f"{BASE}/units/C1.2",
     ]
+    assert statement["context"]["extensions"] == {
+        f"{BASE}/profile/extensions/attempt": str(ATTEMPT.uuid)
+    }
 
 
 def test_question_answered_refuses_an_inconsistent_interaction():
@@ -237,6 +254,7 @@ def test_question_answered_refuses_an_inconsistent_interaction():
             question_code="M2-Q01",
             interaction=broken,
             response="ka1",
+            attempt=ATTEMPT,
         )
 
 
@@ -251,6 +269,7 @@ def test_quiz_finished_gives_completed_then_passed_or_failed(passed, verb):
         actor=COACH,
         module=MODULE,
         quiz_title={"fr": "Quiz"},
+        attempt=ATTEMPT,
         score=Score.points(6, 8),
         passed=passed,
         duration_seconds=3723.45,
@@ -259,13 +278,16 @@ def test_quiz_finished_gives_completed_then_passed_or_failed(passed, verb):
     assert completed["verb"]["id"] == v.VERB_COMPLETED
     assert outcome["verb"]["id"] == verb
     assert (completed["id"], outcome["id"]) == (str(STATEMENT_ID), str(outcome_id))
-    for statement in (completed, outcome):
-        assert statement["result"] == {
-            "score": {"scaled": 0.75, "raw": 6, "min": 0, "max": 8},
-            "success": passed,
-            "completion": True,
-            "duration": "PT1H2M3.45S",
-        }
+    # completed says the attempt is finished; success is the result statement's to say.
+    assert outcome["result"] == {
+        "score": {"scaled": 0.75, "raw": 6, "min": 0, "max": 8},
+        "success": passed,
+        "completion": True,
+        "duration": "PT1H2M3.45S",
+    }
+    assert completed["result"] == {
+        key: value for key, value in outcome["result"].items() if key != "success"
+    }
 
 
 def test_session_attended_records_join_and_leave_times():
@@ -273,8 +295,7 @@ def test_session_attended_records_join_and_leave_times():
     statement = session_attended(
         CONFIG,
         **common(),
-        session_uuid=SESSION_UUID,
-        session_title={"fr": "Webinaire"},
+        session=SessionRef(SESSION_UUID, {"fr": "Webinaire"}),
         joined_at=joined,
         left_at=joined + timedelta(minutes=95, seconds=30),
         module=MODULE,
@@ -292,8 +313,7 @@ def test_session_attended_records_join_and_leave_times():
         session_attended(
             CONFIG,
             **common(),
-            session_uuid=SESSION_UUID,
-            session_title={"fr": "Webinaire"},
+            session=SessionRef(SESSION_UUID, {"fr": "Webinaire"}),
             joined_at=joined,
             left_at=joined - timedelta(seconds=1),
         )
@@ -312,7 +332,8 @@ def test_competence_decided_is_mastered_with_trainer_modality_and_evidence(valid
         evidence={"summary": "Projet présenté au jury", "attempt": 12},
         competence_id="C1",
     )
-    assert statement["verb"]["id"] == v.VERB_MASTERED
+    # A refusal is never "mastered": the verb carries the meaning (xAPI Data 2.4.3).
+    assert statement["verb"]["id"] == (v.VERB_MASTERED if validated else v.VERB_FAILED)
     assert statement["object"]["id"] == f"{BASE}/units/C1.1"
     assert statement["object"]["definition"]["type"] == f"{BASE}/profile/activity-types/unit"
     assert statement["context"]["instructor"] == TRAINER.to_xapi()
@@ -454,6 +475,7 @@ def test_a_changed_question_definition_gets_a_new_id_and_the_same_one_the_same()
             question_code="M2-Q01",
             interaction=interaction,
             response="ka1",
+            attempt=ATTEMPT,
             question_title={"fr": "Quelle action ?", "en": "Which action?"},
         )["object"]
 
@@ -463,3 +485,86 @@ def test_a_changed_question_definition_gets_a_new_id_and_the_same_one_the_same()
     assert again == first
     assert edited["id"] != first["id"]
     assert edited["id"].startswith(f"{BASE}/questions/M2-Q01/")
+
+
+def test_a_blank_is_no_answer():
+    with pytest.raises(ValueError, match="blank"):
+        question_answered(
+            CONFIG,
+            **common(),
+            module=MODULE,
+            question_code="M2-Q01",
+            interaction=CHOICE,
+            response="",
+            attempt=ATTEMPT,
+        )
+
+
+def test_a_live_attempt_names_its_session_and_the_attempt():
+    live = AttemptRef(ATTEMPT.uuid, SessionRef(SESSION_UUID))
+    statement = quiz_attempted(
+        CONFIG, **common(), module=MODULE, quiz_title={"fr": "Quiz"}, attempt=live
+    )
+    grouping = ids(statement["context"]["contextActivities"]["grouping"])
+    assert f"{BASE}/sessions/{SESSION_UUID}" in grouping
+    assert statement["context"]["extensions"][f"{BASE}/profile/extensions/attempt"] == str(
+        ATTEMPT.uuid
+    )
+
+
+def test_a_decision_references_the_result_it_rests_on_and_its_evidence_file():
+    result_id = uuid.uuid4()
+    evidence = statements.Attachment(
+        display="report.pdf",
+        content_type="application/pdf",
+        length=1234,
+        sha2="ab" * 32,
+        file_url="https://lms.example.org/trainer/decisions/3/attachment",
+    )
+    statement = competence_decided(
+        CONFIG,
+        **common(),
+        trainer=TRAINER,
+        unit_id="C2",
+        unit_title={"fr": "Cadres"},
+        validated=True,
+        modality="jury",
+        evidence={"decision": "validated"},
+        score=Score.points(5, 6),
+        attempt=ATTEMPT,
+        rests_on=result_id,
+        attachments=[evidence],
+    )
+    assert statement["context"]["statement"] == {"objectType": "StatementRef", "id": str(result_id)}
+    assert statement["attachments"] == [
+        {
+            "usageType": f"{BASE}/profile/attachment-types/evidence",
+            "display": {"und": "report.pdf"},
+            "contentType": "application/pdf",
+            "length": 1234,
+            "sha2": "ab" * 32,
+            "fileUrl": "https://lms.example.org/trainer/decisions/3/attachment",
+        }
+    ]
+    assert statement["result"]["score"] == {"scaled": 0.8333, "raw": 5, "min": 0, "max": 6}
+
+
+def test_a_whole_competence_is_satisfied_and_a_revocation_keeps_its_reason():
+    unit_statements = {"C1.1": uuid.uuid4(), "C1.2": uuid.uuid4()}
+    satisfied = statements.competence_satisfied(
+        CONFIG,
+        **common(),
+        competence_id="C1",
+        competence_title={"fr": "Projet"},
+        units=unit_statements,
+        rests_on=unit_statements["C1.2"],
+    )
+    assert satisfied["verb"]["id"] == "https://w3id.org/xapi/adl/verbs/satisfied"
+    assert satisfied["object"]["id"] == f"{BASE}/competences/C1"
+    assert satisfied["result"]["extensions"][f"{BASE}/profile/extensions/units"] == {
+        code: str(value) for code, value in unit_statements.items()
+    }
+    voided = statement_voided(
+        CONFIG, **common(actor=TRAINER), voided_statement_id=uuid.uuid4(), reason="Wrong coach"
+    )
+    assert voided["context"]["extensions"] == {f"{BASE}/profile/extensions/reason": "Wrong coach"}
