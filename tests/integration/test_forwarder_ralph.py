@@ -188,11 +188,12 @@ def test_ralph_stopped_midway_then_restarted(app, ralph, runner, db_session, fas
 
 
 def test_a_slow_lrs_is_retried_until_delivered(app, ralph, db_session):
-    with LrsProxy(ralph.url, slow=2, delay=1.5) as proxy:
+    # A slow answer takes well past the timeout; a normal one stays under it on a busy machine.
+    with LrsProxy(ralph.url, slow=2, delay=5) as proxy:
         add_endpoint(db_session, proxy.url, ralph)
         activity, sent = record_many(db_session, 5)
 
-        report = make_forwarder(app, timeout=0.5, tries=4).run_once()
+        report = make_forwarder(app, timeout=2, tries=5).run_once()
 
     assert (report.exit_code, report.line) == (0, "sent 5, pending 0, dead 0")
     assert proxy.requests >= 3
