@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import flask_login
 import flask_migrate
 import httpx
 from flask import session as flask_session
@@ -18,6 +17,7 @@ from flask_wtf.csrf import generate_csrf
 
 from lms import create_app
 from lms.auth.models import User
+from lms.auth.views import sign_in
 from lms.catalog.service import load_content
 from lms.catalog.validation import validate_tree
 from lms.config import DEFAULT_CONTENT_ROOT
@@ -100,7 +100,8 @@ def signed_in(app, user_id: int) -> tuple[str, str]:
     hundreds of coaches sign in without hundreds of Argon2 hashes on the shared cores."""
     environ = {"REMOTE_ADDR": "127.0.0.1"}
     with app.test_request_context(environ_base=environ, headers={"User-Agent": USER_AGENT}):
-        flask_login.login_user(db.session.get(User, user_id))
+        sign_in(db.session.get(User, user_id))
+        db.session.commit()
         token = generate_csrf()
         cookie = app.session_interface.get_signing_serializer(app).dumps(dict(flask_session))
         db.session.remove()

@@ -10,10 +10,12 @@ from jinja2 import ChoiceLoader
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from lms.config import load_config
+from lms.config import instance_secret_key, load_config
 from lms.extensions import babel, csrf, db, login_manager, mail, migrate
 from lms.i18n import N_
+from lms.params import IdConverter
 from lms.quiz import types
 from lms.quiz.types.loader import QuestionTypeLoader
 
@@ -21,10 +23,17 @@ from lms.quiz.types.loader import QuestionTypeLoader
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the application; ``overrides`` (tests) take precedence over the environment."""
     config = {**load_config(), **(overrides or {})}
+    if not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = instance_secret_key(Path(config["INSTANCE_PATH"]))
     app = Flask(__name__, instance_path=str(config["INSTANCE_PATH"]))
     app.config.update(config)
 
+    if app.config["PROXY_COUNT"]:
+        # The client's address and scheme as the configured proxies saw them, no one else's.
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _ensure_sqlite_directory(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.config["MIGRATIONS_DIR"]), render_as_batch=True)
     csrf.init_app(app)
@@ -34,10 +43,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
 
-    from lms.auth.models import User
     from lms.auth.policy import REVIEWERS, Role
+    from lms.auth.views import load_user
 
-    login_manager.user_loader(lambda user_id: db.session.get(User, int(user_id)))
+    login_manager.user_loader(load_user)
     # Flashed messages are stored in the session, so translate when flashing, not lazily.
     login_manager.login_message = N_("Please log in to see this page.")
     login_manager.localize_callback = gettext

@@ -7,7 +7,7 @@ use it; which coaches and cohorts a user then sees is the policy's to say.
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort
+from flask import abort, make_response
 from flask_login import current_user, login_required
 
 from lms.auth.policy import Role
@@ -30,6 +30,18 @@ def roles_required(*roles: Role) -> Callable:
         return wrapper
 
     return decorator
+
+
+def personal_data(view: Callable) -> Callable:
+    """Mark a view whose response holds personal data: no cache (browser, proxy) keeps it."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        response = make_response(view(*args, **kwargs))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return wrapper
 
 
 def public(view: Callable) -> Callable:

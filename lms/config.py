@@ -1,6 +1,7 @@
 """Configuration: defaults, then LMS_* environment variables, then create_app overrides."""
 
 import os
+import secrets
 import sys
 from pathlib import Path
 
@@ -12,8 +13,8 @@ LOG_FORMATS = ("text", "json")
 SMTP_SECURITY = ("starttls", "ssl", "none")
 
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
-# Only used outside production: a fixed key would let anyone forge sessions in production.
-DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me"  # noqa: S105
+# Outside production, without LMS_SECRET_KEY: a random key kept in the instance folder.
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name)
 
 
 class ConfigError(RuntimeError):
@@ -62,7 +63,8 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
     return {
         "LMS_ENV": lms_env,
         "LOG_FORMAT": log_format,
-        "SECRET_KEY": secret_key or DEVELOPMENT_SECRET_KEY,
+        # Empty: create_app reads (or creates) the instance folder's key, never a constant.
+        "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
             env.get("LMS_DATABASE_URL", f"sqlite:///{instance / 'lms.sqlite3'}")
         ),
@@ -86,6 +88,9 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "MIGRATIONS_DIR": Path(env.get("LMS_MIGRATIONS_DIR") or DEFAULT_MIGRATIONS_DIR),
         "UPLOAD_DIR": Path(env.get("LMS_UPLOAD_DIR") or instance / "uploads"),
         "LOGIN_MAX_FAILURES": int(env.get("LMS_LOGIN_MAX_FAILURES", "10")),
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": int(env.get("LMS_LOGIN_MAX_FAILURES_PER_ADDRESS", "50")),
+        # Reverse proxies in front of the server whose X-Forwarded-* headers are trusted.
+        "PROXY_COUNT": int(env.get("LMS_PROXY_COUNT", "0")),
         "LOGIN_WINDOW_MINUTES": int(env.get("LMS_LOGIN_WINDOW_MINUTES", "15")),
         # Flask-Mailman: SMTP when LMS_SMTP_HOST is set, else the log and <instance>/mail/.
         "MAIL_BACKEND": "smtp" if smtp_host else "lms.mailer.DevelopmentEmailBackend",
@@ -102,6 +107,10 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "INVITATION_DAYS": int(env.get("LMS_INVITATION_DAYS", "14")),
         "RESET_LINK_HOURS": int(env.get("LMS_RESET_LINK_HOURS", "2")),
         "LINK_REQUESTS_PER_HOUR": int(env.get("LMS_LINK_REQUESTS_PER_HOUR", "3")),
+        # A session ends after this long without a request (longer than any quiz's time
+        # limit: autosave and live polling count as requests), and this long after the login.
+        "SESSION_IDLE_MINUTES": int(env.get("LMS_SESSION_IDLE_MINUTES", "120")),
+        "SESSION_LIFETIME_HOURS": int(env.get("LMS_SESSION_LIFETIME_HOURS", "12")),
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": env.get("LMS_TIMEZONE", "Europe/Paris"),
         "LANGUAGES": ("fr", "en"),
@@ -120,6 +129,30 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "LIVE_STREAM_RETRY_MS": 1000,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }
+
+
+def instance_secret_key(instance: Path) -> str:
+    """The key kept in ``instance/secret_key`` (mode 0600), created at random on first start.
+
+    Written under a temporary name and linked into place, so two processes starting together
+    agree on one key."""
+    path = instance / SECRET_KEY_FILE
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        temporary = instance / f".{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_hex(32) + "\n")
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise ConfigError(f"{path}: the secret key is shorter than 32 characters; delete the file")
+    return key
 
 
 def normalise_database_url(url: str) -> str:

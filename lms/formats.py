@@ -4,7 +4,7 @@ Language maps, user errors, percentages and numbers; ``init_app`` registers them
 Jinja filters for every template.
 """
 
-from flask import Flask
+from flask import Flask, current_app, url_for
 from flask_babel import format_decimal, format_percent, get_locale, gettext
 
 from lms.errors import UserError
@@ -55,7 +55,14 @@ def modality(key: str) -> str:
     return gettext(modality_label(key))
 
 
+def public_url(endpoint: str, **values) -> str:
+    """The address of a page as people outside reach it: the configured ``LMS_BASE_URL``,
+    never the request's Host header (which anyone can set), followed by the page's path."""
+    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.globals["public_url"] = public_url
     app.jinja_env.filters.update(
         localised=localised,
         translated=translated,

@@ -7,14 +7,17 @@ from wtforms import (
     BooleanField,
     EmailField,
     HiddenField,
+    IntegerField,
     PasswordField,
     SelectField,
     StringField,
     TextAreaField,
     URLField,
 )
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import HiddenInput
 
+from lms import params
 from lms.auth.policy import Role
 
 ROLE_CHOICES = [
@@ -64,8 +67,14 @@ SCOPE_CHOICES = [
 ]
 
 
+class EndpointArguments(params.Arguments):
+    edit = params.Id(load_default=None)
+
+
 class EndpointForm(FlaskForm):
-    endpoint_id = HiddenField()
+    endpoint_id = IntegerField(
+        widget=HiddenInput(), validators=[Optional(), NumberRange(1, params.MAX_ID)]
+    )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
     url = URLField(
         _l("xAPI endpoint URL"),

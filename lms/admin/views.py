@@ -6,11 +6,12 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from lms import spreadsheets
+from lms import params, spreadsheets
 from lms.access import roles_required
 from lms.admin.forms import (
     ROLE_CHOICES,
     CohortForm,
+    EndpointArguments,
     EndpointForm,
     ImportForm,
     MemberForm,
@@ -238,10 +239,10 @@ def _xapi_page(form: EndpointForm, status: int = 200):
 def xapi_endpoints():
     """LRS endpoints with their delivery counts, the endpoint form, the dead letters."""
     form = EndpointForm()
-    editing = request.args.get("edit", type=int)
+    editing = params.read(EndpointArguments(), request.args)["edit"]
     endpoint = db.session.get(Endpoint, editing) if editing else None
     if endpoint is not None and endpoint.source == "admin":
-        form = EndpointForm(obj=endpoint, endpoint_id=str(endpoint.id))
+        form = EndpointForm(obj=endpoint, endpoint_id=endpoint.id)
         form.password.data = ""
     return _xapi_page(form)
 
@@ -256,7 +257,7 @@ def save_endpoint():
     try:
         endpoint = endpoints.save_endpoint(
             db.session,
-            endpoint_id=int(form.endpoint_id.data) if form.endpoint_id.data else None,
+            endpoint_id=form.endpoint_id.data,
             name=form.name.data,
             url=form.url.data,
             username=form.username.data or "",

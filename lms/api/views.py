@@ -2,12 +2,15 @@
 answering with what the access policy lets the user see."""
 
 import json
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_login import current_user
+from marshmallow import ValidationError
 from sqlalchemy import Select
 
-from lms.access import roles_required
+from lms import params
+from lms.access import personal_data, roles_required
 from lms.auth.models import Cohort
 from lms.auth.policy import REVIEWERS, can_see_cohort, visible_actors, visible_cohorts
 from lms.extensions import db
@@ -67,6 +70,8 @@ def _moment(args, key: str):
     moment = parse_timestamp(args[key])
     if moment is None:
         raise BadQuery(f"{key} must be an ISO 8601 timestamp with an offset")
+    if not params.FIRST_DAY <= moment.date() <= params.LAST_DAY:
+        raise BadQuery(f"{key} must lie between {params.FIRST_DAY} and {params.LAST_DAY}")
     return moment
 
 
@@ -87,16 +92,18 @@ def _filters(args) -> queries.StatementFilter:
     )
 
 
+class PageArguments(params.Arguments):
+    limit = params.Integer(0, params.MAX_ID, load_default=DEFAULT_LIMIT)
+    cursor = params.Integer(0, 2**62, load_default=None)
+
+
 def _page_args(args) -> tuple[int, int | None]:
     try:
-        limit = int(args.get("limit", DEFAULT_LIMIT))
-        cursor = int(args["cursor"]) if "cursor" in args else None
-    except ValueError:
-        raise BadQuery("limit and cursor must be integers") from None
-    if limit < 0:
-        raise BadQuery("limit must not be negative")
+        page = PageArguments().load({key: args[key] for key in ("limit", "cursor") if key in args})
+    except ValidationError:
+        raise BadQuery("limit and cursor must be integers, not negative") from None
     # As in the xAPI spec, 0 asks for the server's maximum.
-    return min(limit or MAX_LIMIT, MAX_LIMIT), cursor
+    return min(page["limit"] or MAX_LIMIT, MAX_LIMIT), page["cursor"]
 
 
 def _single(args, visible: Select | None) -> Response:
@@ -116,6 +123,7 @@ def _single(args, visible: Select | None) -> Response:
 
 @bp.get("/xapi/statements")
 @roles_required()
+@personal_data
 def statements():
     """xAPI StatementResult of the statements the user may see (or one by statementId)."""
     args, visible = request.args, visible_actors(current_user)
@@ -130,40 +138,50 @@ def statements():
     )
     more = ""
     if next_cursor is not None:
-        more = url_for("api.statements", **{**args.to_dict(), "cursor": next_cursor})
+        # The query string is built, not passed to url_for, whose own keywords (_method,
+        # _external…) a client could otherwise send.
+        more = (
+            url_for("api.statements") + "?" + urlencode({**args.to_dict(), "cursor": next_cursor})
+        )
     return _xapi_response({"statements": [_as_returned(row) for row in rows], "more": more})
 
 
 # --- GET /xapi/export --------------------------------------------------------------------------
 
 
+class ExportArguments(params.Arguments):
+    cohort = params.Id(required=True)
+    since = params.Moment(load_default=None)
+    until = params.Moment(load_default=None)
+
+
 def _export_period(args):
-    try:
-        since = export.parse_bound(args["since"]) if args.get("since") else None
-        until = export.parse_bound(args["until"], end=True) if args.get("until") else None
-    except ValueError:
-        abort(400)
-    return since, until
+    """(since, until) in UTC: a day counts whole, so an ``until`` day ends at the next midnight."""
+    period = params.read(ExportArguments(), args)
+    since, until = period["since"], period["until"]
+    if until is not None and len(args["until"].strip()) == 10:
+        until = export.parse_bound(args["until"], end=True)
+    return period["cohort"], since, until
 
 
 @bp.get("/xapi/export")
 @roles_required(*REVIEWERS)
+@personal_data
 def export_records():
     """Completion records (xAPI JSON) of a cohort's coaches over a period; without a cohort,
     the form to choose one."""
     if not request.args.get("cohort"):
         cohorts = visible_cohorts(db.session, current_user)
         return render_template("api/export.html", cohorts=cohorts)
-    cohort_id = request.args.get("cohort", type=int) or abort(400)
-    since, until = _export_period(request.args)
+    cohort_id, since, until = _export_period(request.args)
     cohort = db.session.get(Cohort, cohort_id) or abort(404)
     if not can_see_cohort(db.session, current_user, cohort.id):
         abort(403)
     coaches = [coach.id for coach in cohort.coaches]
     records = export.completion_statements(db.session, coaches, since, until)
     response = _xapi_response(records)
-    name = (
-        f"xapi-cohort-{cohort_id}-{request.args.get('since', '')}-{request.args.get('until', '')}"
-    )
-    response.headers["Content-Disposition"] = f'attachment; filename="{name.rstrip("-")}.json"'
+    # Named from the parsed bounds, never from the raw query text.
+    bounds = [f"{bound:%Y-%m-%dT%H%M%SZ}" for bound in (since, until) if bound is not None]
+    name = "-".join([f"xapi-cohort-{cohort_id}", *bounds])
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.json"'
     return response

@@ -55,5 +55,6 @@ def set_password(email: str, password: str) -> None:
         service.set_password(user, password)
     except service.AccountError as error:
         raise click.ClickException(str(error)) from None
+    service.end_sessions(db.session, user)
     db.session.commit()
     click.echo(f"password changed for {user.email}")

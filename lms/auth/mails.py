@@ -2,11 +2,12 @@
 
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 
 from lms import mailer
 from lms.auth import links
 from lms.auth.models import User
+from lms.formats import public_url
 from lms.i18n import N_
 
 SUBJECTS = {
@@ -33,7 +34,7 @@ def send_password_link(user: User, purpose: str) -> bool:
         SUBJECTS[purpose],
         f"password_{purpose}",
         user=user,
-        link=url_for("auth.choose_password", token=token, _external=True),
+        link=public_url("auth.choose_password", token=token),
         days=current_app.config["INVITATION_DAYS"],
         hours=current_app.config["RESET_LINK_HOURS"],
     )

@@ -105,3 +105,18 @@ class LinkRequest(_RequestLog, Base):
     """One "forgot password" request; counted per address typed and per IP to throttle them."""
 
     __tablename__ = "link_requests"
+
+
+class LoginSession(Base):
+    """A signed-in browser: the session cookie carries its token, only its hash is stored.
+
+    Deleting the row ends the session (logout, password change, expiry): a cookie copied
+    before then opens nothing."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

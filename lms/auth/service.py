@@ -1,6 +1,8 @@
 """Account operations: passwords, authentication with rate limiting, users, cohorts, imports."""
 
+import hashlib
 import re
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
@@ -9,10 +11,10 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, func, select
+from sqlalchemy import Connection, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from lms.auth.models import LANGUAGES, ROLES, Cohort, LoginFailure, Role, User
+from lms.auth.models import LANGUAGES, ROLES, Cohort, LoginFailure, LoginSession, Role, User
 from lms.auth.policy import REVIEWERS
 from lms.errors import UserError
 from lms.i18n import N_
@@ -34,7 +36,22 @@ class AccountError(UserError):
 
 
 class LoginThrottled(Exception):
-    """Too many failures for this account or address in the window."""
+    """Too many recent failures from this address (for this account, or for any): the next
+    try must wait ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class LoginLimits:
+    """Failures allowed in ``window`` before each further try must wait, the wait doubling
+    with every failure up to ``window``: per account from one address, and per address."""
+
+    per_account_and_address: int = 10
+    per_address: int = 50
+    window: timedelta = timedelta(minutes=15)
 
 
 def hash_password(password: str) -> str:
@@ -78,44 +95,168 @@ def check_password_strength(password: str) -> None:
         )
 
 
+def _wait(failures: int, allowed: int, last: datetime | None, window: timedelta, now: datetime):
+    if failures < allowed or last is None:
+        return timedelta(0)
+    delay = min(timedelta(seconds=2 ** min(failures - allowed + 1, 20)), window)
+    return max(last + delay - now, timedelta(0))
+
+
+def check_throttle(
+    session: Session, email: str, ip: str, limits: LoginLimits, *, now: datetime | None = None
+) -> None:
+    """Raise LoginThrottled while this address must slow down, for this account or for all.
+
+    The account is never locked: from another address its owner logs in as usual."""
+    now = now or utcnow()
+    since = now - limits.window
+    recent = (LoginFailure.ip == ip[:45], LoginFailure.at > since)
+    by_pair, last_pair = session.execute(
+        select(func.count(), func.max(LoginFailure.at)).where(
+            LoginFailure.email == email.strip().lower()[:254], *recent
+        )
+    ).one()
+    by_ip, last_ip = session.execute(
+        select(func.count(), func.max(LoginFailure.at)).where(*recent)
+    ).one()
+    wait = max(
+        _wait(by_pair, limits.per_account_and_address, last_pair, limits.window, now),
+        _wait(by_ip, limits.per_address, last_ip, limits.window, now),
+    )
+    if wait > timedelta(0):
+        raise LoginThrottled(max(1, int(wait.total_seconds() + 0.999)))
+
+
+def record_failure(
+    session: Session, email: str, ip: str, limits: LoginLimits, *, now: datetime | None = None
+) -> None:
+    """Count a wrong password (at login or when changing it); the caller commits even though
+    the request fails."""
+    now = now or utcnow()
+    # Failures older than the window no longer count: drop them so the log stays small.
+    session.execute(delete(LoginFailure).where(LoginFailure.at <= now - limits.window))
+    session.add(LoginFailure(email=email.strip().lower()[:254], ip=ip[:45], at=now))
+    session.flush()
+
+
 def authenticate(
     session: Session,
     email: str,
     password: str,
     ip: str,
+    limits: LoginLimits = LoginLimits(),  # noqa: B008 (frozen)
     *,
-    max_failures: int = 10,
-    window: timedelta = timedelta(minutes=15),
     now: datetime | None = None,
 ) -> User | None:
-    """Return the user for valid credentials, None otherwise; raise LoginThrottled when limited.
-
-    Failures are counted per submitted email (existing or not) and per address, so the answer
-    never reveals whether an account exists.
-    """
+    """Return the user for valid credentials, None otherwise; raise LoginThrottled when this
+    address must slow down. The answer never reveals whether an account exists."""
     now = now or utcnow()
     email = email.strip().lower()
-    since = now - window
-    by_email = session.scalar(
-        select(func.count()).where(LoginFailure.email == email, LoginFailure.at > since)
-    )
-    by_ip = session.scalar(
-        select(func.count()).where(LoginFailure.ip == ip, LoginFailure.at > since)
-    )
-    if by_email >= max_failures or by_ip >= max_failures:
-        raise LoginThrottled
+    check_throttle(session, email, ip, limits, now=now)
     user = session.scalar(select(User).where(User.email == email))
     valid = verify_password(user.password_hash if user else None, password)
     if user is not None and valid and user.active:
         if _hasher.check_needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
-        session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+        # Only this address's failures: the owner's success elsewhere frees no attacker.
+        session.execute(
+            delete(LoginFailure).where(LoginFailure.email == email, LoginFailure.ip == ip[:45])
+        )
         return user
-    # Failures older than the window no longer count: drop them so the log stays small.
-    session.execute(delete(LoginFailure).where(LoginFailure.at <= since))
-    session.add(LoginFailure(email=email[:254], ip=ip[:45], at=now))
-    session.flush()
+    record_failure(session, email, ip, limits, now=now)
     return None
+
+
+@dataclass(frozen=True)
+class SessionLifetime:
+    """How long a signed-in browser stays signed in: ``idle`` without a request, ``absolute``
+    since the login; activity is recorded at most every ``touch_every``."""
+
+    idle: timedelta = timedelta(hours=2)
+    absolute: timedelta = timedelta(hours=12)
+    touch_every: timedelta = timedelta(minutes=1)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(
+    session: Session, user: User, lifetime: SessionLifetime, *, now: datetime | None = None
+) -> str:
+    """Record a new signed-in browser of ``user``; returns the token its cookie carries.
+    Sessions that expired (anyone's) are dropped on the way, so the table stays small."""
+    now = now or utcnow()
+    session.execute(
+        delete(LoginSession).where(
+            or_(
+                LoginSession.last_seen_at <= now - lifetime.idle,
+                LoginSession.created_at <= now - lifetime.absolute,
+            )
+        )
+    )
+    token = secrets.token_urlsafe(32)
+    session.add(
+        LoginSession(
+            user_id=user.id, token_hash=_token_hash(token), created_at=now, last_seen_at=now
+        )
+    )
+    session.flush()
+    return token
+
+
+def session_user(
+    session: Session,
+    user_id: int,
+    token: str,
+    lifetime: SessionLifetime,
+    *,
+    now: datetime | None = None,
+) -> tuple[User, LoginSession] | None:
+    """The user of a live session (one query), or None when it ended or expired."""
+    now = now or utcnow()
+    found = session.execute(
+        select(User, LoginSession)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(
+            User.id == user_id,
+            LoginSession.token_hash == _token_hash(token),
+            LoginSession.last_seen_at > now - lifetime.idle,
+            LoginSession.created_at > now - lifetime.absolute,
+        )
+    ).first()
+    return (found[0], found[1]) if found else None
+
+
+def touch_session(
+    connection: Connection,
+    login_session: LoginSession,
+    lifetime: SessionLifetime,
+    *,
+    now: datetime | None = None,
+) -> None:
+    """Record activity, at most every ``touch_every``, on a connection of its own: a page that
+    only reads commits nothing, yet its visit keeps the session alive."""
+    now = now or utcnow()
+    if now - login_session.last_seen_at >= lifetime.touch_every:
+        connection.execute(
+            update(LoginSession).where(LoginSession.id == login_session.id).values(last_seen_at=now)
+        )
+
+
+def end_session(session: Session, token: str | None) -> None:
+    """Log one browser out: its cookie opens nothing any more."""
+    if token:
+        session.execute(delete(LoginSession).where(LoginSession.token_hash == _token_hash(token)))
+
+
+def end_sessions(session: Session, user: User, *, keep_token: str | None = None) -> None:
+    """End every session of ``user`` but the one holding ``keep_token`` (the browser that
+    changed the password); all of them when None (a reset, a deactivation)."""
+    query = delete(LoginSession).where(LoginSession.user_id == user.id)
+    if keep_token:
+        query = query.where(LoginSession.token_hash != _token_hash(keep_token))
+    session.execute(query)
 
 
 def create_user(

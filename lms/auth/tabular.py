@@ -92,6 +92,9 @@ def read_xlsx(raw: bytes) -> Table:
 
 
 def read_table(raw: bytes, filename: str) -> Table:
-    if filename.lower().endswith(".xlsx"):
-        return read_xlsx(raw)
-    return read_csv(raw)
+    table = read_xlsx(raw) if filename.lower().endswith(".xlsx") else read_csv(raw)
+    # No text of the application holds a NUL, and PostgreSQL cannot store one.
+    for line, cells in [(1, table.header), *table.rows]:
+        if any("\x00" in cell for cell in cells):
+            raise TableError(N_("Line %(line)d contains a NUL character."), line=line)
+    return table

@@ -27,8 +27,65 @@ from lms.auth.forms import (
 )
 from lms.extensions import db
 from lms.formats import translated
+from lms.timeutil import utcnow
 
 bp = Blueprint("auth", __name__)
+
+
+def session_lifetime() -> service.SessionLifetime:
+    config = current_app.config
+    return service.SessionLifetime(
+        idle=timedelta(minutes=config["SESSION_IDLE_MINUTES"]),
+        absolute=timedelta(hours=config["SESSION_LIFETIME_HOURS"]),
+    )
+
+
+def load_user(user_id: str):
+    """Flask-Login's loader: the user of the cookie's session while that session lives."""
+    token = session.get("sid")
+    if not isinstance(token, str) or not (user_id.isascii() and user_id.isdigit()):
+        return None
+    lifetime = session_lifetime()
+    now = utcnow()
+    found = service.session_user(db.session, int(user_id), token, lifetime, now=now)
+    if found is None:
+        return None
+    user, login_session = found
+    with db.engine.begin() as connection:
+        service.touch_session(connection, login_session, lifetime, now=now)
+    return user
+
+
+def login_limits() -> service.LoginLimits:
+    config = current_app.config
+    return service.LoginLimits(
+        per_account_and_address=config["LOGIN_MAX_FAILURES"],
+        per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+        window=timedelta(minutes=config["LOGIN_WINDOW_MINUTES"]),
+    )
+
+
+def _client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _throttled(throttled: service.LoginThrottled, template: str, form):
+    flash(
+        _("Too many failed attempts. Wait %(seconds)d seconds and try again.",
+          seconds=throttled.retry_after),
+        "error",
+    )  # fmt: skip
+    response = current_app.make_response((render_template(template, form=form), 429))
+    response.headers["Retry-After"] = str(throttled.retry_after)
+    return response
+
+
+def sign_in(user) -> None:
+    """Start a session for ``user`` in this browser (the caller commits)."""
+    session.clear()
+    login_user(user)
+    session["sid"] = service.open_session(db.session, user, session_lifetime())
+    session["lang"] = user.language
 
 
 def _safe_next(target: str | None) -> str:
@@ -53,21 +110,14 @@ def login():
     if form.validate_on_submit():
         try:
             user = service.authenticate(
-                db.session,
-                form.email.data,
-                form.password.data,
-                request.remote_addr or "unknown",
-                max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-                window=timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"]),
+                db.session, form.email.data, form.password.data, _client_address(), login_limits()
             )
-        except service.LoginThrottled:
-            flash(_("Too many failed attempts. Wait 15 minutes and try again."), "error")
-            return render_template("auth/login.html", form=form), 429
+        except service.LoginThrottled as throttled:
+            return _throttled(throttled, "auth/login.html", form)
+        if user is not None:
+            sign_in(user)
         db.session.commit()
         if user is not None:
-            session.clear()
-            login_user(user)
-            session["lang"] = user.language
             return redirect(_safe_next(request.args.get("next")))
         flash(_("Wrong email or password."), "error")
         status = 401
@@ -80,6 +130,8 @@ def login():
 @roles_required()
 def logout():
     language = current_user.language
+    service.end_session(db.session, session.get("sid"))
+    db.session.commit()
     logout_user()
     session.clear()
     session["lang"] = language  # the next page stays in the language the user chose
@@ -93,15 +145,25 @@ def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
         try:
+            service.check_throttle(
+                db.session, current_user.email, _client_address(), login_limits()
+            )
             service.change_password(
                 current_user, form.current_password.data, form.new_password.data
             )
+        except service.LoginThrottled as throttled:
+            return _throttled(throttled, "auth/password.html", form)
         except service.AccountError as error:
             field = (
                 form.current_password if error.field == "current_password" else form.new_password
             )
             field.errors.append(translated(error))
+            service.record_failure(
+                db.session, current_user.email, _client_address(), login_limits()
+            )
+            db.session.commit()
         else:
+            service.end_sessions(db.session, current_user, keep_token=session.get("sid"))
             db.session.commit()
             flash(_("Your password has been changed."), "info")
             return redirect(url_for("web.home"))
@@ -161,6 +223,7 @@ def choose_password(token: str):
         except service.AccountError as error:
             form.new_password.errors.append(translated(error))
         else:
+            service.end_sessions(db.session, user)  # whoever knew the old one is logged out
             db.session.commit()
             if current_user.is_authenticated:
                 logout_user()

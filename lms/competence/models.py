@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     Uuid,
     text,
 )
@@ -99,3 +100,19 @@ class Decision(Base):
 
     def __repr__(self) -> str:
         return f"<Decision {self.coach_id} {self.unit_code} {self.decision}>"
+
+
+class RecordCode(Base):
+    """The verification code printed on a completion record: random, issued the first time a
+    coach's set of standing decisions is shown, and stored (never derived from a key), so
+    changing the server's secret key leaves every printed code verifiable."""
+
+    __tablename__ = "record_codes"
+    __table_args__ = (UniqueConstraint("coach_id", "fingerprint"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coach_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # sha256 of the coach's standing decisions' statement ids (lms.competence.record).
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,17 +1,18 @@
 """Completion records: a coach's validated competences, with a code anyone can verify."""
 
 import hashlib
-import hmac
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from lms.auth.models import User
 from lms.auth.policy import Role
 from lms.catalog.models import Competence, Skill, Unit
-from lms.competence.models import VALIDATED, Decision
+from lms.competence.models import VALIDATED, Decision, RecordCode
 from lms.competence.service import decision_score
 from lms.quiz.models import Attempt
 from lms.timeutil import utcnow
@@ -59,14 +60,52 @@ class CompletionRecord:
         return not self.entries
 
 
-def verification_code(secret: str, coach_id: int, statement_ids: list[str]) -> str:
-    """A code that changes whenever the set of standing decisions changes (e.g. a revocation),
-    so an old printout can no longer be verified as current."""
+def decisions_fingerprint(coach_id: int, statement_ids: list[str]) -> str:
+    """What a verification code stands for: the set of a coach's standing decisions."""
     message = f"{coach_id}:" + ",".join(sorted(statement_ids))
-    digest = hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest().upper()
-    digits = digest[:CODE_DIGITS]
+    return hashlib.sha256(message.encode()).hexdigest()
+
+
+def new_verification_code(coach_id: int) -> str:
+    digits = secrets.token_hex(CODE_DIGITS // 2).upper()
     groups = "-".join(digits[i : i + 4] for i in range(0, CODE_DIGITS, 4))
     return f"{coach_id}-{groups}"
+
+
+def _verification_codes(session: Session, wanted: dict[int, str], now: datetime) -> dict[int, str]:
+    """The stored code of each coach's current set of decisions (coach id -> fingerprint),
+    issuing a random one the first time a set is shown; a code changes whenever the set
+    changes (e.g. a revocation), so an old printout can no longer be verified as current."""
+    if not wanted:
+        return {}
+    stored = session.execute(
+        select(RecordCode.coach_id, RecordCode.fingerprint, RecordCode.code).where(
+            RecordCode.coach_id.in_(list(wanted))
+        )
+    )
+    codes = {
+        coach_id: code for coach_id, fingerprint, code in stored if wanted[coach_id] == fingerprint
+    }
+    for coach_id, fingerprint in wanted.items():
+        if coach_id in codes:
+            continue
+        issued = RecordCode(
+            coach_id=coach_id,
+            fingerprint=fingerprint,
+            code=new_verification_code(coach_id),
+            issued_at=now,
+        )
+        try:
+            with session.begin_nested():  # another request may issue the same set's code
+                session.add(issued)
+        except IntegrityError:
+            issued = session.scalars(
+                select(RecordCode).where(
+                    RecordCode.coach_id == coach_id, RecordCode.fingerprint == fingerprint
+                )
+            ).one()
+        codes[coach_id] = issued.code
+    return codes
 
 
 def standing_decisions(session: Session, coach_ids: list[int]) -> list[Decision]:
@@ -95,9 +134,11 @@ def _framework(session: Session) -> list[Competence]:
 
 
 def completion_records(
-    session: Session, coaches: list[User], *, secret: str, now: datetime | None = None
+    session: Session, coaches: list[User], *, now: datetime | None = None
 ) -> list[CompletionRecord]:
-    """The records of several coaches (a cohort's zip), in a fixed number of queries."""
+    """The records of several coaches (a cohort's zip), in a fixed number of queries, plus one
+    insert per record shown for the first time since its decisions changed (the caller
+    commits)."""
     now = now or utcnow()
     framework = _framework(session)
     units: dict[str, tuple[Unit, Competence]] = {
@@ -107,6 +148,7 @@ def completion_records(
     for decision in standing_decisions(session, [coach.id for coach in coaches]):
         by_coach.setdefault(decision.coach_id, []).append(decision)
     records = []
+    fingerprints: dict[int, str] = {}
     for coach in coaches:
         decisions = [v for v in by_coach.get(coach.id, []) if v.unit_code in units]
         entries = []
@@ -135,6 +177,10 @@ def completion_records(
             for competence in framework
             if competence.units and all(u.code in validated_units for u in competence.units)
         )
+        if entries:
+            fingerprints[coach.id] = decisions_fingerprint(
+                coach.id, [entry.statement_id for entry in entries]
+            )
         records.append(
             CompletionRecord(
                 coach_id=coach.id,
@@ -144,12 +190,11 @@ def completion_records(
                 competences_complete=complete,
                 units_total=len(units),
                 generated_at=now,
-                verification_code=verification_code(
-                    secret, coach.id, [entry.statement_id for entry in entries]
-                ),
+                verification_code="",
             )
         )
-    return records
+    codes = _verification_codes(session, fingerprints, now)
+    return [replace(record, verification_code=codes.get(record.coach_id, "")) for record in records]
 
 
 def _skills(skills: list[Skill]) -> list[RecordSkill]:
@@ -157,22 +202,22 @@ def _skills(skills: list[Skill]) -> list[RecordSkill]:
 
 
 def completion_record(
-    session: Session, coach: User, *, secret: str, now: datetime | None = None
+    session: Session, coach: User, *, now: datetime | None = None
 ) -> CompletionRecord:
-    return completion_records(session, [coach], secret=secret, now=now)[0]
+    return completion_records(session, [coach], now=now)[0]
 
 
-def verify(session: Session, code: str, *, secret: str) -> CompletionRecord | None:
+def verify(session: Session, code: str) -> CompletionRecord | None:
     """The current record a verification code belongs to, or None (unknown or outdated code)."""
-    code = (code or "").strip().upper()
-    coach_id, _, rest = code.partition("-")
-    if not coach_id.isdigit() or not rest:
+    code = (code or "").strip().upper()[:40]
+    stored = session.scalar(select(RecordCode).where(RecordCode.code == code))
+    if stored is None:
         return None
-    coach = session.get(User, int(coach_id))
+    coach = session.get(User, stored.coach_id)
     if coach is None or coach.role != Role.COACH:
         return None
-    record = completion_record(session, coach, secret=secret)
-    if record.is_empty or not hmac.compare_digest(record.verification_code, code):
+    record = completion_record(session, coach)
+    if record.is_empty or record.verification_code != code:
         return None
     return record
 

@@ -4,12 +4,14 @@ from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from marshmallow import fields, validate
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     StringField,
 )
 from wtforms.validators import DataRequired, Length
 
+from lms import params
 from lms.quiz import types
 
 
@@ -28,10 +30,24 @@ def raw_answer(definition: Mapping, form: MultiDict, position: int):
 MAX_SHOWN = 500
 
 
+class AttemptArguments(params.Arguments):
+    """What a quiz page sends besides the answers: the questions it showed (so a cleared
+    answer or flag is saved as cleared), its page, the question to check, where to go next."""
+
+    shown = fields.List(params.Integer(1, MAX_SHOWN), load_default=list)
+    page = params.Integer(1, MAX_SHOWN, load_default=1)
+    check = params.Integer(1, MAX_SHOWN, load_default=None)
+    goto = fields.String(
+        validate=validate.Regexp(r"^(summary|timeout|[0-9]{1,3})$"), load_default=""
+    )
+
+
+def attempt_arguments(values: MultiDict) -> dict:
+    return params.read(AttemptArguments(), values)
+
+
 def shown_positions(form: MultiDict) -> list[int]:
-    """The questions the page showed (so a cleared answer or flag is saved as cleared)."""
-    positions = {int(value) for value in form.getlist("shown") if value.isdigit()}
-    return sorted(p for p in positions if 1 <= p <= MAX_SHOWN)
+    return sorted(set(attempt_arguments(form)["shown"]))
 
 
 def page_answers(slots, form: MultiDict) -> tuple[dict[int, object], dict[int, bool]]:

@@ -5,7 +5,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.access import roles_required
+from lms.access import personal_data, roles_required
 from lms.auth.policy import Role
 from lms.catalog.markdown import render_markdown
 from lms.competence.record import completion_record
@@ -269,7 +269,8 @@ def _render_attempt(attempt: Attempt, page: int, errors=None, sent=None):
 @roles_required(Role.COACH)
 def attempt(attempt_id: int):
     attempt = _own_attempt(attempt_id)
-    return _closed_redirect(attempt) or _render_attempt(attempt, request.args.get("page", 1, int))
+    page = forms.attempt_arguments(request.args)["page"]
+    return _closed_redirect(attempt) or _render_attempt(attempt, page)
 
 
 def _save_page(attempt: Attempt, slots):
@@ -279,6 +280,11 @@ def _save_page(attempt: Attempt, slots):
         errors = service.save_answers(db.session, attempt, slots, answers, flags)
     except quiz_service.AttemptError:
         db.session.rollback()
+        if not attempt.is_open:  # submitted (another tab, the deadline) while this was sent
+            flash(
+                _("Your attempt was submitted before this answer arrived: it was not saved."),
+                "error",
+            )
         return _closed_redirect(attempt) or abort(409)
     get_locale()  # chosen now: after the commit it would read the coach's row again
     db.session.commit()
@@ -288,16 +294,16 @@ def _save_page(attempt: Attempt, slots):
 @bp.route("/attempts/<int:attempt_id>", methods=["POST"])
 @roles_required(Role.COACH)
 def save_attempt(attempt_id: int):
+    arguments = forms.attempt_arguments(request.form)  # a malformed form changes nothing
     attempt = _own_attempt(attempt_id)
     closed = _closed_redirect(attempt)
     saved = closed or _save_page(attempt, attempt.slots)
     if not isinstance(saved, tuple):
         return saved
     errors, answers = saved
-    page = request.form.get("page", 1, int)
+    page, checked, target = (arguments[key] for key in ("page", "check", "goto"))
     if errors:
         return _render_attempt(attempt, page, errors, answers)
-    checked = request.form.get("check", type=int)
     if checked is not None:
         try:
             quiz_service.check_answer(db.session, attempt, checked, xapi=xapi_config())
@@ -307,16 +313,13 @@ def save_attempt(attempt_id: int):
         else:
             db.session.commit()
         return redirect(url_for(".attempt", attempt_id=attempt.id, page=page))
-    target = request.form.get("goto", "")
     if target == "timeout" and service.submit_at_deadline(db.session, attempt, xapi=xapi_config()):
         db.session.commit()
         flash(_("Time is up: your attempt was submitted with the answers saved in time."), "info")
         return redirect(url_for(".result", attempt_id=attempt.id))
     if target == "summary":
         return redirect(url_for(".summary", attempt_id=attempt.id))
-    return redirect(
-        url_for(".attempt", attempt_id=attempt.id, page=int(target) if target.isdigit() else page)
-    )
+    return redirect(url_for(".attempt", attempt_id=attempt.id, page=target or page))
 
 
 @bp.route("/attempts/<int:attempt_id>/autosave", methods=["POST"])
@@ -428,21 +431,25 @@ def review(attempt_id: int):
 @bp.route("/progress")
 @roles_required(Role.COACH)
 def progress():
+    record = _completion_record()  # first: it commits, which would expire what is loaded before
     return render_template(
         "delivery/progress.html",
         competences=queries.skill_progress(db.session, current_user),
         attempts=queries.attempts_of(db.session, current_user.id),
-        record=_completion_record(),
+        record=record,
         live_sessions=live_queries.coach_past_sessions(db.session, current_user),
     )
 
 
 def _completion_record():
-    return completion_record(db.session, current_user, secret=current_app.config["SECRET_KEY"])
+    data = completion_record(db.session, current_user)
+    db.session.commit()  # a verification code issued for a new set of decisions
+    return data
 
 
 @bp.route("/progress/record")
 @roles_required(Role.COACH)
+@personal_data
 def progress_record():
     record = _completion_record()
     if record.is_empty:

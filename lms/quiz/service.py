@@ -9,8 +9,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import JSON, Integer, func, insert, literal, select, update
+from sqlalchemy.orm import Session, attributes, make_transient_to_detached
 
 from lms.auth.models import User
 from lms.catalog import queries as catalog
@@ -28,7 +28,7 @@ from lms.quiz.models import (
     Registration,
     SkillScore,
 )
-from lms.timeutil import utcnow
+from lms.timeutil import UTCDateTime, utcnow
 from lms.xapi import outbox
 from lms.xapi import statements as xs
 
@@ -265,9 +265,34 @@ def save_slot_answer(
     if slot.grade is not None:
         raise AttemptError(N_("This question has been checked; its answer can no longer change."))
     types.read_answer(slot.question_version.definition, raw)
-    answer = Answer(slot_id=slot.id, raw=raw, saved_at=now)
-    slot.answers.append(answer)
-    session.flush()
+    answer = _insert_while_open(session, attempt, slot, raw, now)
+    attributes.set_committed_value(slot, "answers", [*slot.answers, answer])
+    return answer
+
+
+def _insert_while_open(
+    session: Session, attempt: Attempt, slot: AttemptSlot, raw, now: datetime
+) -> Answer:
+    """Insert the answer in one statement that checks the attempt is still open when the row
+    is written, so that no answer lands after a concurrent submit graded the attempt: on
+    PostgreSQL it share-locks the attempt row (a submit's UPDATE waits for the save, or the
+    save waits for the submit and then finds the attempt closed); on SQLite the statement
+    runs under the database's write lock, which the submit holds until it commits."""
+    still_open = (
+        select(literal(slot.id, Integer), literal(raw, JSON), literal(now, UTCDateTime))
+        .select_from(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.state == OPEN)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        still_open = still_open.with_for_update(read=True)
+    answer_id = session.execute(
+        insert(Answer).from_select(["slot_id", "raw", "saved_at"], still_open).returning(Answer.id)
+    ).scalar()
+    if answer_id is None:
+        raise AttemptError(N_("This attempt has been submitted; answers can no longer change."))
+    answer = Answer(id=answer_id, slot_id=slot.id, raw=raw, saved_at=now)
+    make_transient_to_detached(answer)
+    session.add(answer)
     return answer
 
 

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from marshmallow import fields
 from wtforms import (
     DateTimeLocalField,
     DecimalField,
@@ -17,10 +18,35 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
+from lms import params
 from lms.competence.models import NOT_VALIDATED, VALIDATED
 from lms.trainer.labels import DECISION_LABELS
 
 LEVEL_PREFIX = "level-"
+
+
+class MatrixArguments(params.Arguments):
+    """The cohort matrix's filter, sort and page (query string)."""
+
+    q = params.Text(100, load_default="")
+    status = params.Text(20, load_default="")
+    unit = params.Text(10, load_default="")
+    inactive = params.Integer(0, 3650, load_default=None)
+    sort = params.Text(10, load_default="name")
+    order = params.Text(4, load_default="asc")
+    page = params.Integer(1, 100_000, load_default=1)
+
+
+class PeriodArguments(params.Arguments):
+    """Inclusive calendar days (?since=YYYY-MM-DD&until=YYYY-MM-DD)."""
+
+    since = params.Day(load_default=None)
+    until = params.Day(load_default=None)
+
+
+class BulkDecisionArguments(params.Arguments):
+    session = params.Id(load_default=None)  # the live session whose participants are decided
+    coach = fields.List(params.Id(), load_default=list)
 
 
 def levels_from(form_data, criteria: list[dict]) -> dict[str, str]:

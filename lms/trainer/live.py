@@ -18,7 +18,7 @@ from lms.auth.models import Cohort
 from lms.auth.policy import REVIEWERS, can_see_cohort, visible_cohorts
 from lms.catalog import queries as catalog
 from lms.extensions import db
-from lms.formats import localised, translated
+from lms.formats import localised, public_url, translated
 from lms.live import queries, service
 from lms.live.models import ENDED
 from lms.quiz import types
@@ -42,7 +42,7 @@ def _active_module(code: str):
 
 
 def join_url(live) -> str:
-    return url_for("coach_live.join", code=live.join_code, _external=True)
+    return public_url("coach_live.join", code=live.join_code)
 
 
 def qr_code(live) -> str | None:

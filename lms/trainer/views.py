@@ -3,7 +3,7 @@
 import io
 import zipfile
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,8 +23,8 @@ from flask_babel import force_locale, format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms import spreadsheets
-from lms.access import public, roles_required
+from lms import params, spreadsheets
+from lms.access import personal_data, public, roles_required
 from lms.auth.models import Cohort, User
 from lms.auth.policy import (
     REVIEWERS,
@@ -46,9 +46,12 @@ from lms.timeutil import utcnow
 from lms.trainer import exports
 from lms.trainer.chart import distribution_chart
 from lms.trainer.forms import (
+    BulkDecisionArguments,
     BulkDecisionForm,
     DecisionForm,
     GradeForm,
+    MatrixArguments,
+    PeriodArguments,
     RevokeForm,
     levels_from,
 )
@@ -104,20 +107,15 @@ def _coach(user_id: int) -> User:
     return coach
 
 
-def _int_arg(name: str, default: int | None = None) -> int | None:
-    value = request.args.get(name, "").strip()
-    return int(value) if value.isdigit() else default
-
-
 def _matrix_filter() -> queries.MatrixFilter:
-    args = request.args
+    args = params.read(MatrixArguments(), request.args)
     return queries.MatrixFilter(
-        search=args.get("q", "").strip()[:100],
-        status=args.get("status", "") if args.get("status") in STATUS_LABELS else "",
-        unit=args.get("unit", "").strip()[:10],
-        inactive_days=_int_arg("inactive"),
-        sort=args.get("sort", "name")[:10],
-        descending=args.get("order") == "desc",
+        search=args["q"],
+        status=args["status"] if args["status"] in STATUS_LABELS else "",
+        unit=args["unit"],
+        inactive_days=args["inactive"],
+        sort=args["sort"],
+        descending=args["order"] == "desc",
     )
 
 
@@ -172,7 +170,7 @@ def cohort(cohort_id: int):
     cohort = _cohort(cohort_id)
     how = _matrix_filter()
     matrix = queries.cohort_matrix(db.session, cohort.id, how, cell_activity=False)
-    page = max(_int_arg("page", 1), 1)
+    page = params.read(MatrixArguments(), request.args)["page"]
     pages = max((len(matrix.rows) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     rows = matrix.rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     chart = distribution_chart(matrix.distribution())
@@ -191,6 +189,7 @@ def cohort(cohort_id: int):
 
 @bp.route("/cohorts/<int:cohort_id>/matrix.csv")
 @roles_required(*REVIEWERS)
+@personal_data
 def cohort_csv(cohort_id: int):
     cohort = _cohort(cohort_id)
     matrix = queries.cohort_matrix(db.session, cohort.id, _matrix_filter())
@@ -199,6 +198,7 @@ def cohort_csv(cohort_id: int):
 
 @bp.route("/cohorts/<int:cohort_id>/completions.csv")
 @roles_required(*REVIEWERS)
+@personal_data
 def completions_csv(cohort_id: int):
     """Completion records of a cohort over a period (?since=YYYY-MM-DD&until=YYYY-MM-DD)."""
     cohort = _cohort(cohort_id)
@@ -212,16 +212,13 @@ def completions_csv(cohort_id: int):
 def _period(args) -> tuple[datetime | None, datetime | None]:
     """Inclusive calendar days in the centre's time zone; a malformed date is a 400."""
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    days = params.read(PeriodArguments(), args)
     bounds = []
     for key, shift in (("since", 0), ("until", 1)):
-        text = args.get(key, "").strip()
-        if not text:
+        day = days.get(key)
+        if day is None:
             bounds.append(None)
             continue
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            abort(400, description=f"{key}: expected a date as YYYY-MM-DD")
         start = datetime.combine(day + timedelta(days=shift), time.min, tzinfo=zone)
         bounds.append(start.astimezone(UTC))
     return bounds[0], bounds[1]
@@ -231,7 +228,11 @@ def _period(args) -> tuple[datetime | None, datetime | None]:
 @roles_required(*REVIEWERS)
 def bulk_decision(cohort_id: int):
     cohort = _cohort(cohort_id)
-    live_session_id = _int_arg("session")
+    live_session_id = params.read(BulkDecisionArguments(), request.args)["session"]
+    if live_session_id is not None:
+        live = live_queries.live_session(db.session, live_session_id)
+        if live is None or live.cohort_id != cohort.id:  # another cohort's session: not this
+            abort(404)
     form = BulkDecisionForm()
     units = catalog.modules(db.session)
     form.unit.choices = [(m.code, f"{m.code} · {localised(m.title)}") for m in units]
@@ -239,7 +240,7 @@ def bulk_decision(cohort_id: int):
     coaches = list(cohort.coaches)
     attended = live_queries.attendees(db.session, live_session_id) if live_session_id else set()
     if form.validate_on_submit():
-        chosen = {int(i) for i in request.form.getlist("coach") if i.isdigit()}
+        chosen = set(params.read(BulkDecisionArguments(), request.form)["coach"])
         try:
             result = service.decide_for_many(
                 db.session,
@@ -454,6 +455,7 @@ def revoke_decision(decision_id: int):
 
 @bp.route("/decisions/<int:decision_id>/attachment")
 @roles_required(*REVIEWERS)
+@personal_data
 def attachment(decision_id: int):
     decision = db.session.get(Decision, decision_id) or abort(404)
     _coach(decision.coach_id)
@@ -484,15 +486,18 @@ def _record_language() -> str:
     return language if language in ("fr", "en") else current_language()
 
 
-def _secret() -> str:
-    return current_app.config["SECRET_KEY"]
+def _issued_record(coach):
+    data = record.completion_record(db.session, coach)
+    db.session.commit()  # a verification code issued for a new set of decisions
+    return data
 
 
 @bp.route("/coaches/<int:user_id>/record")
 @roles_required(*REVIEWERS)
+@personal_data
 def record_page(user_id: int):
     coach = _coach(user_id)
-    data = record.completion_record(db.session, coach, secret=_secret())
+    data = _issued_record(coach)
     language = _record_language()
     with force_locale(language):
         return render_template("trainer/record.html", record=data, coach=coach, language=language)
@@ -500,9 +505,10 @@ def record_page(user_id: int):
 
 @bp.route("/coaches/<int:user_id>/record.pdf")
 @roles_required(*REVIEWERS)
+@personal_data
 def record_pdf(user_id: int):
     coach = _coach(user_id)
-    data = record.completion_record(db.session, coach, secret=_secret())
+    data = _issued_record(coach)
     pdf = exports.record_pdf(data, _record_language())
     return Response(
         pdf,
@@ -513,9 +519,11 @@ def record_pdf(user_id: int):
 
 @bp.route("/cohorts/<int:cohort_id>/records.zip")
 @roles_required(*REVIEWERS)
+@personal_data
 def cohort_records(cohort_id: int):
     cohort = _cohort(cohort_id)
-    records = record.completion_records(db.session, list(cohort.coaches), secret=_secret())
+    records = record.completion_records(db.session, list(cohort.coaches))
+    db.session.commit()
     language = _record_language()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -532,7 +540,7 @@ def cohort_records(cohort_id: int):
 @public
 def verify():
     code = request.args.get("code", "").strip()[:64]
-    data = record.verify(db.session, code, secret=_secret()) if code else None
+    data = record.verify(db.session, code) if code else None
     return render_template("trainer/verify.html", code=code, record=data)
 
 

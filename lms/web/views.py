@@ -70,7 +70,11 @@ def render_error(error: HTTPException | Exception):
         message = _(
             "The form has expired or was not sent from this site. Reload the page and try again."
         )
-    return render_template("errors/error.html", code=code, message=message), code
+    # What a typed parameter found wrong (lms.params), when the view said it.
+    detail = getattr(error, "description", None)
+    if detail == getattr(type(error), "description", None) or "CSRF" in str(detail):
+        detail = None
+    return render_template("errors/error.html", code=code, message=message, detail=detail), code
 
 
 def render_user_error(error: UserError):

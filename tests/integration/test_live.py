@@ -460,3 +460,18 @@ def test_streams_are_declined_so_that_the_screen_polls(
     assert coach_client.get(f"/live/{live_id}/state?revision=0").status_code == 200
     held.close()  # a stream that ended, read or not, frees its place
     assert coach_client.get(f"/live/{live_id}/events").status_code == 200
+
+
+def test_the_join_link_and_qr_code_come_from_the_configured_address(
+    app, trainer_client, demo_cohort, quiz, db_session
+):
+    live_id = schedule(trainer_client, demo_cohort, version_ids(db_session, quiz)[:1])
+    assert act(trainer_client, live_id, "open").status_code == 302
+    cookie = trainer_client.get_cookie("session").value
+    trainer_client.set_cookie("session", cookie, domain="evil.example")
+    control = trainer_client.get(f"/live/{live_id}/", base_url="http://evil.example")
+    assert control.status_code == 200
+    html = control.get_data(as_text=True)
+    code = re.search(r'class="join-code"[^>]*>(\d{6})<', html).group(1)
+    assert f"{app.config['BASE_URL']}/live/join?code={code}" in html
+    assert "evil.example" not in html

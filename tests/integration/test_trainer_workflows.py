@@ -423,3 +423,56 @@ def test_quiz_statistics_page_and_csv(app, db_session, world):
     assert any(line.startswith("T2-Q01,1,0.6667") for line in lines)
     listing = client.get("/trainer/quizzes").get_data(as_text=True)
     assert f"/trainer/quizzes/{quiz.id}/statistics" in listing
+
+
+def test_a_bulk_validation_refuses_the_live_session_of_another_cohort(app, db_session, world):
+    first = world["coaches"][0]
+    other = factories.make_cohort(db_session, trainers=[world["trainer"]], coaches=[first])
+    live_id = _ended_live_session(db_session, {**world, "cohort": other}, [first], XAPI)
+    client = _client(app, world["trainer"])
+    url = f"/trainer/cohorts/{world['cohort'].id}/bulk-decision?session={live_id}"
+    assert client.get(url).status_code == 404
+    data = {"coach": [str(first.id)], "unit": "T1", "modality": "observation",
+            "decision": "validated", "csrf_token": csrf_token(client, "/")}  # fmt: skip
+    assert client.post(url, data=data).status_code == 404
+    assert db_session.scalars(select(Decision)).all() == []
+
+
+def test_personal_data_downloads_are_never_cached(app, db_session, world):
+    coach, cohort = world["coaches"][0], world["cohort"].id
+    client = _client(app, world["trainer"])
+    _post(
+        client,
+        f"/trainer/coaches/{coach.id}/units/T1/decision",
+        {"modality": "observation", "decision": "validated"},
+    )
+    for path in (
+        f"/trainer/cohorts/{cohort}/matrix.csv",
+        f"/trainer/cohorts/{cohort}/completions.csv",
+        f"/trainer/coaches/{coach.id}/record",
+        f"/trainer/coaches/{coach.id}/record.pdf",
+        f"/trainer/cohorts/{cohort}/records.zip",
+        f"/xapi/export?cohort={cohort}",
+        "/xapi/statements",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["Cache-Control"] == "no-store", path
+    own = _client(app, coach).get("/progress/record")
+    assert own.status_code == 200 and own.headers["Cache-Control"] == "no-store"
+
+
+def test_the_record_names_the_configured_address_whatever_the_host(app, db_session, world):
+    coach = world["coaches"][0]
+    client = _client(app, world["trainer"])
+    _post(
+        client,
+        f"/trainer/coaches/{coach.id}/units/T1/decision",
+        {"modality": "observation", "decision": "validated"},
+    )
+    client.set_cookie("session", client.get_cookie("session").value, domain="evil.example")
+    page = client.get(f"/trainer/coaches/{coach.id}/record", base_url="http://evil.example")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "evil.example" not in html
+    assert app.config["BASE_URL"] + "/trainer/verify?code=" in html
