@@ -7,10 +7,12 @@ use it; which coaches and cohorts a user then sees is the policy's to say.
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, make_response
+from flask import abort, make_response, request
 from flask_login import current_user, login_required
 
+from lms.auth import audit
 from lms.auth.policy import Role
+from lms.extensions import db
 
 PUBLIC = frozenset()
 
@@ -38,7 +40,14 @@ def personal_data(view: Callable) -> Callable:
     @wraps(view)
     def wrapper(*args, **kwargs):
         response = make_response(view(*args, **kwargs))
-        response.headers["Cache-Control"] = "no-store"
+        if "no-store" not in response.headers.get("Cache-Control", ""):
+            response.headers["Cache-Control"] = "no-store"
+        if response.status_code == 200:
+            audit.record(
+                db.session, "personal_data.exported", actor=current_user,
+                subject=request.full_path.rstrip("?")[:120], ip=request.remote_addr or "",
+            )  # fmt: skip
+            db.session.commit()
         return response
 
     return wrapper

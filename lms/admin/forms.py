@@ -67,6 +67,14 @@ SCOPE_CHOICES = [
 ]
 
 
+class AuditArguments(params.Arguments):
+    action = params.Text(40, load_default="")
+    actor = params.Text(254, load_default="")
+    since = params.Day(load_default=None)
+    until = params.Day(load_default=None)
+    before = params.Id(load_default=None)
+
+
 class EndpointArguments(params.Arguments):
     edit = params.Id(load_default=None)
 

@@ -1,7 +1,10 @@
 """Administration: users, cohorts and their members, import of coaches (CSV or Excel), LRS
 endpoints and dead letters."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -10,6 +13,7 @@ from lms import params, spreadsheets
 from lms.access import roles_required
 from lms.admin.forms import (
     ROLE_CHOICES,
+    AuditArguments,
     CohortForm,
     EndpointArguments,
     EndpointForm,
@@ -19,7 +23,7 @@ from lms.admin.forms import (
     UserForm,
     UserStatusForm,
 )
-from lms.auth import links, mails, queries, service, tabular
+from lms.auth import audit, links, mails, queries, service, tabular
 from lms.auth.models import Cohort, User
 from lms.auth.policy import Role, visible_cohorts
 from lms.extensions import db
@@ -63,6 +67,7 @@ def new_user():
         except service.AccountError as error:
             form[error.field].errors.append(translated(error))
         else:
+            _audit("user.created", user, role=user.role)
             db.session.commit()
             flash(_("Account created for %(email)s.", email=user.email), "info")
             _invite([user])
@@ -78,9 +83,47 @@ def user_status(user_id: int):
     if not form.validate_on_submit():
         abort(400)
     service.set_active(user, form.active.data)
+    if not user.active:
+        service.end_sessions(db.session, user)
+    _audit("user.status_changed", user, active=user.active)
     db.session.commit()
     flash(_("Account of %(email)s updated.", email=user.email), "info")
     return redirect(url_for("admin.index"))
+
+
+def _audit(action: str, user: User, **detail) -> None:
+    audit.record(
+        db.session, action, actor=current_user, subject=f"user:{user.id} {user.email}",
+        ip=request.remote_addr or "", detail=detail,
+    )  # fmt: skip
+
+
+@bp.get("/audit")
+@roles_required(Role.ADMIN)
+def audit_log():
+    """The audit log, newest first, filtered by action, e-mail and period; 50 per page."""
+    args = params.read(AuditArguments(), request.args)
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    since, until = (
+        datetime.combine(day + timedelta(days=shift), time.min, tzinfo=zone)
+        if day is not None
+        else None
+        for day, shift in ((args["since"], 0), (args["until"], 1))
+    )
+    how = audit.AuditFilter(
+        action=args["action"] if args["action"] in audit.ACTIONS else "",
+        actor=args["actor"],
+        since=since,
+        until=until,
+        before_id=args["before"],
+    )
+    events = audit.events(db.session, how)
+    filters = {key: value for key, value in request.args.items() if key != "before"}
+    next_before = events[-1].id if len(events) == audit.PAGE_SIZE else None
+    return render_template(
+        "admin/audit.html", events=events, how=how, actions=audit.ACTIONS, filters=filters,
+        next_before=next_before,
+    )  # fmt: skip
 
 
 def _invite(users: list[User]) -> None:
@@ -180,6 +223,10 @@ def import_coaches():
         else:
             report = service.import_coaches(db.session, table.header, table.rows)
             if report.ok:
+                audit.record(
+                    db.session, "accounts.imported", actor=current_user, ip=request.remote_addr,
+                    detail={"created": len(report.created), "enrolled": len(report.enrolled)},
+                )  # fmt: skip
                 db.session.commit()
                 created, enrolled = len(report.created), len(report.enrolled)
                 flash(

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from lms.access import public, roles_required
-from lms.auth import links, mails, service
+from lms.auth import audit, links, mails, service
 from lms.auth.forms import (
     ChoosePasswordForm,
     ForgotPasswordForm,
@@ -113,9 +113,14 @@ def login():
                 db.session, form.email.data, form.password.data, _client_address(), login_limits()
             )
         except service.LoginThrottled as throttled:
+            audit.record(db.session, "login.throttled", email=form.email.data, ip=_client_address())
+            db.session.commit()
             return _throttled(throttled, "auth/login.html", form)
         if user is not None:
             sign_in(user)
+            audit.record(db.session, "login.succeeded", actor=user, ip=_client_address())
+        else:
+            audit.record(db.session, "login.failed", email=form.email.data, ip=_client_address())
         db.session.commit()
         if user is not None:
             return redirect(_safe_next(request.args.get("next")))
@@ -131,6 +136,7 @@ def login():
 def logout():
     language = current_user.language
     service.end_session(db.session, session.get("sid"))
+    audit.record(db.session, "logout", actor=current_user, ip=_client_address())
     db.session.commit()
     logout_user()
     session.clear()
@@ -161,9 +167,13 @@ def change_password():
             service.record_failure(
                 db.session, current_user.email, _client_address(), login_limits()
             )
+            audit.record(
+                db.session, "password.change_failed", actor=current_user, ip=_client_address()
+            )
             db.session.commit()
         else:
             service.end_sessions(db.session, current_user, keep_token=session.get("sid"))
+            audit.record(db.session, "password.changed", actor=current_user, ip=_client_address())
             db.session.commit()
             flash(_("Your password has been changed."), "info")
             return redirect(url_for("web.home"))
@@ -224,6 +234,10 @@ def choose_password(token: str):
             form.new_password.errors.append(translated(error))
         else:
             service.end_sessions(db.session, user)  # whoever knew the old one is logged out
+            audit.record(
+                db.session, "password.changed", actor=user, ip=_client_address(),
+                detail={"by": purpose},
+            )  # fmt: skip
             db.session.commit()
             if current_user.is_authenticated:
                 logout_user()

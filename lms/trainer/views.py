@@ -25,6 +25,7 @@ from flask_login import current_user
 
 from lms import params, spreadsheets
 from lms.access import personal_data, public, roles_required
+from lms.auth import audit
 from lms.auth.models import Cohort, User
 from lms.auth.policy import (
     REVIEWERS,
@@ -84,6 +85,13 @@ def _labels() -> dict:
         "VERB_LABELS": VERB_LABELS,
         "level_descriptor": level_descriptor,
     }
+
+
+def _audit(action: str, subject: str, **detail) -> None:
+    audit.record(
+        db.session, action, actor=current_user, subject=subject, ip=request.remote_addr or "",
+        detail=detail,
+    )  # fmt: skip
 
 
 def xapi_config() -> XapiConfig:
@@ -256,6 +264,10 @@ def bulk_decision(cohort_id: int):
         except service.DecisionError as error:
             form.modality.errors.append(translated(error))
         else:
+            _audit(
+                "decision.recorded", f"unit:{form.unit.data}", cohort=cohort.id,
+                coaches=len(result.decided), live_session=live_session_id,
+            )  # fmt: skip
             db.session.commit()
             flash(
                 _(
@@ -338,6 +350,7 @@ def grade(slot_id: int):
         except service.DecisionError as error:
             grid_errors.append(translated(error))
         else:
+            _audit("attempt.graded", f"slot:{slot.id} attempt:{slot.attempt_id}", coach=coach.email)
             db.session.commit()
             flash(_("Grade saved for %(name)s.", name=coach.display_name), "info")
             following = (
@@ -377,6 +390,10 @@ def decide(user_id: int, unit_code: str):
     form.modality.choices = [(m, modality(m)) for m in service.allowed_modalities(module)]
     proposed = queries.latest_submitted_attempt(db.session, coach.id, module.code)
     if form.validate_on_submit() and _record_decision(form, coach, module, grid, proposed):
+        _audit(
+            "decision.recorded", f"unit:{module.code}", coach=coach.email,
+            decision=form.decision.data, modality=form.modality.data,
+        )  # fmt: skip
         db.session.commit()
         flash(_("Decision recorded for %(name)s.", name=coach.display_name), "info")
         return redirect(url_for("trainer.coach", user_id=coach.id))
@@ -448,6 +465,7 @@ def revoke_decision(decision_id: int):
     except service.DecisionError as error:
         flash(translated(error), "error")
     else:
+        _audit("decision.revoked", f"decision:{decision.id}", coach=coach.email)
         db.session.commit()
         flash(_("Decision revoked; the history keeps it."), "info")
     return redirect(url_for("trainer.coach", user_id=coach.id))

@@ -33,6 +33,7 @@ EXPECTED = {
     "admin.xapi_endpoints": {ADMIN},
     "admin.save_endpoint": {ADMIN},
     "admin.retry_dead_letters": {ADMIN},
+    "admin.audit_log": {ADMIN},
     "api.statements": LOGGED_IN,
     "api.export_records": {TRAINER, ADMIN},
     "trainer.index": {TRAINER, ADMIN},
