@@ -1,7 +1,7 @@
 """security: login sessions held by the server; record codes stored, not derived from the key
 
 Revision ID: x13_security
-Revises: 0008_x14d_module_documents
+Revises: 0011_x12_evidence
 Create Date: 2026-12-03 07:00:00
 
 The codes already printed were an HMAC of the secret key: they are computed once more here,
@@ -20,7 +20,7 @@ import lms.timeutil
 
 # revision identifiers, used by Alembic.
 revision = 'x13_security'
-down_revision = '0008_x14d_module_documents'
+down_revision = '0011_x12_evidence'
 branch_labels = None
 depends_on = None
 
