@@ -319,7 +319,8 @@ def save_attempt(attempt_id: int):
         return redirect(url_for(".result", attempt_id=attempt.id))
     if target == "summary":
         return redirect(url_for(".summary", attempt_id=attempt.id))
-    return redirect(url_for(".attempt", attempt_id=attempt.id, page=target or page))
+    page = target if target.isdigit() else page  # the schema let only ASCII digits through
+    return redirect(url_for(".attempt", attempt_id=attempt.id, page=page))
 
 
 @bp.route("/attempts/<int:attempt_id>/autosave", methods=["POST"])
