@@ -41,7 +41,7 @@ def test_results_recorded_before_the_coverage_rule_become_practice(database_url)
 
     app = build_app(database_url)
     with app.app_context():
-        flask_migrate.downgrade(revision="0008_x14d_module_documents")
+        flask_migrate.downgrade(revision="0008_module_documents")
         quiz = factories.make_quiz(db.session, skills=("T1-S1", "T1-S2", "T1-S3"))
         coach = factories.make_user(db.session)
         versions = queries.current_question_versions(db.session, "T1")

@@ -152,7 +152,7 @@ def test_the_migration_stores_the_codes_already_printed(app, db_session, monkeyp
     coach = factories.make_user(db_session)
     db_session.commit()
     with app.app_context():
-        flask_migrate.downgrade(revision="x13_security-1")
+        flask_migrate.downgrade(revision="0012_security-1")
     try:
         decision = _validated_unit(db_session, coach)
         key = "the-key-the-server-had"

@@ -1,7 +1,7 @@
-"""x12: live sessions get a UUID, their xAPI identity outside this database
+"""live sessions get a UUID, their xAPI identity outside this database
 
-Revision ID: 0010_x12_session_public_id
-Revises: 0009_x14a_practice_attempts
+Revision ID: 0010_session_public_id
+Revises: 0009_practice_attempts
 Create Date: 2026-12-03 07:00:00
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0010_x12_session_public_id'
-down_revision = '0009_x14a_practice_attempts'
+revision = '0010_session_public_id'
+down_revision = '0009_practice_attempts'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
-"""x12: evidence files keep their SHA-256, named in the decision's xAPI attachment
+"""Evidence files keep their SHA-256, named in the decision's xAPI attachment
 
-Revision ID: 0011_x12_evidence
-Revises: 0010_x12_session_public_id
+Revision ID: 0011_evidence_hash
+Revises: 0010_session_public_id
 Create Date: 2026-12-03 07:30:00
 
 """
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0011_x12_evidence'
-down_revision = '0010_x12_session_public_id'
+revision = '0011_evidence_hash'
+down_revision = '0010_session_public_id'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """security: login sessions held by the server; record codes stored, not derived from the key
 
-Revision ID: x13_security
-Revises: 0011_x12_evidence
+Revision ID: 0012_security
+Revises: 0011_evidence_hash
 Create Date: 2026-12-03 07:00:00
 
 The codes already printed were an HMAC of the secret key: they are computed once more here,
@@ -19,8 +19,8 @@ import lms.timeutil
 
 
 # revision identifiers, used by Alembic.
-revision = 'x13_security'
-down_revision = '0011_x12_evidence'
+revision = '0012_security'
+down_revision = '0011_evidence_hash'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """audit log: append-only record of security and decision actions
 
-Revision ID: x13_audit_log
-Revises: x13_security
+Revision ID: 0013_audit_log
+Revises: 0012_security
 Create Date: 2026-12-03 08:00:00
 
 """
@@ -12,8 +12,8 @@ import lms.timeutil
 
 
 # revision identifiers, used by Alembic.
-revision = 'x13_audit_log'
-down_revision = 'x13_security'
+revision = '0013_audit_log'
+down_revision = '0012_security'
 branch_labels = None
 depends_on = None
 

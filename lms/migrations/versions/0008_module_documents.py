@@ -1,7 +1,7 @@
 """modules: downloadable documents (Markdown in both languages, running case filled in)
 
-Revision ID: 0008_x14d_module_documents
-Revises: 0007_x16_invitations
+Revision ID: 0008_module_documents
+Revises: 0007_invitations
 Create Date: 2026-12-03 07:10:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0008_x14d_module_documents'
-down_revision = '0007_x16_invitations'
+revision = '0008_module_documents'
+down_revision = '0007_invitations'
 branch_labels = None
 depends_on = None
 

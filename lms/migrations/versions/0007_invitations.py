@@ -1,6 +1,6 @@
 """invitations: users.invited_at, link_requests
 
-Revision ID: 0007_x16_invitations
+Revision ID: 0007_invitations
 Revises: 0006_delivery
 Create Date: 2026-12-03 07:00:00
 
@@ -12,7 +12,7 @@ import lms.timeutil
 
 
 # revision identifiers, used by Alembic.
-revision = '0007_x16_invitations'
+revision = '0007_invitations'
 down_revision = '0006_delivery'
 branch_labels = None
 depends_on = None

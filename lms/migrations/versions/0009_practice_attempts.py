@@ -1,7 +1,7 @@
 """attempts: results whose questions do not cover every skill of their unit become practice
 
-Revision ID: 0009_x14a_practice_attempts
-Revises: 0008_x14d_module_documents
+Revision ID: 0009_practice_attempts
+Revises: 0008_module_documents
 Create Date: 2026-12-03 07:40:00
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0009_x14a_practice_attempts'
-down_revision = '0008_x14d_module_documents'
+revision = '0009_practice_attempts'
+down_revision = '0008_module_documents'
 branch_labels = None
 depends_on = None
 
