@@ -49,6 +49,8 @@ class LiveServer:
         self.app = app
         self._server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
+        # Links in e-mails and join codes are built from the public URL, which is this server.
+        app.config["BASE_URL"] = self.url
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def start(self):
