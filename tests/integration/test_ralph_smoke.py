@@ -10,6 +10,7 @@ from lms.xapi import vocabulary as v
 from lms.xapi.client import LrsClient
 from lms.xapi.statements import (
     Actor,
+    AttemptRef,
     ModuleRef,
     Score,
     XapiConfig,
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.lrs
 
 CONFIG = XapiConfig("https://lms.example.org/xapi")
 COACH = Actor("coach@example.org", "Camille Coach")
+ATTEMPT = AttemptRef(uuid.uuid4())
 CHOICE = {
     "interactionType": "choice",
     "choices": [
@@ -70,6 +72,7 @@ def test_put_then_get_by_id_returns_the_same_statement(ralph):
         actor=COACH,
         module=unique_module(),
         question_code="M-Q345",
+        attempt=ATTEMPT,
         interaction=CHOICE,
         response="ka1",
         success=True,
@@ -139,6 +142,7 @@ def test_filters_by_verb_and_by_activity_return_the_right_statements(ralph, lrs)
         actor=COACH,
         module=module,
         quiz_title={"en": "Mobility basics: check"},
+        attempt=ATTEMPT,
         score=Score.points(8, 10),
         passed=True,
         duration_seconds=600,
