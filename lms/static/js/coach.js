@@ -82,6 +82,26 @@
     form.addEventListener("htmx:beforeSwap", function (event) {
       if (event.detail.xhr.changesSent < changes) { event.detail.shouldSwap = false; }
     });
+    // An answer typed before the scripts ran (a slow phone) reached no listener: save it now.
+    if (window.htmx && editedBeforeLoad(form)) { window.htmx.trigger(form, "change"); }
+  }
+
+  function editedBeforeLoad(form) {
+    return Array.prototype.some.call(form.elements, function (field) {
+      if (field.type === "checkbox" || field.type === "radio") {
+        return field.checked !== field.defaultChecked;
+      }
+      if (field.tagName === "SELECT") {
+        var initial = Array.prototype.findIndex.call(field.options, function (o) {
+          return o.defaultSelected;
+        });
+        return field.selectedIndex !== Math.max(initial, 0);
+      }
+      if (field.tagName === "TEXTAREA" || field.type === "text" || field.type === "number") {
+        return field.value !== field.defaultValue;
+      }
+      return false;
+    });
   }
 
   // A live session's screen: the server sends each new state (server-sent events). While the
