@@ -16,8 +16,12 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed
+# The independent credential verifier of the tests (Node.js, locked by package-lock.json).
+NODE_VERIFIER := tests/credentials_verifier
+
+$(VENV)/.installed-test: $(VENV)/.installed $(NODE_VERIFIER)/package-lock.json
 	$(BIN)/pip install --quiet -e '.[dev]'
+	cd $(NODE_VERIFIER) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 install: $(VENV)/.installed
