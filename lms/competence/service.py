@@ -185,7 +185,7 @@ def _emit_decision(
 ) -> None:
     unit = module.unit
     attempt = session.get(Attempt, decision.attempt_id) if decision.attempt_id else None
-    xapi = xs.for_language(xapi, coach.language)
+    xapi = quiz_service.coach_config(xapi, coach)
     statement = xs.competence_decided(
         xapi,
         statement_id=decision.statement_id,
@@ -341,6 +341,8 @@ def revoke_decision(
         raise DecisionError(N_("This decision has already been revoked."))
     now = now or utcnow()
     reason = (reason or "").strip()[:NOTE_MAX_LENGTH]
+    # The revocation is about the coach: in xAPI 2.0 it names their cohorts too.
+    xapi = xs.for_person(xapi, None, quiz_service.cohorts_of(xapi, decision.coach))
     voiding = outbox.void(
         session,
         xapi,

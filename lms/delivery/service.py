@@ -43,7 +43,7 @@ def visit_module(
         outbox.record(
             session,
             xs.module_launched(
-                xs.for_language(xapi, user.language),
+                quiz_service.coach_config(xapi, user),
                 statement_id=visit.statement_id,
                 timestamp=now,
                 actor=quiz_service.actor_of(user),
@@ -108,7 +108,7 @@ def mark_lesson_done(
     outbox.record(
         session,
         xs.lesson_experienced(
-            xs.for_language(xapi, user.language),
+            quiz_service.coach_config(xapi, user),
             statement_id=done.statement_id,
             timestamp=now,
             actor=quiz_service.actor_of(user),

@@ -355,7 +355,7 @@ def end(
         outbox.record(
             session,
             xs.session_attended(
-                xs.for_language(xapi, participant.user.language),
+                quiz_service.coach_config(xapi, participant.user),
                 statement_id=participant.attended_statement_id,
                 timestamp=now,
                 actor=quiz_service.actor_of(participant.user),

@@ -54,6 +54,18 @@ def actor_of(user: User) -> xs.Actor:
     return xs.Actor(email=user.email, name=user.display_name)
 
 
+def cohorts_of(xapi: xs.XapiConfig, user: User) -> tuple[xs.CohortRef, ...]:
+    """The coach's cohorts, for xAPI 2.0's contextGroups (read only in that mode)."""
+    if xapi.xapi_version != "2.0.0":
+        return ()
+    return tuple(xs.CohortRef(f"cohort-{c.id}", c.name) for c in user.cohorts)
+
+
+def coach_config(xapi: xs.XapiConfig, user: User) -> xs.XapiConfig:
+    """The settings of statements about ``user``: their language and cohorts."""
+    return xs.for_person(xapi, user.language, cohorts_of(xapi, user))
+
+
 # Kept with the attempt's frozen settings: the live session's UUID its statements name.
 LIVE_SESSION_UUID = "live_session_uuid"
 
@@ -206,7 +218,7 @@ def start(
     outbox.record(
         session,
         xs.quiz_attempted(
-            xs.for_language(xapi, user.language),
+            coach_config(xapi, user),
             statement_id=attempt.statement_id,
             timestamp=now,
             actor=actor_of(user),
@@ -459,7 +471,7 @@ def _finish_grading(session, attempt, user, *, xapi, now, answered, instructor=N
         attempt,
         user,
         module,
-        xapi=xs.for_language(xapi, user.language),
+        xapi=coach_config(xapi, user),
         now=now,
         answered=answered,
         final=not pending,
@@ -471,7 +483,7 @@ def _emit_answers(session, attempt, user, module, *, xapi, now, slots) -> None:
     """An ``answered`` statement per graded question, with its key: only once graded, and
     none for a blank (no answer was given)."""
     actor, ref = actor_of(user), module_ref(module)
-    xapi = xs.for_language(xapi, user.language)
+    xapi = coach_config(xapi, user)
     for slot in slots:
         grade = slot.grade
         if grade is None or grade.fraction is None or slot.answer is None:

@@ -27,8 +27,17 @@ class Envelope(TypedDict):
 
 
 @dataclass(frozen=True)
+class CohortRef:
+    """A cohort as an identified xAPI Group: an account on this platform and its name."""
+
+    account_name: str
+    name: str
+
+
+@dataclass(frozen=True)
 class XapiConfig:
-    """Deployment-wide settings every statement carries (base IRI, platform, language)."""
+    """Settings every statement carries: the deployment's (base IRI, platform, version) and,
+    through :func:`for_person`, the coach's (language, cohorts)."""
 
     base_iri: str
     # The URL users type (LMS_BASE_URL): links such as an evidence file's download.
@@ -36,6 +45,8 @@ class XapiConfig:
     platform: str = "mobility-coach-lms"
     language: str = "fr"
     xapi_version: str = "1.0.3"
+    # The coach's cohorts: contextGroups in xAPI 2.0 (no 1.0.3 property fits several groups).
+    cohorts: tuple[CohortRef, ...] = ()
 
     def __post_init__(self) -> None:
         if self.xapi_version not in SUPPORTED_VERSIONS:
@@ -243,6 +254,51 @@ def for_language(config: XapiConfig, language: str | None) -> XapiConfig:
     return replace(config, language=language) if language else config
 
 
+def for_person(
+    config: XapiConfig, language: str | None, cohorts: Sequence[CohortRef] = ()
+) -> XapiConfig:
+    """The config for statements about a coach: their language and, in xAPI 2.0, their
+    cohorts (contextGroups)."""
+    return replace(for_language(config, language), cohorts=tuple(cohorts))
+
+
+def _site(config: XapiConfig) -> str:
+    """The platform's public URL: the home page of the accounts we name."""
+    return (config.base_url or config.base_iri.rsplit("/", 1)[0]).rstrip("/")
+
+
+def _context_agents(
+    config: XapiConfig, instructor: Actor | None, role: str
+) -> dict[str, list[dict[str, Any]]]:
+    """xAPI 2.0 contextAgents and contextGroups: the instructor in its role (the quiz rule is
+    no agent: no instructor, no entry) and the coach's cohorts."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    if config.xapi_version != "2.0.0":
+        return found
+    if instructor is not None:
+        found["contextAgents"] = [
+            {
+                "objectType": "contextAgent",
+                "agent": instructor.to_xapi(),
+                "relevantTypes": [v.role_iri(config.base_iri, role)],
+            }
+        ]
+    if config.cohorts:
+        found["contextGroups"] = [
+            {
+                "objectType": "contextGroup",
+                "group": {
+                    "objectType": "Group",
+                    "name": cohort.name,
+                    "account": {"homePage": _site(config), "name": cohort.account_name},
+                },
+                "relevantTypes": [v.role_iri(config.base_iri, v.ROLE_COHORT)],
+            }
+            for cohort in config.cohorts
+        ]
+    return found
+
+
 def _build(
     config: XapiConfig,
     *,
@@ -256,6 +312,7 @@ def _build(
     groupings: Sequence[dict[str, Any]] = (),
     result: dict[str, Any] | None = None,
     instructor: Actor | None = None,
+    instructor_role: str = v.ROLE_TRAINER,
     attempt: AttemptRef | None = None,
     rests_on: uuid.UUID | None = None,
     extensions: Mapping[str, Any] | None = None,
@@ -291,14 +348,7 @@ def _build(
         context["extensions"] = context_extensions
     if instructor is not None:
         context["instructor"] = instructor.to_xapi()
-        if config.xapi_version == "2.0.0":
-            context["contextAgents"] = [
-                {
-                    "objectType": "contextAgent",
-                    "agent": instructor.to_xapi(),
-                    "relevantTypes": [v.role_iri(config.base_iri, v.ROLE_TRAINER)],
-                }
-            ]
+    context.update(_context_agents(config, instructor, instructor_role))
     statement: dict[str, Any] = {
         "id": _uuid_text(statement_id, "statement_id"),
         "timestamp": format_timestamp(timestamp),
@@ -482,6 +532,7 @@ def _quiz_statement(
     attempt: AttemptRef,
     result: dict[str, Any],
     instructor: Actor | None = None,
+    instructor_role: str = v.ROLE_TRAINER,
     **envelope: Unpack[Envelope],
 ) -> dict[str, Any]:
     return _build(
@@ -494,6 +545,7 @@ def _quiz_statement(
         result=result,
         attempt=attempt,
         instructor=instructor,
+        instructor_role=instructor_role,
     )
 
 
@@ -538,7 +590,14 @@ def quiz_scored(
     """A trainer graded what the rule could not (an essay) or regraded: the attempt's final
     result, at the grading time, with the grader as instructor."""
     result = _score_result(score=score, success=passed, completion=True)
-    return _quiz_statement(config, v.VERB_SCORED, result=result, instructor=grader, **quiz)
+    return _quiz_statement(
+        config,
+        v.VERB_SCORED,
+        result=result,
+        instructor=grader,
+        instructor_role=v.ROLE_GRADER,
+        **quiz,
+    )
 
 
 def quiz_finished(
@@ -633,6 +692,7 @@ def competence_decided(
         groupings=groupings,
         result=_score_result(score=score, success=validated, extensions=extensions),
         instructor=trainer,
+        instructor_role=v.ROLE_VALIDATOR,
         attempt=attempt,
         rests_on=rests_on,
         attachments=attachments,

@@ -72,7 +72,11 @@ EXT_ATTEMPT = "attempt"  # context: the attempt's UUID, after cmi5's sessionid
 EXT_UNITS = "units"  # result of satisfied: unit code -> the statement that validated it
 EXT_REASON = "reason"  # context of voided: why a decision was revoked
 ATTACHMENT_EVIDENCE = "evidence"
-ROLE_TRAINER = "trainer"
+# Relevant types of xAPI 2.0 contextAgents / contextGroups: why the agent or group matters.
+ROLE_TRAINER = "trainer"  # leads the live session
+ROLE_GRADER = "grader"  # graded the attempt (scored)
+ROLE_VALIDATOR = "validator"  # decided on the unit
+ROLE_COHORT = "cohort"  # the group the coach trains in
 
 
 def _segment(value: str) -> str:

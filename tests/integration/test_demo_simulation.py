@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from lms.auth.models import User
+from lms.auth.models import Cohort, User
 from lms.competence.models import Decision
 from lms.live.models import LiveParticipant
 from lms.quiz.models import Attempt
@@ -90,3 +90,39 @@ def test_every_validation_is_rebuilt_from_the_lrs_alone(app, ralph, runner, db_s
     coaches = len({d.coach_id for d in decisions})
     assert result.output.startswith(f"{coaches} coaches, {len(decisions)} unit decisions")
     assert result.output.rstrip().endswith(": equal")
+
+
+def test_in_xapi_2_every_statement_names_its_cohort_and_the_agents_in_their_roles(
+    app, runner, db_session, monkeypatch
+):
+    """Defect 11: in 2.0 mode every kind of statement carries the coach's cohort
+    (contextGroups) and the trainer who led, graded or decided (contextAgents, with the role
+    our profile defines); the quiz rule, no person, gets no role."""
+    monkeypatch.setitem(app.config, "XAPI_VERSION", "2.0.0")
+    assert runner.invoke(args=["setup", "--demo"]).exit_code == 0
+    simulated = runner.invoke(args=["demo", "simulate", "--coaches", "6", "--seed", "5"])
+    assert simulated.exit_code == 0, simulated.output
+    base = app.config["BASE_IRI"]
+    cohort = db_session.scalar(select(Cohort).where(Cohort.name == "Promotion simulée 5"))
+    trainer = db_session.scalar(select(User).where(User.email == "trainer@example.org"))
+    statements = [json.loads(row.text) for row in db_session.scalars(select(Statement))]
+    kinds = Counter()
+    for statement in statements:
+        assert statement["version"] == "2.0.0"
+        context = statement["context"]
+        verb = statement["verb"]["id"].rsplit("/", 1)[1]
+        kinds[verb] += 1
+        [group] = context["contextGroups"]
+        assert group["group"]["name"] == cohort.name
+        assert group["group"]["account"]["name"] == f"cohort-{cohort.id}"
+        assert group["relevantTypes"] == [f"{base}/profile/roles/cohort"]
+        role = {"scored": "grader", "attended": "trainer"}.get(verb)
+        if verb in ("mastered", "failed") and "/units/" in statement["object"]["id"]:
+            role = "validator" if "instructor" in context else None
+        if role is None:
+            assert "contextAgents" not in context, statement
+        else:
+            [agent] = context["contextAgents"]
+            assert agent["agent"]["mbox"] == f"mailto:{trainer.email}"
+            assert agent["relevantTypes"] == [f"{base}/profile/roles/{role}"]
+    assert {"scored", "attended", "mastered", "voided", "answered"} <= set(kinds)

@@ -286,3 +286,40 @@ def template_errors(statement: dict, profile: dict) -> list[str]:
         names = [template["id"] for template in found]
         return [f"statement {statement['id']} matches {len(found)} templates: {names}"]
     return rule_errors(statement, found[0])
+
+
+def template_of(statement: dict, profile: dict) -> str | None:
+    """The id of the one template the statement follows, None when not exactly one."""
+    found = [template["id"] for template in profile["templates"] if matches(statement, template)]
+    return found[0] if len(found) == 1 else None
+
+
+def follows_pattern(statements: list[dict], profile: dict, pattern_id: str) -> bool:
+    """Whether the statements, in this order, follow the pattern (section 9: sequence,
+    alternates, optional, zeroOrMore, oneOrMore over templates and other patterns)."""
+    patterns = {pattern["id"]: pattern for pattern in profile["patterns"]}
+    kinds = [template_of(statement, profile) for statement in statements]
+
+    def ends(element: str, start: int) -> set[int]:
+        """Every position where a match of ``element`` starting at ``start`` can end."""
+        if element not in patterns:
+            return {start + 1} if start < len(kinds) and kinds[start] == element else set()
+        pattern = patterns[element]
+        if "sequence" in pattern:
+            positions = {start}
+            for part in pattern["sequence"]:
+                positions = {end for position in positions for end in ends(part, position)}
+            return positions
+        if "alternates" in pattern:
+            return {end for part in pattern["alternates"] for end in ends(part, start)}
+        if "optional" in pattern:
+            return {start} | ends(pattern["optional"], start)
+        part = pattern.get("zeroOrMore") or pattern["oneOrMore"]
+        reached, frontier = set(), {start}
+        while frontier:
+            step = {end for position in frontier for end in ends(part, position)} - reached
+            reached |= step
+            frontier = step
+        return reached | ({start} if "zeroOrMore" in pattern else set())
+
+    return len(kinds) in ends(pattern_id, 0)

@@ -164,3 +164,73 @@ def test_xapi_2_statements_follow_the_templates_too():
     for kind, statement in one_of_each_kind(xs.XapiConfig(BASE, xapi_version="2.0.0")).items():
         assert template_errors(statement, document) == [], kind
         assert round_trip_errors(json.loads(xs.to_json(statement))) == [], kind
+
+
+def test_xapi_2_names_the_agents_and_cohorts_that_matter_in_their_roles():
+    cohorts = (xs.CohortRef("cohort-4", "Promotion 2026"), xs.CohortRef("cohort-9", "Lyon"))
+    config = xs.for_person(xs.XapiConfig(BASE, xapi_version="2.0.0"), "en", cohorts)
+    roles = {
+        "session-attended": "trainer",
+        "quiz-scored": "grader",
+        "unit-validated": "validator",
+        "unit-refused": "validator",
+    }
+    document = profile.document(BASE)
+    for kind, statement in one_of_each_kind(config).items():
+        context = statement["context"]
+        # Every kind names the coach's cohorts, as identified groups of the platform.
+        assert context["contextGroups"] == [
+            {
+                "objectType": "contextGroup",
+                "group": {
+                    "objectType": "Group",
+                    "name": name,
+                    "account": {"homePage": "https://lms.example.org", "name": account},
+                },
+                "relevantTypes": [v.role_iri(BASE, v.ROLE_COHORT)],
+            }
+            for account, name in (("cohort-4", "Promotion 2026"), ("cohort-9", "Lyon"))
+        ], kind
+        agents = context.get("contextAgents", [])
+        if kind in roles:
+            [agent] = agents
+            assert agent["agent"] == TRAINER.to_xapi(), kind
+            assert agent["relevantTypes"] == [v.role_iri(BASE, roles[kind])], kind
+        else:
+            assert agents == [], kind
+        assert template_errors(statement, document) == [], kind
+        assert round_trip_errors(json.loads(xs.to_json(statement))) == [], kind
+        # Every relevant type we send is a concept of the profile (it resolves).
+        for entry in agents + context["contextGroups"]:
+            for iri in entry["relevantTypes"]:
+                assert profile.concept(BASE, iri) is not None, iri
+
+
+def test_the_quiz_rule_is_given_no_role():
+    config = xs.XapiConfig(BASE, xapi_version="2.0.0")
+    statement = xs.competence_decided(
+        config,
+        **envelope(),
+        trainer=None,
+        unit_id="C2",
+        unit_title={"en": "Frameworks"},
+        validated=True,
+        modality="quiz",
+        evidence={"decision": "validated", "automatic": True},
+        score=xs.Score.points(8, 10),
+        competence_id="C2",
+    )
+    assert "contextAgents" not in statement["context"]
+    assert "instructor" not in statement["context"]
+    assert template_errors(statement, profile.document(BASE)) == []
+
+
+def test_a_role_the_template_does_not_give_is_reported():
+    config = xs.XapiConfig(BASE, xapi_version="2.0.0")
+    scored = one_of_each_kind(config)["quiz-scored"]
+    scored["context"]["contextAgents"][0]["relevantTypes"] = [v.role_iri(BASE, v.ROLE_VALIDATOR)]
+    completed = one_of_each_kind(config)["quiz-completed"]
+    completed["context"]["contextAgents"] = scored["context"]["contextAgents"]
+    document = profile.document(BASE)
+    assert template_errors(scored, document) != []
+    assert template_errors(completed, document) != []

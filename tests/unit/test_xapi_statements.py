@@ -382,7 +382,7 @@ def test_xapi_2_emits_version_and_context_agents():
         {
             "objectType": "contextAgent",
             "agent": TRAINER.to_xapi(),
-            "relevantTypes": [f"{BASE}/profile/roles/trainer"],
+            "relevantTypes": [f"{BASE}/profile/roles/validator"],
         }
     ]
     assert validate_statement(statement, version="2.0.0") == []
