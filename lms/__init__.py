@@ -106,6 +106,7 @@ def _import_models() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from lms.admin.views import bp as admin_bp
+    from lms.api import rest
     from lms.api.views import bp as api_bp
     from lms.auth.views import bp as auth_bp
     from lms.delivery.live import bp as coach_live_bp
@@ -118,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
         web_bp, auth_bp, admin_bp, api_bp, delivery_bp, coach_live_bp, trainer_bp, trainer_live_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
+    rest.init_app(app)
 
 
 def _register_cli(app: Flask) -> None:
@@ -148,12 +150,20 @@ def _register_cli(app: Flask) -> None:
 def _register_errors(app: Flask) -> None:
     from werkzeug.exceptions import HTTPException
 
+    from lms.api import rest
     from lms.errors import UserError
     from lms.web.views import render_error, render_unavailable, render_user_error
 
-    app.register_error_handler(HTTPException, render_error)
-    app.register_error_handler(UserError, render_user_error)
-    app.register_error_handler(OperationalError, render_unavailable)
+    def by_face(json_handler, page_handler):
+        # Under /api/v1 every error is the API's JSON body; elsewhere an HTML page.
+        def handler(error):
+            return (json_handler if rest.is_api_request() else page_handler)(error)
+
+        return handler
+
+    app.register_error_handler(HTTPException, by_face(rest.http_error, render_error))
+    app.register_error_handler(UserError, by_face(rest.user_error, render_user_error))
+    app.register_error_handler(OperationalError, by_face(rest.unavailable, render_unavailable))
 
 
 @event.listens_for(Engine, "connect")

@@ -111,6 +111,8 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         # limit: autosave and live polling count as requests), and this long after the login.
         "SESSION_IDLE_MINUTES": int(env.get("LMS_SESSION_IDLE_MINUTES", "120")),
         "SESSION_LIFETIME_HOURS": int(env.get("LMS_SESSION_LIFETIME_HOURS", "12")),
+        # REST API requests per minute of one token (or session), counted by each web process.
+        "API_RATE_LIMIT": int(env.get("LMS_API_RATE_LIMIT", "300")),
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": env.get("LMS_TIMEZONE", "Europe/Paris"),
         "LANGUAGES": ("fr", "en"),

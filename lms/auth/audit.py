@@ -30,6 +30,8 @@ ACTIONS = {
     "decision.revoked": N_("Decision revoked"),
     "attempt.graded": N_("Answer graded"),
     "personal_data.exported": N_("Personal data downloaded"),
+    "token.created": N_("API token created"),
+    "token.revoked": N_("API token revoked"),
 }
 PAGE_SIZE = 50
 

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField
+from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from lms.auth.service import MIN_PASSWORD_LENGTH
@@ -33,3 +33,12 @@ class ForgotPasswordForm(FlaskForm):
 
 class LanguageForm(FlaskForm):
     language = SelectField(choices=[("fr", "Français"), ("en", "English")])
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
+    scope = RadioField(
+        _l("Access"),
+        choices=[("read", _l("Read only")), ("write", _l("Read and write"))],
+        default="read",
+    )

@@ -136,3 +136,22 @@ class AuditEvent(Base):
     subject: Mapped[str] = mapped_column(String(120), default="")  # e.g. "decision:12"
     ip: Mapped[str] = mapped_column(String(45), default="")
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class ApiToken(Base):
+    """A personal API token: its owner sends it as ``Authorization: Bearer``; only its SHA-256
+    is stored (the token is shown once, at creation). ``scope`` is ``read`` or ``write``."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (CheckConstraint("scope IN ('read', 'write')", name="scope"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    scope: Mapped[str] = mapped_column(String(5), default="read")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

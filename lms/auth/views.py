@@ -17,13 +17,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from lms.access import public, roles_required
-from lms.auth import audit, links, mails, service
+from lms.auth import audit, links, mails, service, tokens
 from lms.auth.forms import (
     ChoosePasswordForm,
     ForgotPasswordForm,
     LanguageForm,
     LoginForm,
     PasswordForm,
+    TokenForm,
 )
 from lms.extensions import db
 from lms.formats import translated
@@ -179,6 +180,50 @@ def change_password():
             return redirect(url_for("web.home"))
     status = 400 if request.method == "POST" else 200
     return render_template("auth/password.html", form=form), status
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@roles_required()
+def api_tokens():
+    """The owner's API tokens: create one (shown once, on this answer only), list, revoke."""
+    form, created = TokenForm(), None
+    if form.validate_on_submit():
+        try:
+            row, created = tokens.create_token(
+                db.session, current_user, form.name.data, form.scope.data
+            )
+        except tokens.TokenError as error:
+            form.name.errors.append(translated(error))
+        else:
+            audit.record(
+                db.session, "token.created", actor=current_user, subject=f"token:{row.id}",
+                ip=_client_address(), detail={"name": row.name, "scope": row.scope},
+            )  # fmt: skip
+            db.session.commit()
+            form = TokenForm(formdata=None)
+    status = 400 if request.method == "POST" and created is None else 200
+    page = render_template(
+        "auth/tokens.html", form=form, created=created,
+        tokens=tokens.tokens_of(db.session, current_user),
+    )  # fmt: skip
+    response = current_app.make_response((page, status))
+    response.headers["Cache-Control"] = "no-store"  # the new token is on this page
+    return response
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@roles_required()
+def revoke_api_token(token_id: int):
+    row = tokens.revoke_token(db.session, current_user, token_id)
+    if row is None:
+        return render_template("errors/error.html", code=404, message=_("No such token.")), 404
+    audit.record(
+        db.session, "token.revoked", actor=current_user, subject=f"token:{row.id}",
+        ip=_client_address(), detail={"name": row.name},
+    )  # fmt: skip
+    db.session.commit()
+    flash(_("The token “%(name)s” is revoked.", name=row.name), "info")
+    return redirect(url_for("auth.api_tokens"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -22,6 +22,11 @@ EXPECTED = {
     "auth.set_language": EVERYONE,
     "auth.forgot_password": EVERYONE,
     "auth.choose_password": EVERYONE,
+    "auth.api_tokens": LOGGED_IN,
+    "auth.revoke_api_token": LOGGED_IN,
+    "api_docs.openapi_json": EVERYONE,
+    "api_docs.docs": EVERYONE,
+    "api_account.me": LOGGED_IN,
     "admin.index": {ADMIN},
     "admin.new_user": {ADMIN},
     "admin.user_status": {ADMIN},
@@ -122,6 +127,8 @@ def test_roles_are_enforced(app, demo_cohort, role, db_session, tmp_path, monkey
         if allowed:
             assert status in (200, 204, 302), f"{role} should reach {url}, got {status}"
             assert not (status == 302 and location.startswith("/login")), f"{role} sent to login"
+        elif role == ANONYMOUS and rule.rule.startswith("/api/v1/"):
+            assert status == 401, f"anonymous reached {url}, got {status}"
         elif role == ANONYMOUS:
             assert status == 302 and location.startswith("/login"), f"anonymous reached {url}"
         else:

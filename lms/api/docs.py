@@ -1,0 +1,27 @@
+"""The OpenAPI 3.1 document of /api/v1 and its documentation page (vendored Swagger UI)."""
+
+from flask import Blueprint, jsonify, render_template
+
+from lms.access import public
+from lms.api.rest import PREFIX, api
+
+bp = Blueprint("api_docs", __name__, url_prefix=PREFIX)
+
+# The site's policy, but Swagger UI sets style attributes in its markup: allowed on this page.
+DOCS_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+@bp.get("/openapi.json")
+@public
+def openapi_json():
+    return jsonify(api.spec.to_dict())
+
+
+@bp.get("/docs")
+@public
+def docs():
+    return render_template("api/docs.html"), 200, {"Content-Security-Policy": DOCS_POLICY}
