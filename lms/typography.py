@@ -25,6 +25,8 @@ _TAG = re.compile(r"<!--.*?-->|<[A-Za-z/!?][^>]*>", re.DOTALL)
 _TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)")
 # Elements whose text is code, a script or what the user types: left exactly as it is.
 _VERBATIM = frozenset({"code", "pre", "kbd", "samp", "script", "style", "textarea"})
+_VERBATIM_INITIALS = frozenset(name[0] for name in _VERBATIM)
+_MARK = re.compile("[:;?!«»]")  # a text without any of these is left as it is
 
 
 def french_text(text: str) -> str:
@@ -53,25 +55,47 @@ def french_html(html: str) -> str:
     code, pre, kbd, samp, script, style and textarea elements are kept as they are."""
     if not _CANDIDATE.search(html):
         return html
-    pieces = []
+    pieces = []  # the html up to ``copied``, changed text included
+    copied = 0
     verbatim: list[str] = []  # the open verbatim elements, innermost last
     done = 0
     for tag in _TAG.finditer(html):
-        text = html[done : tag.start()]
-        pieces.append(text if verbatim else french_text(text))
-        pieces.append(tag.group())
+        if not verbatim and _MARK.search(html, done, tag.start()):
+            copied = _typeset(html, done, tag.start(), copied, pieces)
         done = tag.end()
-        name_match = _TAG_NAME.match(tag.group())
-        if name_match is None:
-            continue
-        name = name_match.group(1).lower()
-        if name not in _VERBATIM:
+        name = _verbatim_name(tag.group())
+        if name is None:
             continue
         if tag.group().startswith("</"):
             if name in verbatim:
                 del verbatim[len(verbatim) - 1 - verbatim[::-1].index(name) :]
         elif not tag.group().endswith("/>"):
             verbatim.append(name)
-    rest = html[done:]
-    pieces.append(rest if verbatim else french_text(rest))
+    if not verbatim and _MARK.search(html, done):
+        copied = _typeset(html, done, len(html), copied, pieces)
+    if not pieces:
+        return html
+    pieces.append(html[copied:])
     return "".join(pieces)
+
+
+def _typeset(html: str, start: int, end: int, copied: int, pieces: list[str]) -> int:
+    """Appends to ``pieces`` what changes in the text from ``start`` to ``end``; returns how
+    far the html is now copied."""
+    text = html[start:end]
+    spaced = french_text(text)
+    if spaced == text:
+        return copied
+    pieces += [html[copied:start], spaced]
+    return end
+
+
+def _verbatim_name(tag: str) -> str | None:
+    """The element name of a code, pre, kbd, samp, script, style or textarea tag, else None
+    (most tags are rejected by their first letter, without a regular expression)."""
+    first = tag[2:3] if tag[1:2] == "/" else tag[1:2]
+    if first.lower() not in _VERBATIM_INITIALS:
+        return None
+    name_match = _TAG_NAME.match(tag)
+    name = name_match.group(1).lower() if name_match else None
+    return name if name in _VERBATIM else None

@@ -1,7 +1,8 @@
 """Read-only competence queries: the cohort matrix, a coach's progress and history, the queues.
 
-The matrix reads a whole cohort in a fixed number of statements (one per table, filtered by a
-sub-select of the cohort's coaches), whatever the number of coaches: nothing is loaded per row.
+The matrix reads a cohort in a fixed number of statements, whatever the number of coaches: the
+database computes each cell's status (:func:`_cells`) and counts the chart; the page filters and
+orders the coaches on those statuses and builds the rows of the page shown only.
 """
 
 import json
@@ -10,7 +11,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Subquery,
+    and_,
+    case,
+    func,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import Session, selectinload
 
 from lms.auth.models import Cohort, User, cohort_coaches
@@ -72,15 +84,18 @@ class Matrix:
     units: list[UnitColumn]
     competences: list[CompetenceColumn]
     rows: list[MatrixRow]  # filtered and sorted
-    cohort_rows: list[MatrixRow] = field(default_factory=list)  # every coach of the cohort
 
-    def distribution(self) -> dict[str, dict[str, int]]:
-        """Number of the cohort's coaches per status, for each competence (the chart's data)."""
-        counts = {c.code: dict.fromkeys(STATUSES, 0) for c in self.competences}
-        for row in self.cohort_rows:
-            for code, status in row.competences.items():
-                counts[code][status] += 1
-        return counts
+
+@dataclass
+class MatrixPage:
+    units: list[UnitColumn]
+    competences: list[CompetenceColumn]
+    rows: list[MatrixRow]  # the page shown, filtered and sorted
+    shown: int  # coaches the filter keeps
+    total: int  # coaches of the cohort
+    distribution: dict[str, dict[str, int]]  # coaches per status, for each competence
+    page: int
+    pages: int
 
 
 @dataclass(frozen=True)
@@ -151,99 +166,156 @@ def competence_status(statuses: Iterable[str]) -> str:
     return NOT_STARTED
 
 
-def progress(
-    session: Session, coach_ids: Select, units: list[UnitColumn], *, cell_activity: bool = True
-) -> dict[int, dict[str, Cell]]:
-    """Cells per coach and unit for every coach of the ``coach_ids`` sub-select (4 queries).
-    Without ``cell_activity`` a cell's last activity leaves out its statements (3 queries): a
-    page that shows only each coach's latest activity takes those from one query per coach."""
-    cells: dict[int, dict[str, Cell]] = {}
-
-    def cell(coach_id: int, unit_code: str) -> Cell:
-        own = cells.get(coach_id)
-        if own is None:
-            own = cells[coach_id] = {}
-        found = own.get(unit_code)
-        if found is None:
-            found = own[unit_code] = Cell()
-        return found
-
+def _cells(coach_ids: Select | list[int], unit_codes: Select | list[str]) -> Subquery:
+    """Every (coach, unit) of the coaches of ``coach_ids`` × ``unit_codes``, with its status,
+    best score, attempt count, latest attempt moment and standing decision, computed by the
+    database in one statement: the one definition of a cell's status."""
     # Practice (an attempt that does not cover its unit) counts as activity, not as a result.
     graded = and_(Attempt.state == GRADED, Attempt.proposed_status.is_distinct_from(PRACTICE))
-    attempt_rows = session.execute(
+    attempted = (
         select(
-            Attempt.user_id,
-            Attempt.module_code,
-            func.count(Attempt.id),
-            func.max(case((graded, Attempt.score))),
-            func.max(case((and_(graded, Attempt.passed.is_(True)), 1), else_=0)),
+            Attempt.user_id.label("coach_id"),
+            Attempt.module_code.label("unit_code"),
+            func.count(Attempt.id).label("attempts"),
+            func.max(case((graded, Attempt.score))).label("best_score"),
+            func.max(case((and_(graded, Attempt.passed.is_(True)), 1), else_=0)).label("passed"),
             func.max(
                 case(
-                    (
-                        and_(graded, Attempt.proposed_status == mastery.EVIDENCE_SUFFICIENT),
-                        1,
-                    ),
+                    (and_(graded, Attempt.proposed_status == mastery.EVIDENCE_SUFFICIENT), 1),
                     else_=0,
                 )
-            ),
+            ).label("sufficient"),
             # An attempt is submitted after it starts: its latest moment, one value per cell.
-            func.max(func.coalesce(Attempt.submitted_at, Attempt.started_at)),
+            func.max(func.coalesce(Attempt.submitted_at, Attempt.started_at)).label("moment"),
         )
         .where(Attempt.user_id.in_(coach_ids))
         .group_by(Attempt.user_id, Attempt.module_code)
-    ).all()
-    for coach_id, unit, count, best, passed, sufficient, moment in attempt_rows:
-        target = cell(coach_id, unit)
-        target.attempts, target.best_score, target.passed = count, best, bool(passed)
-        target.status = EVIDENCE_SUFFICIENT if sufficient else IN_PROGRESS
-        target.last_activity = _latest(target.last_activity, moment)
-
-    registrations = session.execute(
-        select(
-            Registration.user_id, Registration.module_code, Registration.registration_uuid
-        ).where(Registration.user_id.in_(coach_ids))
-    ).all()
-    by_registration: dict[str, tuple[int, str]] = {}
-    for coach_id, unit, registration in registrations:
-        target = cell(coach_id, unit)
-        if target.status == NOT_STARTED:
-            target.status = IN_PROGRESS
-        by_registration[str(registration)] = (coach_id, unit)
-
-    activity = (
-        session.execute(
-            select(Statement.registration, func.max(Statement.timestamp))
-            .where(Statement.user_id.in_(coach_ids), Statement.registration.is_not(None))
-            .group_by(Statement.registration)
-        ).all()
-        if cell_activity
-        else []
+        .subquery("attempted")
     )
+    registered = (
+        select(Registration.user_id.label("coach_id"), Registration.module_code.label("unit_code"))
+        .where(Registration.user_id.in_(coach_ids))
+        .subquery("registered")
+    )
+    ranked = (
+        select(
+            Decision.coach_id,
+            Decision.unit_code,
+            Decision.decision,
+            Decision.decided_at,
+            func.row_number()
+            .over(
+                partition_by=(Decision.coach_id, Decision.unit_code),
+                order_by=(Decision.decided_at.desc(), Decision.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(Decision.coach_id.in_(coach_ids), Decision.revoked_at.is_(None))
+        .subquery("ranked")
+    )
+    grid = (
+        select(User.id.label("coach_id"), Unit.code.label("unit_code"))
+        .join(Unit, true())
+        .where(User.id.in_(coach_ids), User.role == Role.COACH, Unit.code.in_(unit_codes))
+        .subquery("grid")
+    )
+
+    def same_cell(other) -> ColumnElement[bool]:
+        return and_(other.c.coach_id == grid.c.coach_id, other.c.unit_code == grid.c.unit_code)
+
+    status = case(  # the latest standing decision wins
+        (ranked.c.decision.is_not(None), ranked.c.decision),
+        (attempted.c.sufficient == 1, EVIDENCE_SUFFICIENT),
+        (
+            or_(attempted.c.coach_id.is_not(None), registered.c.coach_id.is_not(None)),
+            IN_PROGRESS,
+        ),
+        else_=NOT_STARTED,
+    )
+    return (
+        select(
+            grid.c.coach_id,
+            grid.c.unit_code,
+            status.label("status"),
+            attempted.c.best_score,
+            func.coalesce(attempted.c.attempts, 0).label("attempts"),
+            func.coalesce(attempted.c.passed, 0).label("passed"),
+            attempted.c.moment,
+            ranked.c.decided_at,
+        )
+        .select_from(grid)
+        .outerjoin(attempted, same_cell(attempted))
+        .outerjoin(registered, same_cell(registered))
+        .outerjoin(ranked, and_(same_cell(ranked), ranked.c.rank == 1))
+        .subquery("cells")
+    )
+
+
+def progress(
+    session: Session, coach_ids: Select | list[int], units: list[UnitColumn], *,
+    cell_activity: bool = True,
+) -> dict[int, dict[str, Cell]]:  # fmt: skip
+    """Cells per coach and unit for every coach of ``coach_ids`` (1 query). With
+    ``cell_activity`` a cell's last activity includes its statements (2 more queries); a page
+    that shows only each coach's latest activity leaves them out."""
+    cells: dict[int, dict[str, Cell]] = {}
+    grid = _cells(coach_ids, [unit.code for unit in units])
+    for coach_id, unit, status, best, attempts, passed, moment, decided_at in session.execute(
+        select(grid)
+    ):
+        cells.setdefault(coach_id, {})[unit] = Cell(
+            status=status,
+            best_score=best,
+            attempts=attempts,
+            passed=bool(passed),
+            last_activity=_latest(moment, decided_at),
+            decided_at=decided_at,
+        )
+    if not cell_activity:
+        return cells
+    by_registration = {
+        str(registration): (coach_id, unit)
+        for coach_id, unit, registration in session.execute(
+            select(
+                Registration.user_id, Registration.module_code, Registration.registration_uuid
+            ).where(Registration.user_id.in_(coach_ids))
+        )
+    }
+    activity = session.execute(
+        select(Statement.registration, func.max(Statement.timestamp))
+        .where(Statement.user_id.in_(coach_ids), Statement.registration.is_not(None))
+        .group_by(Statement.registration)
+    ).all()
     for registration, moment in activity:
         # The outbox stores registrations in the canonical lower-case hyphenated form.
-        owner = by_registration.get(registration)
-        if owner is not None:
-            target = cell(*owner)
+        coach_id, unit = by_registration.get(registration, (None, None))
+        target = cells.get(coach_id, {}).get(unit)
+        if target is not None:
             target.last_activity = _latest(target.last_activity, moment)
-
-    decisions = session.execute(
-        select(Decision.coach_id, Decision.unit_code, Decision.decision, Decision.decided_at)
-        .where(Decision.coach_id.in_(coach_ids), Decision.revoked_at.is_(None))
-        .order_by(Decision.decided_at, Decision.id)
-    ).all()
-    for coach_id, unit, decision, decided_at in decisions:  # the latest standing one wins
-        target = cell(coach_id, unit)
-        target.status, target.decided_at = decision, decided_at
-        target.last_activity = _latest(target.last_activity, decided_at)
     return cells
 
 
-def last_activity_by_coach(session: Session, coach_ids: Select) -> dict[int, datetime]:
-    """The time of each coach's latest recorded learning event (one query)."""
+def _moments(coach_ids: Select | list[int]) -> Subquery:
+    """(coach_id, moment) of every activity of the coaches: recorded learning events,
+    attempts (their latest moment) and standing decisions."""
+    return union_all(
+        select(Statement.user_id.label("coach_id"), Statement.timestamp.label("moment")).where(
+            Statement.user_id.in_(coach_ids)
+        ),
+        select(Attempt.user_id, func.coalesce(Attempt.submitted_at, Attempt.started_at)).where(
+            Attempt.user_id.in_(coach_ids)
+        ),
+        select(Decision.coach_id, Decision.decided_at).where(
+            Decision.coach_id.in_(coach_ids), Decision.revoked_at.is_(None)
+        ),
+    ).subquery("moments")
+
+
+def last_activity_by_coach(session: Session, coach_ids: Select | list[int]) -> dict[int, datetime]:
+    """The time of each coach's latest activity (one query; coaches without any left out)."""
+    moments = _moments(coach_ids)
     rows = session.execute(
-        select(Statement.user_id, func.max(Statement.timestamp))
-        .where(Statement.user_id.in_(coach_ids))
-        .group_by(Statement.user_id)
+        select(moments.c.coach_id, func.max(moments.c.moment)).group_by(moments.c.coach_id)
     ).all()
     return dict(rows)
 
@@ -252,30 +324,84 @@ def cohort_coach_ids(cohort_id: int) -> Select:
     return select(cohort_coaches.c.user_id).where(cohort_coaches.c.cohort_id == cohort_id)
 
 
-def cohort_matrix(
+@dataclass(frozen=True)
+class _Coach:
+    id: int
+    name: str
+    email: str
+
+
+def _matching(
+    session: Session, coach_ids: Select, how: MatrixFilter, units: list[UnitColumn], now: datetime
+) -> tuple[list[_Coach], int, dict[int, datetime] | None]:
+    """The coaches of ``coach_ids`` that ``how`` keeps, in its order; the number of coaches of
+    ``coach_ids``; each coach's last activity when the filter or the order needed it. The
+    statuses are the database's (see :func:`_cells`): no cell is built here."""
+    coaches = [
+        _Coach(*row)
+        for row in session.execute(
+            select(User.id, User.display_name, User.email).where(
+                User.id.in_(coach_ids), User.role == Role.COACH
+            )
+        )
+    ]
+    chosen = coaches
+    if how.search:
+        needle = how.search.casefold()
+        chosen = [c for c in chosen if needle in c.name.casefold() or needle in c.email.casefold()]
+    codes = [unit.code for unit in units]
+    if how.status:
+        cells = _cells(coach_ids, [how.unit] if how.unit in codes else codes)
+        matching = set(
+            session.scalars(select(cells.c.coach_id).where(cells.c.status == how.status).distinct())
+        )
+        chosen = [c for c in chosen if c.id in matching]
+    activity = None
+    if how.inactive_days is not None or how.sort == "activity":
+        activity = last_activity_by_coach(session, coach_ids)
+    if how.inactive_days is not None:
+        limit = now - timedelta(days=how.inactive_days)
+        chosen = [c for c in chosen if c.id not in activity or activity[c.id] < limit]
+    ordered = sorted(chosen, key=lambda c: (natural_key(c.name), c.id))
+    if how.sort == "activity":
+
+        def moment(coach: _Coach) -> float:
+            return activity[coach.id].timestamp() if coach.id in activity else float("-inf")
+
+        ordered.sort(key=moment, reverse=how.descending)
+    elif how.sort in codes:
+        rank = {status: position for position, status in enumerate(STATUSES)}
+        cells = _cells(coach_ids, [how.sort])
+        progress_in_unit = {
+            coach_id: (rank[status], best if best is not None else -1)
+            for coach_id, status, best in session.execute(
+                select(cells.c.coach_id, cells.c.status, cells.c.best_score)
+            )
+        }
+        ordered.sort(key=lambda c: progress_in_unit[c.id], reverse=how.descending)
+    elif how.descending:
+        ordered.reverse()
+    return ordered, len(coaches), activity
+
+
+def _rows(
     session: Session,
-    cohort_id: int,
-    matrix_filter: MatrixFilter | None = None,
+    coaches: list[_Coach],
+    coach_ids: Select | list[int],
+    units: list[UnitColumn],
+    competences: list[CompetenceColumn],
     *,
-    now: datetime | None = None,
-    cell_activity: bool = True,
-) -> Matrix:
-    """The cohort's coaches × units (and competences), filtered and sorted; 7 queries (6
-    without each cell's last activity, which the page does not show: see :func:`progress`)."""
-    matrix_filter = matrix_filter or MatrixFilter()
-    units, competences = framework_columns(session)
-    coach_ids = cohort_coach_ids(cohort_id)
-    coaches = session.execute(
-        select(User.id, User.display_name, User.email)
-        .where(User.id.in_(coach_ids), User.role == Role.COACH)
-        .order_by(User.display_name, User.id)
-    ).all()
+    activity: dict[int, datetime] | None,
+    cell_activity: bool,
+) -> list[MatrixRow]:
+    """The matrix rows of ``coaches`` (all of ``coach_ids`` or some of them)."""
     cells = progress(session, coach_ids, units, cell_activity=cell_activity)
-    activity = last_activity_by_coach(session, coach_ids)
+    if activity is None:
+        activity = last_activity_by_coach(session, coach_ids)
     rows = []
     known: dict[tuple[str, ...], str] = {}  # few combinations of unit statuses recur
-    for coach_id, name, email in coaches:
-        own = cells.get(coach_id) or {}
+    for coach in coaches:
+        own = cells.get(coach.id) or {}
         row_cells = {unit.code: own.get(unit.code) or Cell() for unit in units}
         by_competence = {}
         for competence in competences:
@@ -284,35 +410,143 @@ def cohort_matrix(
             if status is None:
                 status = known[statuses] = competence_status(statuses)
             by_competence[competence.code] = status
-        row = MatrixRow(
-            coach_id=coach_id,
-            name=name,
-            email=email,
-            cells=row_cells,
-            competences=by_competence,
-            last_activity=_latest(activity.get(coach_id), *(c.last_activity for c in own.values())),
+        rows.append(
+            MatrixRow(
+                coach_id=coach.id,
+                name=coach.name,
+                email=coach.email,
+                cells=row_cells,
+                competences=by_competence,
+                last_activity=activity.get(coach.id),
+            )
         )
-        rows.append(row)
-    matrix = Matrix(units=units, competences=competences, rows=rows, cohort_rows=rows)
-    matrix.rows = apply_filter(matrix, matrix_filter, now=now or utcnow())
-    return matrix
+    return rows
 
 
-def apply_filter(matrix: Matrix, how: MatrixFilter, *, now: datetime) -> list[MatrixRow]:
-    rows = matrix.rows
-    if how.search:
-        needle = how.search.casefold()
-        rows = [r for r in rows if needle in r.name.casefold() or needle in r.email.casefold()]
-    unit_codes = {unit.code for unit in matrix.units}
-    if how.status:
-        if how.unit in unit_codes:
-            rows = [r for r in rows if r.cells[how.unit].status == how.status]
-        else:
-            rows = [r for r in rows if any(c.status == how.status for c in r.cells.values())]
-    if how.inactive_days is not None:
-        limit = now - timedelta(days=how.inactive_days)
-        rows = [r for r in rows if r.last_activity is None or r.last_activity < limit]
-    return sort_rows(rows, how.sort, how.descending, unit_codes)
+def cohort_matrix(
+    session: Session,
+    cohort_id: int,
+    matrix_filter: MatrixFilter | None = None,
+    *,
+    now: datetime | None = None,
+) -> Matrix:
+    """Every coach of the cohort that the filter keeps × units (and competences), sorted, each
+    cell with its last activity (the CSV export); a fixed number of queries."""
+    how = matrix_filter or MatrixFilter()
+    units, competences = framework_columns(session)
+    coach_ids = cohort_coach_ids(cohort_id)
+    ordered, _, activity = _matching(session, coach_ids, how, units, now or utcnow())
+    rows = _rows(
+        session, ordered, coach_ids, units, competences, activity=activity, cell_activity=True
+    )
+    return Matrix(units=units, competences=competences, rows=rows)
+
+
+def cohort_page(
+    session: Session,
+    cohort_id: int,
+    how: MatrixFilter,
+    *,
+    page: int,
+    page_size: int,
+    now: datetime | None = None,
+) -> MatrixPage:
+    """The page shown of the cohort's matrix: the coaches are filtered and ordered on the
+    database's statuses, and only the page's rows are built; the distribution is counted by
+    the database. A fixed number of queries (5 to 7, by the filter), whatever the cohort."""
+    units, competences = framework_columns(session)
+    coach_ids = cohort_coach_ids(cohort_id)
+    ordered, total, activity = _matching(session, coach_ids, how, units, now or utcnow())
+    pages = max((len(ordered) + page_size - 1) // page_size, 1)
+    shown = ordered[(page - 1) * page_size : page * page_size]
+    ids = [coach.id for coach in shown]
+    rows = _rows(
+        session, shown, ids, units, competences, activity=activity, cell_activity=False
+    )  # fmt: skip
+    return MatrixPage(
+        units=units,
+        competences=competences,
+        rows=rows,
+        shown=len(ordered),
+        total=total,
+        distribution=distribution(session, coach_ids, units, competences),
+        page=page,
+        pages=pages,
+    )
+
+
+def distribution(
+    session: Session,
+    coach_ids: Select,
+    units: list[UnitColumn],
+    competences: list[CompetenceColumn],
+) -> dict[str, dict[str, int]]:
+    """Number of coaches per status, for each competence (the chart's data), counted by the
+    database in one query: a competence's status from its units' as :func:`competence_status`."""
+    cells = _cells(coach_ids, [unit.code for unit in units])
+    competence_of = case(
+        {unit.code: unit.competence for unit in units}, value=cells.c.unit_code
+    ).label("competence")
+
+    def units_where(condition) -> ColumnElement[int]:
+        return func.sum(case((condition, 1), else_=0))
+
+    everyone = func.count()
+    status = case(
+        (units_where(cells.c.status == VALIDATED) == everyone, VALIDATED),
+        (units_where(cells.c.status == NOT_VALIDATED) > 0, NOT_VALIDATED),
+        (
+            units_where(cells.c.status.in_((VALIDATED, EVIDENCE_SUFFICIENT))) == everyone,
+            EVIDENCE_SUFFICIENT,
+        ),
+        (units_where(cells.c.status != NOT_STARTED) > 0, IN_PROGRESS),
+        else_=NOT_STARTED,
+    ).label("status")
+    per_coach = (
+        select(cells.c.coach_id, competence_of, status)
+        .group_by(cells.c.coach_id, competence_of)
+        .subquery("per_coach")
+    )
+    counts = {c.code: dict.fromkeys(STATUSES, 0) for c in competences}
+    for competence, status_, count in session.execute(
+        select(per_coach.c.competence, per_coach.c.status, func.count()).group_by(
+            per_coach.c.competence, per_coach.c.status
+        )
+    ):
+        counts[competence][status_] = count
+    return counts
+
+
+@dataclass(frozen=True)
+class CohortSummary:
+    decisions: int  # units whose evidence suffices and that wait for a trainer's decision
+    inactive: int  # coaches without any activity since the limit
+
+
+def cohort_summary(session: Session, cohort_id: int, inactive_since: datetime) -> CohortSummary:
+    """What needs action in a cohort, counted by the database (2 queries)."""
+    coach_ids = cohort_coach_ids(cohort_id)
+    active_units = (
+        select(Unit.code)
+        .join(Competence, Unit.competence_id == Competence.id)
+        .where(Unit.active, Competence.active)
+    )
+    cells = _cells(coach_ids, active_units)
+    decisions = session.scalar(
+        select(func.count()).select_from(cells).where(cells.c.status == EVIDENCE_SUFFICIENT)
+    )
+    moments = _moments(coach_ids)
+    recent = (
+        select(moments.c.coach_id)
+        .group_by(moments.c.coach_id)
+        .having(func.max(moments.c.moment) >= inactive_since)
+    )
+    inactive = session.scalar(
+        select(func.count()).where(
+            User.id.in_(coach_ids), User.role == Role.COACH, User.id.not_in(recent)
+        )
+    )
+    return CohortSummary(decisions=decisions or 0, inactive=inactive or 0)
 
 
 _DIGITS = re.compile(r"(\d+)")
@@ -325,27 +559,6 @@ def natural_key(text: str) -> tuple:
         for part in _DIGITS.split(text.casefold())
         if part
     )
-
-
-def sort_rows(
-    rows: list[MatrixRow], sort: str, descending: bool, unit_codes: set[str]
-) -> list[MatrixRow]:
-    by_name = sorted(rows, key=lambda r: (natural_key(r.name), r.coach_id))
-    if sort == "activity":
-
-        def moment(row: MatrixRow) -> float:
-            return row.last_activity.timestamp() if row.last_activity else float("-inf")
-
-        return sorted(by_name, key=moment, reverse=descending)
-    if sort in unit_codes:
-        rank = {status: position for position, status in enumerate(STATUSES)}
-
-        def unit_key(row: MatrixRow) -> tuple[int, float]:
-            target = row.cells[sort]
-            return rank[target.status], target.best_score if target.best_score is not None else -1
-
-        return sorted(by_name, key=unit_key, reverse=descending)
-    return list(reversed(by_name)) if descending else by_name
 
 
 # -- one coach ---------------------------------------------------------------------------------

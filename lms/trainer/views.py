@@ -138,19 +138,9 @@ class CohortToDo:
 
 
 def _to_do(cohort: Cohort) -> CohortToDo:
-    matrix = queries.cohort_matrix(
-        db.session, cohort.id, queries.MatrixFilter(), cell_activity=False
-    )
-    inactive = queries.MatrixFilter(inactive_days=INACTIVE_DAYS)
-    return CohortToDo(
-        cohort,
-        decisions=sum(
-            cell.status == queries.EVIDENCE_SUFFICIENT
-            for row in matrix.rows
-            for cell in row.cells.values()
-        ),
-        inactive=len(queries.apply_filter(matrix, inactive, now=utcnow())),
-    )
+    since = utcnow() - timedelta(days=INACTIVE_DAYS)
+    summary = queries.cohort_summary(db.session, cohort.id, inactive_since=since)
+    return CohortToDo(cohort, decisions=summary.decisions, inactive=summary.inactive)
 
 
 @bp.route("/")
@@ -177,21 +167,14 @@ def index():
 def cohort(cohort_id: int):
     cohort = _cohort(cohort_id)
     how = _matrix_filter()
-    matrix = queries.cohort_matrix(db.session, cohort.id, how, cell_activity=False)
     page = params.read(MatrixArguments(), request.args)["page"]
-    pages = max((len(matrix.rows) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    rows = matrix.rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    chart = distribution_chart(matrix.distribution())
+    matrix = queries.cohort_page(db.session, cohort.id, how, page=page, page_size=PAGE_SIZE)
     return render_template(
         "trainer/cohort.html",
         cohort=cohort,
         matrix=matrix,
-        rows=rows,
         how=how,
-        page=page,
-        pages=pages,
-        chart=chart,
-        distribution=matrix.distribution(),
+        chart=distribution_chart(matrix.distribution),
     )
 
 

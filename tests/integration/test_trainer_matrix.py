@@ -2,13 +2,17 @@
 
 import csv
 import io
+import uuid
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event, select
 
+from lms.competence import queries
+from lms.competence.models import Decision
 from lms.extensions import db
 from lms.quiz.models import Attempt
+from lms.timeutil import utcnow
 from tests.support import factories, trainer_data
 from tests.support.web import Auth
 
@@ -192,3 +196,52 @@ def test_french_csv_opens_in_french_excel(app, db_session, demo_cohort, units):
     attempt = db_session.scalars(select(Attempt).where(Attempt.user_id == coach.id)).first()
     paris = attempt.submitted_at.astimezone(ZoneInfo("Europe/Paris"))
     assert zoe["Unité T1\u00a0: dernière activité"] == paris.strftime("%Y-%m-%d %H:%M")
+
+
+def test_the_chart_counts_every_coach_while_the_page_shows_a_hundred(
+    app, db_session, demo_cohort, units
+):
+    """The database counts the chart (a competence from its units) as the rows say it, and the
+    page builds only its own rows: 130 coaches make two pages of 100 and 30."""
+    trainer = demo_cohort["trainer"]
+    trainer.language = "en"
+    cohort = demo_cohort["cohort"]
+    extra = trainer_data.populate(db_session, cohort, units, 128, trainer)
+    first = demo_cohort["coaches"][0]
+    trainer_data.add_progress(db_session, first, units["T2"], score=0.9)
+    refused = Decision(
+        coach_id=extra[1].id, unit_code="T2", modality="observation", decision="not_validated",
+        decided_by_id=trainer.id, decided_at=utcnow(), statement_id=uuid.uuid4(),
+    )  # fmt: skip
+    revoked = Decision(
+        coach_id=extra[2].id, unit_code="T2", modality="observation", decision="validated",
+        decided_by_id=trainer.id, decided_at=utcnow(), statement_id=uuid.uuid4(),
+        revoked_at=utcnow(), revoked_by_id=trainer.id, void_statement_id=uuid.uuid4(),
+    )  # fmt: skip
+    db_session.add_all([refused, revoked])
+    db_session.commit()
+
+    matrix = queries.cohort_matrix(db_session, cohort.id)
+    expected = {c.code: dict.fromkeys(queries.STATUSES, 0) for c in matrix.competences}
+    for row in matrix.rows:
+        for code, status in row.competences.items():
+            expected[code][status] += 1
+    assert len({s for counts in expected.values() for s, n in counts.items() if n}) >= 4
+    page = queries.cohort_page(db_session, cohort.id, queries.MatrixFilter(), page=2, page_size=100)
+    assert page.distribution == expected
+    assert (page.shown, page.total, page.pages, len(page.rows)) == (130, 130, 2, 30)
+    assert [r.coach_id for r in page.rows] == [r.coach_id for r in matrix.rows[100:]]
+
+    def marks(rows):  # what the page shows of each cell (the CSV adds statement times)
+        return [
+            [(c.status, c.best_score, c.attempts, c.passed) for c in row.cells.values()]
+            + [row.competences, row.last_activity]
+            for row in rows
+        ]
+
+    assert marks(page.rows) == marks(matrix.rows[100:])
+
+    html = _client(app, trainer).get(f"/trainer/cohorts/{cohort.id}?page=2").get_data(as_text=True)
+    assert (
+        "Coaches shown: 130 of 130." in html and html.count('<th scope="row" class="name">') == 30
+    )
