@@ -3,7 +3,15 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy import (
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import Base
@@ -23,6 +31,12 @@ STATE_LABELS = {
     PAUSED: N_("Paused"),
     ENDED: N_("Ended"),
 }
+# Who the leaderboard names: nobody (no leaderboard), the coaches, or the pseudonyms they chose.
+BOARD_OFF, BOARD_NAMES, BOARD_PSEUDONYMS = "off", "names", "pseudonyms"
+LEADERBOARDS = (BOARD_OFF, BOARD_NAMES, BOARD_PSEUDONYMS)
+# Points for a fully right answer; with the speed bonus, an answer given as the time runs out
+# keeps half of them.
+FULL_POINTS = 1000
 PHASE_LABELS = {
     ASKING: N_("answers open"),
     CLOSED: N_("answers closed"),
@@ -42,6 +56,7 @@ class LiveSession(Base):
         CheckConstraint("phase IS NULL OR phase IN ('asking', 'closed', 'revealed')", name="phase"),
         CheckConstraint("(state = 'ended') = (ended_at IS NOT NULL)", name="ended_iff_ended_at"),
         CheckConstraint("question_seconds >= 0", name="question_seconds"),
+        CheckConstraint("leaderboard IN ('off', 'names', 'pseudonyms')", name="leaderboard"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,6 +70,11 @@ class LiveSession(Base):
     scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime)
     webinar_url: Mapped[str | None] = mapped_column(String(500))
     question_seconds: Mapped[int] = mapped_column(Integer, default=0)  # 0 = no timer
+    # Assessed: the attempts may count for the unit (when the questions cover every skill);
+    # practice: they never do. The mark is copied onto each attempt the session creates.
+    assessed: Mapped[bool] = mapped_column(default=False)
+    speed_bonus: Mapped[bool] = mapped_column(default=False)
+    leaderboard: Mapped[str] = mapped_column(String(10), default=BOARD_OFF)
     join_code: Mapped[str | None] = mapped_column(String(6), unique=True)
     state: Mapped[str] = mapped_column(String(10), default=SCHEDULED)
     current_position: Mapped[int | None] = mapped_column(Integer)
@@ -121,6 +141,34 @@ class LiveParticipant(Base):
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attended_statement_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
+    # The name the leaderboard shows when the session uses pseudonyms.
+    pseudonym: Mapped[str | None] = mapped_column(String(40))
+
     live_session: Mapped[LiveSession] = relationship(back_populates="participants")
     user = relationship("User")
     attempt = relationship("Attempt")
+
+
+class LiveScore(Base):
+    """A participant's points for one question, fixed when its answers closed: the game's
+    tally. The competence package never reads it (it reads the attempt)."""
+
+    __tablename__ = "live_scores"
+    __table_args__ = (
+        UniqueConstraint("participant_id", "position"),
+        CheckConstraint("points >= 0", name="points"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    live_session_id: Mapped[int] = mapped_column(
+        ForeignKey("live_sessions.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("live_participants.id", ondelete="CASCADE")
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16))  # correct, partial, incorrect, unanswered
+    fraction: Mapped[float] = mapped_column(Float)
+    points: Mapped[int] = mapped_column(Integer)
+    # Seconds from the question's opening to the answer, both by the server's clock.
+    seconds: Mapped[float | None] = mapped_column(Float)

@@ -7,7 +7,15 @@ from sqlalchemy.orm import Session, joinedload
 
 from lms.auth.models import User
 from lms.auth.policy import visible_cohort_ids
-from lms.live.models import ENDED, OPEN, PAUSED, RUNNING, LiveParticipant, LiveSession
+from lms.live.models import (
+    ENDED,
+    OPEN,
+    PAUSED,
+    RUNNING,
+    LiveParticipant,
+    LiveScore,
+    LiveSession,
+)
 from lms.quiz.models import Answer, AttemptSlot
 
 
@@ -57,17 +65,40 @@ def attendees(session: Session, live_id: int) -> set[int]:
     return set(session.scalars(query))
 
 
-def latest_answers(session: Session, live_id: int, position: int) -> list:
-    """The latest raw answer of each participant to the question at ``position``, in one query
-    whatever the size of the room."""
-    newest = (
+def _newest_answers(live_id: int, position: int):
+    """The id of each participant's latest answer to the question at ``position``."""
+    return (
         select(func.max(Answer.id))
         .join(AttemptSlot, AttemptSlot.id == Answer.slot_id)
         .join(LiveParticipant, LiveParticipant.attempt_id == AttemptSlot.attempt_id)
         .where(LiveParticipant.live_session_id == live_id, AttemptSlot.position == position)
         .group_by(AttemptSlot.id)
     )
-    return list(session.scalars(select(Answer.raw).where(Answer.id.in_(newest))))
+
+
+def latest_answers(session: Session, live_id: int, position: int) -> list:
+    """The latest raw answer of each participant to the question at ``position``, in one query
+    whatever the size of the room."""
+    query = select(Answer.raw).where(Answer.id.in_(_newest_answers(live_id, position)))
+    return list(session.scalars(query))
+
+
+def answers_with_times(session: Session, live_id: int, position: int) -> list:
+    """(participant id, raw answer, saved at) of each participant's latest answer to the
+    question at ``position``, in one query."""
+    newest = _newest_answers(live_id, position)
+    query = (
+        select(LiveParticipant.id, Answer.raw, Answer.saved_at)
+        .join(AttemptSlot, AttemptSlot.id == Answer.slot_id)
+        .join(LiveParticipant, LiveParticipant.attempt_id == AttemptSlot.attempt_id)
+        .where(Answer.id.in_(newest), LiveParticipant.live_session_id == live_id)
+    )
+    return list(session.execute(query))
+
+
+def participant_ids(session: Session, live_id: int) -> list[int]:
+    query = select(LiveParticipant.id).where(LiveParticipant.live_session_id == live_id)
+    return list(session.scalars(query.order_by(LiveParticipant.id)))
 
 
 def participant_count(session: Session, live_id: int) -> int:
@@ -98,3 +129,23 @@ def answered(session: Session, attempt_id: int, position: int) -> bool:
         .where(AttemptSlot.attempt_id == attempt_id, AttemptSlot.position == position)
     )
     return session.scalar(query.limit(1)) is not None
+
+
+def points_by_participant(session: Session, live_id: int) -> list[tuple[LiveParticipant, int]]:
+    """Every participant (with their user) and their points so far, in join order."""
+    total = func.coalesce(func.sum(LiveScore.points), 0)
+    query = (
+        select(LiveParticipant, total)
+        .outerjoin(LiveScore, LiveScore.participant_id == LiveParticipant.id)
+        .where(LiveParticipant.live_session_id == live_id)
+        .group_by(LiveParticipant.id)
+        .options(joinedload(LiveParticipant.user))
+        .order_by(LiveParticipant.id)
+    )
+    return [(participant, int(points)) for participant, points in session.execute(query)]
+
+
+def scores_of(session: Session, participant_id: int) -> dict[int, LiveScore]:
+    """A participant's points per question position."""
+    query = select(LiveScore).where(LiveScore.participant_id == participant_id)
+    return {score.position: score for score in session.scalars(query)}

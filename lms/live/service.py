@@ -13,15 +13,21 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from lms.auth.models import Cohort, User
+from lms.catalog import queries as catalog
 from lms.catalog.models import Module, QuestionVersion, Quiz
 from lms.competence import service as competence
+from lms.competence.assessment import skills_missing
 from lms.errors import UserError
 from lms.i18n import N_
 from lms.live import notify, queries
 from lms.live.models import (
     ASKING,
+    BOARD_OFF,
+    BOARD_PSEUDONYMS,
     CLOSED,
     ENDED,
+    FULL_POINTS,
+    LEADERBOARDS,
     OPEN,
     PAUSED,
     REVEALED,
@@ -29,6 +35,7 @@ from lms.live.models import (
     SCHEDULED,
     LiveParticipant,
     LiveQuestionState,
+    LiveScore,
     LiveSession,
 )
 from lms.quiz import queries as quiz_queries
@@ -62,14 +69,29 @@ def schedule(
     webinar_url: str = "",
     question_seconds: int = 0,
     title: str = "",
+    assessed: bool = False,
+    speed_bonus: bool = False,
+    leaderboard: str | None = None,
 ) -> LiveSession:
-    """Plan a live session of ``module`` for ``cohort`` with the chosen questions, in order."""
+    """Plan a live session of ``module`` for ``cohort`` with the chosen questions, in order.
+
+    A practice session never counts for the unit; an assessed one counts when its questions
+    cover every skill of the unit. The leaderboard is off unless asked for, except in a
+    practice session, which shows one with pseudonyms by default."""
     if not versions:
         raise LiveError(N_("Choose at least one question."))
+    if len({version.id for version in versions}) != len(versions):
+        raise LiveError(N_("A question is chosen twice."))
     if not all(types.question_type(version.definition).asked_live for version in versions):
         raise LiveError(N_("Essay questions cannot be asked in a live session."))
     if question_seconds < 0:
         raise LiveError(N_("The time per question cannot be negative."))
+    if speed_bonus and not question_seconds:
+        raise LiveError(N_("Points for speed need a time per question."))
+    if leaderboard is None:
+        leaderboard = BOARD_OFF if assessed else BOARD_PSEUDONYMS
+    if leaderboard not in LEADERBOARDS:
+        raise LiveError(N_("Unknown leaderboard choice."))
     live = LiveSession(
         cohort_id=cohort.id,
         trainer_id=trainer.id,
@@ -79,6 +101,9 @@ def schedule(
         scheduled_at=scheduled_at,
         webinar_url=webinar_url or None,
         question_seconds=question_seconds,
+        assessed=assessed,
+        speed_bonus=speed_bonus,
+        leaderboard=leaderboard,
         state=SCHEDULED,
         revision=0,
     )
@@ -87,6 +112,13 @@ def schedule(
     session.add(live)
     session.flush()
     return live
+
+
+def uncovered_skills(session: Session, live: LiveSession) -> list[str]:
+    """The unit's skills the session's questions leave out: an assessed session that leaves
+    any out counts as practice (its attempts do not cover the unit)."""
+    versions = [question.question_version for question in live.questions]
+    return skills_missing(versions, catalog.unit_skill_ids(session, live.module_code))
 
 
 def _claim(session: Session, live: LiveSession, expected: int | None, **values) -> None:
@@ -169,6 +201,7 @@ def _live_attempt(session, live, user, quiz, xapi, now) -> Attempt:
         live_session_id=live.id,
         live_session_uuid=live.public_id,
         versions=versions,
+        practice=not live.assessed,
     )
     if attempt.live_session_id != live.id:
         # start() resumes any open attempt at the quiz: a self-paced one must be finished first.
@@ -232,10 +265,8 @@ def tick(session: Session, live: LiveSession, *, now: datetime | None = None) ->
             notify.announce(session, live.id)
         # Refresh first: refreshing reloads the questions too and would drop a pending change.
         session.refresh(live)
-        question = live.question_at(live.current_position)
-        if closed_here and question is not None and question.closed_at is None:
-            question.closed_at = now
-            session.flush()
+        if closed_here:
+            _close(session, live, live.question_at(live.current_position), now)
 
 
 def control(
@@ -281,9 +312,7 @@ def _next_question(session, live, expected, now) -> None:
         phase=ASKING,
         question_deadline=deadline,
     )
-    previous = live.question_at(position - 1)
-    if previous is not None and previous.closed_at is None:
-        previous.closed_at = now
+    _close(session, live, live.question_at(position - 1), now)
     question.opened_at = now
     session.flush()
 
@@ -292,8 +321,7 @@ def _close_question(session, live, expected, now) -> None:
     if live.phase != ASKING:
         raise LiveError(N_("No question is open."))
     _claim(session, live, expected, phase=CLOSED)
-    live.question_at(live.current_position).closed_at = now
-    session.flush()
+    _close(session, live, live.question_at(live.current_position), now)
 
 
 def _reveal(session, live, expected, now) -> None:
@@ -301,9 +329,56 @@ def _reveal(session, live, expected, now) -> None:
         raise LiveError(N_("No question to reveal."))
     question = live.question_at(live.current_position)
     _claim(session, live, expected, phase=REVEALED)
-    question.closed_at = question.closed_at or now
+    _close(session, live, question, now)
     question.revealed_at = now
     session.flush()
+
+
+def _close(session, live, question, now) -> None:
+    """The answers to ``question`` are final: fix each participant's points for it, once."""
+    if question is None or question.closed_at is not None:
+        return
+    question.closed_at = now
+    definition = question.question_version.definition
+    kind = types.question_type(definition)
+    answers = {
+        participant_id: (raw, saved_at)
+        for participant_id, raw, saved_at in queries.answers_with_times(
+            session, live.id, question.position
+        )
+    }
+    window = live.question_seconds or (now - (question.opened_at or now)).total_seconds()
+    for participant_id in queries.participant_ids(session, live.id):
+        raw, saved_at = answers.get(participant_id, (None, None))
+        if _blank(raw):
+            state, fraction, seconds = "unanswered", 0.0, None
+        else:
+            result = kind.score(definition, kind.parse_response(definition, raw))
+            state, fraction = result.state, result.fraction or 0.0
+            seconds = max(0.0, (saved_at - (question.opened_at or saved_at)).total_seconds())
+        session.add(
+            LiveScore(
+                live_session_id=live.id,
+                participant_id=participant_id,
+                position=question.position,
+                state=state,
+                fraction=fraction,
+                points=points(fraction, seconds, window if live.speed_bonus else None),
+                seconds=seconds,
+            )
+        )
+    session.flush()
+
+
+def points(fraction: float, seconds: float | None, window: float | None) -> int:
+    """Points for an answer worth ``fraction``; with a speed window, an answer given at its
+    end keeps half of them (the seconds are the server's, from the question's opening)."""
+    if fraction <= 0:
+        return 0
+    speed = 1.0
+    if window and seconds is not None:
+        speed = 1.0 - 0.5 * min(1.0, seconds / window)
+    return round(FULL_POINTS * fraction * speed)
 
 
 def _pause(session, live, expected, now) -> None:
@@ -340,9 +415,7 @@ def end(
         join_code=None,
         question_deadline=None,
     )
-    current = live.question_at(live.current_position)
-    if current is not None and current.closed_at is None:
-        current.closed_at = now
+    _close(session, live, live.question_at(live.current_position), now)
     module = session.scalars(select(Module).where(Module.code == live.module_code)).one()
     trainer = session.get(User, live.trainer_id)
     for participant in live.participants:
@@ -504,6 +577,69 @@ def _slot(attempt: Attempt | None, position: int):
     if attempt is None:
         return None
     return next((slot for slot in attempt.slots if slot.position == position), None)
+
+
+@dataclass
+class Standing:
+    """A line of the leaderboard: rank (shared by a tie), the participant, their number in
+    join order (a default pseudonym: "Player 3"), points."""
+
+    rank: int
+    participant: LiveParticipant
+    number: int
+    points: int
+
+
+def standings(session: Session, live: LiveSession) -> list[Standing]:
+    """The participants by points, ties sharing a rank (1, 2, 2, 4), then in join order."""
+    rows = [
+        (participant, number, points)
+        for number, (participant, points) in enumerate(
+            queries.points_by_participant(session, live.id), start=1
+        )
+    ]
+    rows.sort(key=lambda row: (-row[2], row[1]))
+    result: list[Standing] = []
+    for index, (participant, number, points) in enumerate(rows, start=1):
+        rank = result[-1].rank if result and result[-1].points == points else index
+        result.append(Standing(rank, participant, number, points))
+    return result
+
+
+@dataclass
+class Verdict:
+    """What a coach sees of their own game: points per question so far, total, rank."""
+
+    scores: dict  # position → LiveScore
+    total: int
+    rank: int | None
+    ranked: int
+
+    def at(self, position: int):
+        return self.scores.get(position)
+
+
+def verdict(session: Session, live: LiveSession, participant: LiveParticipant) -> Verdict:
+    scores = queries.scores_of(session, participant.id)
+    board = standings(session, live)
+    mine = next((s for s in board if s.participant.id == participant.id), None)
+    return Verdict(
+        scores=scores,
+        total=sum(score.points for score in scores.values()),
+        rank=mine.rank if mine else None,
+        ranked=len(board),
+    )
+
+
+def set_pseudonym(session: Session, participant: LiveParticipant, pseudonym: str) -> None:
+    """The name a coach chose for the leaderboard of a session that uses pseudonyms."""
+    pseudonym = " ".join(pseudonym.split())
+    if not pseudonym:
+        raise LiveError(N_("Enter a name for the leaderboard."))
+    if len(pseudonym) > 40:
+        raise LiveError(N_("A name on the leaderboard has at most 40 characters."))
+    participant.pseudonym = pseudonym
+    session.flush()
 
 
 def present(

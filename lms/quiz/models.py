@@ -20,6 +20,8 @@ from lms.extensions import Base
 from lms.timeutil import UTCDateTime, utcnow
 
 OPEN, NEEDS_GRADING, GRADED = "open", "needs_grading", "graded"
+# The key of an attempt's frozen settings that marks it as practice.
+PRACTICE_SETTING = "practice"
 
 
 class Registration(Base):
@@ -73,6 +75,11 @@ class Attempt(Base):
     @property
     def is_open(self) -> bool:
         return self.state == OPEN
+
+    @property
+    def practice(self) -> bool:
+        """Taken as practice (a practice live session): its result never counts for the unit."""
+        return bool(self.settings.get(PRACTICE_SETTING))
 
 
 class AttemptSlot(Base):

@@ -21,6 +21,7 @@ from lms.quiz.models import (
     GRADED,
     NEEDS_GRADING,
     OPEN,
+    PRACTICE_SETTING,
     Answer,
     Attempt,
     AttemptSlot,
@@ -166,8 +167,10 @@ def start(
     live_session_id: int | None = None,
     live_session_uuid: uuid.UUID | None = None,
     versions: list | None = None,
+    practice: bool = False,
 ) -> Attempt:
-    """Resume the open attempt or start a new one with its questions frozen."""
+    """Resume the open attempt or start a new one with its questions frozen; a ``practice``
+    attempt (a practice live session) never counts for the unit."""
     now, rng = now or utcnow(), rng or random.Random()
     current = open_attempt(session, user, quiz, live_session_id)
     if current is not None:
@@ -181,6 +184,8 @@ def start(
     settings = dict(quiz.settings)
     if live_session_uuid is not None:
         settings[LIVE_SESSION_UUID] = str(live_session_uuid)
+    if practice:
+        settings[PRACTICE_SETTING] = True
     if versions is None:
         versions = choose_questions(
             catalog.current_question_versions(session, quiz.module_code),

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from marshmallow import fields
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     DecimalField,
     IntegerField,
@@ -12,6 +13,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    SubmitField,
     TextAreaField,
     URLField,
     widgets,
@@ -105,11 +107,37 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class ScheduleForm(FlaskForm):
+    """A live session to schedule, or to start now (then the date may stay empty). The order of
+    each chosen question is read as ``order-<version id>``."""
+
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     cohort = SelectField(_l("Cohort"), coerce=int)
     scheduled_at = DateTimeLocalField(
-        _l("Date and time"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+        _l("Date and time"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )
+    kind = RadioField(
+        _l("Kind of session"),
+        choices=[
+            ("practice", _l("Practice: the results never count for the unit")),
+            (
+                "assessed",
+                _l("Assessed: the results count when the questions cover every skill of the unit"),
+            ),
+        ],
+        default="practice",
+    )
+    speed_bonus = BooleanField(_l("Faster right answers earn more points (needs a timer)"))
+    leaderboard = SelectField(
+        _l("Leaderboard"),
+        choices=[
+            ("", _l("Default: with pseudonyms for practice, none for an assessed session")),
+            ("off", _l("None")),
+            ("pseudonyms", _l("Shown, with pseudonyms the coaches choose")),
+            ("names", _l("Shown, with the coaches' names")),
+        ],
+        default="",
+    )
+    start_now = SubmitField(_l("Start now"))
     webinar_url = URLField(
         _l("Webinar link (optional)"),
         validators=[Optional(), URL(require_tld=False), Length(max=500)],
@@ -119,4 +147,12 @@ class ScheduleForm(FlaskForm):
         default=0,
         validators=[Optional(), NumberRange(min=0, max=3600)],
     )
-    questions = MultiCheckboxField(_l("Questions, in this order"), coerce=int)
+    questions = MultiCheckboxField(_l("Questions"), coerce=int)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.start_now.data and self.scheduled_at.data is None:
+            if not self.scheduled_at.errors:
+                self.scheduled_at.errors = [_l("Enter the date and time, or start now.")]
+            valid = False
+        return valid

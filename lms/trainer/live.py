@@ -19,6 +19,7 @@ from lms.auth.policy import REVIEWERS, can_see_cohort, visible_cohorts
 from lms.catalog import queries as catalog
 from lms.extensions import db
 from lms.formats import localised, public_url, translated
+from lms.i18n import N_
 from lms.live import queries, service
 from lms.live.models import ENDED
 from lms.quiz import types
@@ -64,12 +65,28 @@ def _schedule_form(module_code: str | None):
     form = ScheduleForm()
     form.cohort.choices = [(c.id, c.name) for c in visible_cohorts(db.session, current_user)]
     versions = catalog.current_question_versions(db.session, module_code) if module_code else []
+    # The whole text: a trainer chooses a question by what it asks.
     form.questions.choices = [
-        (v.id, f"{v.question.code} · {types.normalise_text(localised(v.definition['text']))[:140]}")
+        (v.id, f"{v.question.code} · {types.normalise_text(localised(v.definition['text']))}")
         for v in versions
         if types.question_type(v.definition).asked_live
     ]
     return form, {v.id: v for v in versions}
+
+
+def _in_chosen_order(form, versions: dict) -> list:
+    """The chosen questions by the order the trainer gave each (``order-<id>``); questions
+    without one come after, in the order of the bank. A bad order is an error on the field."""
+    chosen = []
+    for index, version_id in enumerate(form.questions.data or []):
+        text = request.form.get(f"order-{version_id}", "").strip()
+        if text and not (text.isdigit() and 0 < int(text) <= 999):
+            code = versions[version_id].question.code
+            raise service.LiveError(
+                N_("The order of %(code)s must be a whole number from 1 to 999."), code=code
+            )
+        chosen.append((int(text) if text else 1000, index, versions[version_id]))
+    return [version for _, _, version in sorted(chosen, key=lambda item: item[:2])]
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -79,7 +96,11 @@ def new():
     module = _active_module(request.values.get("module", ""))
     form, versions = _schedule_form(module.code if module else None)
     if module is not None and form.validate_on_submit():
-        scheduled_at = form.scheduled_at.data.replace(tzinfo=get_timezone()).astimezone(UTC)
+        start_now = form.start_now.data
+        if start_now:
+            scheduled_at = utcnow()
+        else:
+            scheduled_at = form.scheduled_at.data.replace(tzinfo=get_timezone()).astimezone(UTC)
         try:
             live = service.schedule(
                 db.session,
@@ -89,15 +110,26 @@ def new():
                 module=module,
                 scheduled_at=scheduled_at,
                 webinar_url=form.webinar_url.data or "",
-                versions=[versions[i] for i in form.questions.data],
+                versions=_in_chosen_order(form, versions),
                 question_seconds=form.question_seconds.data or 0,
                 title=form.title.data,
+                assessed=form.kind.data == "assessed",
+                speed_bonus=form.speed_bonus.data,
+                leaderboard=form.leaderboard.data or None,
             )
+            if start_now:
+                service.open_session(db.session, live)
         except service.LiveError as error:
+            db.session.rollback()
             form.questions.errors = [*form.questions.errors, translated(error)]
         else:
             db.session.commit()
-            flash(_("Live session scheduled."), "info")
+            flash(
+                _("Live session open: coaches can join.")
+                if start_now
+                else _("Live session scheduled."),
+                "info",
+            )
             return redirect(url_for(".control", live_id=live.id))
     status = 400 if request.method == "POST" else 200
     return render_template(
@@ -112,6 +144,7 @@ def _control_context(live) -> dict:
     return {
         "live": live,
         "current": current,
+        "uncovered": service.uncovered_skills(db.session, live),
         "cohort": db.session.get(Cohort, live.cohort_id),
         "present": service.present(db.session, live),
         "distribution": service.distribution(db.session, live, current.position)

@@ -69,8 +69,8 @@ def test_live_session_with_one_trainer_and_three_coaches(content_server, new_pag
     trainer.get_by_role("link", name="Programmer une session en direct").click()
     trainer.get_by_label("Module").select_option("C1.1")
     trainer.get_by_role("button", name="Choisir ce module").click()
-    trainer.get_by_label("Titre").fill("Webinaire C1.1")
-    trainer.get_by_label("Date et heure").fill("2030-03-01T10:00")
+    trainer.get_by_label("Titre", exact=True).fill("Webinaire C1.1")
+    trainer.get_by_label("Date et heure", exact=True).fill("2030-03-01T10:00")
     for code in QUESTIONS:
         trainer.get_by_label(re.compile(rf"^{re.escape(code)} ")).check()
     check_accessible(trainer, "live-new")

@@ -41,7 +41,8 @@ def quiz(db_session):
 
 
 def live_session(db_session, demo_cohort, quiz, count: int) -> Attempt:
-    """The first ``count`` questions asked live and answered right by the first coach."""
+    """The first ``count`` questions asked live, in an assessed session, and answered right by
+    the first coach."""
     versions = queries.current_question_versions(db_session, quiz.module_code)[:count]
     live = service.schedule(
         db_session,
@@ -51,6 +52,7 @@ def live_session(db_session, demo_cohort, quiz, count: int) -> Attempt:
         module=quiz.module,
         scheduled_at=utcnow(),
         versions=versions,
+        assessed=True,
     )
     service.open_session(db_session, live)
     participant = service.join(

@@ -42,6 +42,8 @@ _NUMBER = re.compile(
     re.VERBOSE,
 )
 NOT_A_NUMBER = N_("Enter a number, for example 12 or 12.5.")
+# A live histogram shows each value given, or this many equal ranges when there are more.
+HISTOGRAM_BARS = 8
 
 
 def parse_number(text: str) -> float:
@@ -59,6 +61,16 @@ def parse_number(text: str) -> float:
 
 def _range(answer: Mapping) -> tuple[float, float]:
     return float(answer["value"]), float(answer.get("tolerance", 0) or 0)
+
+
+def _number_label(value: float, end: float | None = None) -> dict[str, str]:
+    """A value or a range of values as a language map (a decimal comma in French)."""
+    text = format_number(value) if end is None else f"{_round(value)}–{_round(end)}"
+    return {"en": text, "fr": text.replace(".", ",")}
+
+
+def _round(value: float) -> str:
+    return format_number(float(f"{value:.3g}"))
 
 
 def _keys(defn: Mapping) -> list[Mapping]:
@@ -133,6 +145,30 @@ class Numerical(TypedAnswer):
     @classmethod
     def describe(cls, defn: Mapping, response: Any) -> list:
         return [{"number": format_number(response), "unit": defn.get("unit")}]
+
+    @classmethod
+    def live_bars(cls, defn: Mapping, responses: list) -> list[tuple[Any, int, bool]]:
+        """A histogram of the values given: one bar per value, or equal ranges when there are
+        many; a bar is marked right when it holds a fully right value."""
+        values = sorted(value for value in responses if value is not None)
+        distinct = sorted(set(values))
+        if len(distinct) <= HISTOGRAM_BARS:
+            return [
+                (_number_label(value), values.count(value), cls.score(defn, value).fraction == 1)
+                for value in distinct
+            ]
+        low, high = distinct[0], distinct[-1]
+        width = (high - low) / HISTOGRAM_BARS
+        keys = [_range(a) for a in _keys(defn) if fraction_of(a) == 1]
+        bars = []
+        for index in range(HISTOGRAM_BARS):
+            start = low + index * width
+            end = high if index == HISTOGRAM_BARS - 1 else start + width
+            last = index == HISTOGRAM_BARS - 1
+            count = sum(1 for v in values if start <= v < end or (last and v == end))
+            right = any(v - t <= end and v + t >= start for v, t in keys)
+            bars.append((_number_label(start, end), count, right))
+        return bars
 
     @classmethod
     def summary(cls, defn: Mapping, lang: str) -> list[dict]:

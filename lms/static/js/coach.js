@@ -139,11 +139,32 @@
     }
   });
 
+  // The live-session question picker: ticking a question gives it the next number, so the
+  // questions are asked in the order they were ticked; the numbers stay editable.
+  function numberPicked(picker) {
+    if (picker.dataset.numbered) { return; }
+    picker.dataset.numbered = "1";
+    picker.addEventListener("change", function (event) {
+      var box = event.target;
+      if (box.type !== "checkbox") { return; }
+      var order = box.parentNode.querySelector("input.order");
+      if (!order) { return; }
+      if (!box.checked) { order.value = ""; return; }
+      if (order.value) { return; }
+      var highest = 0;
+      Array.prototype.forEach.call(picker.querySelectorAll("input.order"), function (field) {
+        highest = Math.max(highest, parseInt(field.value, 10) || 0);
+      });
+      order.value = highest + 1;
+    });
+  }
+
   function init(root) {
     var box = document.getElementById("live-state");
     if (box) { followLive(box); }
     var timers = (root || document).querySelectorAll("[data-remaining]");
     Array.prototype.forEach.call(timers, start);
+    Array.prototype.forEach.call((root || document).querySelectorAll("[data-picker]"), numberPicked);
     var forms = (root || document).querySelectorAll("form[data-autosave]");
     Array.prototype.forEach.call(forms, watchAutosave);
   }
