@@ -9,6 +9,7 @@ from lms.auth.models import User
 from lms.catalog import queries as catalog
 from lms.catalog.models import Competence, Module, Quiz, Skill, Unit
 from lms.competence.assessment import PRACTICE
+from lms.competence.models import VALIDATED, Decision
 from lms.delivery.models import LessonProgress, ModuleVisit
 from lms.quiz import mastery
 from lms.quiz import queries as quiz_queries
@@ -31,6 +32,9 @@ class ModuleProgress:
     competence_status: str = mastery.NOT_STARTED
     continue_slug: str | None = None  # next lesson to read; None: go to the quiz
     visited: bool = False
+    validated: bool = False  # a trainer's (or the quiz rule's) validation stands
+    open_attempt: Attempt | None = None  # an attempt of the quiz not submitted yet
+    start_here: bool = False  # the first module not validated: where the coach goes next
 
     @property
     def steps_done(self) -> int:
@@ -120,6 +124,9 @@ def _quiz_progress(progress: ModuleProgress, quiz: Quiz | None, attempts: list[A
         progress.quiz_status = PASSED if progress.quiz_score >= pass_mark - 1e-9 else FAILED
     else:
         progress.quiz_status = IN_PROGRESS
+    progress.open_attempt = next(
+        (a for a in attempts if a.is_open and a.live_session_id is None), None
+    )
     decided = [a for a in attempts if a.proposed_status and a.state != "open"]
     if decided:
         best = max(decided, key=lambda a: (a.score or 0.0, a.id))
@@ -150,6 +157,15 @@ def catalogue(session: Session, user: User, only: str | None = None) -> list[Com
     attempts: dict[str, list[Attempt]] = {}
     for attempt in attempts_of(session, user.id):
         attempts.setdefault(attempt.module_code, []).append(attempt)
+    validated = set(
+        session.scalars(
+            select(Decision.unit_code).where(
+                Decision.coach_id == user.id,
+                Decision.decision == VALIDATED,
+                Decision.revoked_at.is_(None),
+            )
+        )
+    )
 
     groups: dict[int, CompetenceGroup] = {}
     for module in modules:
@@ -159,12 +175,21 @@ def catalogue(session: Session, user: User, only: str | None = None) -> list[Com
         read = done.get(module.code, set()) & set(slugs)
         visit = visits.get(module.code)
         progress = ModuleProgress(
-            module=module, lessons_total=len(slugs), lessons_done=len(read), visited=bool(visit)
+            module=module,
+            lessons_total=len(slugs),
+            lessons_done=len(read),
+            visited=bool(visit),
+            validated=module.code in validated,
         )
         progress.continue_slug = _continue_slug(slugs, read, visit)
         _quiz_progress(progress, quizzes.get(module.code), attempts.get(module.code, []))
         group.modules.append(progress)
-    return sorted(groups.values(), key=lambda g: g.competence.position)
+    ordered = sorted(groups.values(), key=lambda g: g.competence.position)
+    following = (m for group in ordered for m in group.modules if not m.validated)
+    first = next(following, None)
+    if first is not None and only is None:
+        first.start_here = True
+    return ordered
 
 
 def _continue_slug(slugs: list[str], read: set[str], visit: ModuleVisit | None) -> str | None:

@@ -5,6 +5,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms import completion_document
 from lms.access import personal_data, roles_required
 from lms.auth.policy import Role
 from lms.catalog.markdown import render_markdown
@@ -44,6 +45,7 @@ def _template_helpers(state) -> None:
         ordered_lines=display.ordered_lines,
         live_state_label=live_state_label,
         live_phase_label=live_phase_label,
+        now_utc=utcnow,
     )
 
 
@@ -270,7 +272,17 @@ def _render_attempt(attempt: Attempt, page: int, errors=None, sent=None):
 def attempt(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     page = forms.attempt_arguments(request.args)["page"]
+    if "page" not in request.args:  # coming back to the attempt: where the coach left off
+        page = _first_unanswered_page(attempt)
     return _closed_redirect(attempt) or _render_attempt(attempt, page)
+
+
+def _first_unanswered_page(attempt: Attempt) -> int:
+    """The page of the first question without an answer (the first page when all have one)."""
+    for number, slots in enumerate(_pages(attempt), start=1):
+        if any(slot.answer is None or display.is_blank(slot.answer.raw) for slot in slots):
+            return number
+    return 1
 
 
 def _save_page(attempt: Attempt, slots):
@@ -456,10 +468,10 @@ def progress_record():
     if record.is_empty:
         flash(_("Your completion record will be available once a competence is validated."), "info")
         return redirect(url_for(".progress"))
-    response = current_app.make_response(
-        render_template("delivery/record_download.html", record=record)
-    )
+    pdf = completion_document.record_pdf(record, str(get_locale()))
+    response = current_app.make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="completion-record-{record.coach_id}.html"'
+        f'attachment; filename="{completion_document.record_filename(record)}"'
     )
     return response

@@ -1,22 +1,12 @@
 """Downloads of the trainer pages: the rows of the CSV files (written by lms.spreadsheets) and
-completion records as PDF (WeasyPrint)."""
+completion records as PDF (lms.completion_document, shared with the coach's download)."""
 
-import re
-import unicodedata
-from pathlib import Path
-
-from flask import render_template
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from lms.competence.queries import CompletionLine, Matrix
-from lms.competence.record import CompletionRecord
 from lms.formats import modality
 from lms.quiz.statistics import Statistics
 from lms.trainer.labels import DECISION_LABELS, STATUS_LABELS
-from lms.typography import french_html
-
-RECORD_CSS = Path(__file__).resolve().parent.parent / "static" / "css" / "record.css"
 
 
 def matrix_rows(matrix: Matrix) -> list[list]:
@@ -111,28 +101,3 @@ def statistics_rows(stats: Statistics) -> list[list]:
             ]
         )
     return rows
-
-
-def record_filename(data: CompletionRecord) -> str:
-    ascii_name = unicodedata.normalize("NFKD", data.coach_name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-").lower() or "coach"
-    return f"completion-record-{data.coach_id}-{slug}.pdf"
-
-
-def record_html(data: CompletionRecord, language: str, *, for_pdf: bool = False) -> str:
-    with force_locale(language):
-        html = render_template(
-            "trainer/record_document.html", record=data, language=language, for_pdf=for_pdf
-        )
-    return french_html(html) if language == "fr" else html
-
-
-def record_pdf(data: CompletionRecord, language: str) -> bytes:
-    """The record as a PDF; nothing is fetched from the network while rendering."""
-    from weasyprint import CSS, HTML
-
-    def no_fetch(url: str, *args, **kwargs):
-        raise ValueError(f"completion records load no external resource ({url})")
-
-    html = HTML(string=record_html(data, language, for_pdf=True), url_fetcher=no_fetch)
-    return html.write_pdf(stylesheets=[CSS(filename=str(RECORD_CSS))])

@@ -23,6 +23,7 @@ from flask_babel import force_locale, format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms import completion_document as record_document
 from lms import params, spreadsheets
 from lms.access import personal_data, public, roles_required
 from lms.auth import audit
@@ -510,11 +511,13 @@ def record_page(user_id: int):
 def record_pdf(user_id: int):
     coach = _coach(user_id)
     data = _issued_record(coach)
-    pdf = exports.record_pdf(data, _record_language())
+    pdf = record_document.record_pdf(data, _record_language())
     return Response(
         pdf,
         mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{exports.record_filename(data)}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{record_document.record_filename(data)}"'
+        },
     )
 
 
@@ -529,7 +532,9 @@ def cohort_records(cohort_id: int):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for data in records:
-            archive.writestr(exports.record_filename(data), exports.record_pdf(data, language))
+            archive.writestr(
+                record_document.record_filename(data), record_document.record_pdf(data, language)
+            )
     return Response(
         buffer.getvalue(),
         mimetype="application/zip",

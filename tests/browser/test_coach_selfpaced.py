@@ -136,6 +136,7 @@ def test_resume_after_closing_the_browser(content_server, new_page):
     log_in(again, content_server, "coach3@example.org")
     again.goto(f"{content_server.url}/modules/C2/quiz")
     again.get_by_role("link", name="Reprendre ma tentative").click()
+    expect(again.locator(f"#question-{half + 1}")).to_be_visible()  # the first unanswered one
     nav = again.get_by_role("navigation", name="Questions de la tentative")
     expect(nav.locator(".qnav.answered")).to_have_count(half)
     for position, definition, _ in slots[:half]:

@@ -128,6 +128,50 @@ def test_experienced_carries_the_time_spent_on_the_lesson(
     assert statement["context"]["language"] == "en"
 
 
+def module_cards(page: str) -> dict[str, str]:
+    """The home page's module cards by module code."""
+    cards = page.split('<li class="module-card')[1:]
+    return {re.search(r'href="/modules/([^/"]+)/"', card).group(1): card for card in cards}
+
+
+def test_home_cards_say_validated_and_where_to_start(
+    coach_client, content, db_session, demo_cohort
+):
+    from lms.competence import service as competence
+
+    cards = module_cards(coach_client.get("/").get_data(as_text=True))
+    assert [code for code, card in cards.items() if "Commencer ici" in card] == ["C1.1"]
+    buttons = re.findall(
+        r'<a class="button[^"]*" href="[^"]+">([^<]+)</a>', "".join(cards.values())
+    )
+    assert len(buttons) == 7 and len(set(buttons)) == 7  # one label per module
+    assert "Commencer le module C1.2" in buttons
+    for unit, modality in (("C1.1", "jury"), ("C1.2", "observation")):
+        competence.decide(
+            db_session, coach=demo_cohort["coaches"][0], unit_code=unit, modality=modality,
+            validated=True, decided_by=demo_cohort["trainer"], xapi=XAPI,
+        )  # fmt: skip
+    db_session.commit()
+    cards = module_cards(coach_client.get("/").get_data(as_text=True))
+    assert "✓ Unité validée" in cards["C1.2"] and "Unité validée" not in cards["C2"]
+    assert [code for code, card in cards.items() if "Commencer ici" in card] == ["C2"]
+
+
+def test_home_shows_an_open_timed_attempt_and_leads_to_it(coach_client, db_session, clock):
+    factories.make_quiz(db_session, time_limit_minutes=30)
+    db_session.commit()
+    attempt_id = start(coach_client)
+    clock.advance(timedelta(minutes=10, seconds=5))
+    page = coach_client.get("/").get_data(as_text=True)
+    assert "Une tentative de quiz est en cours" in page
+    card = module_cards(page)["T1"]
+    assert re.search(r"Tentative chronométrée en cours\W+il reste 20\W+min", card)
+    main_button = re.search(r'<a class="button[^"]*" href="([^"]+)"', card).group(1)
+    assert main_button == f"/attempts/{attempt_id}"
+    clock.advance(timedelta(minutes=21))
+    assert "le temps est écoulé" in coach_client.get("/").get_data(as_text=True)
+
+
 def test_unknown_module_or_lesson_is_404(coach_client, content):
     assert coach_client.get("/modules/C9/").status_code == 404
     assert coach_client.get("/modules/C1.1/lessons/nope").status_code == 404
@@ -192,6 +236,22 @@ def test_answers_are_saved_on_navigation_without_javascript(coach_client, db_ses
     assert flagged is True
     page = coach_client.get(f"/attempts/{attempt_id}?page=1").get_data(as_text=True)
     assert re.search(r'id="q1-a" value="a" checked', page)
+
+
+def test_resuming_opens_the_first_unanswered_question(coach_client, db_session):
+    factories.make_quiz(db_session)
+    db_session.commit()
+    attempt_id = start(coach_client)
+    for position in (1, 3):
+        post(coach_client, f"/attempts/{attempt_id}",
+             {"shown": str(position), f"q{position}": "a", "goto": "4"})  # fmt: skip
+    resumed = coach_client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert 'name="q2"' in resumed and 'name="q1"' not in resumed
+    asked = coach_client.get(f"/attempts/{attempt_id}?page=1").get_data(as_text=True)
+    assert 'name="q1"' in asked  # a page asked for is the page shown
+    post(coach_client, f"/attempts/{attempt_id}", {"shown": "2", "q2": "a", "goto": "4"})
+    resumed = coach_client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert 'name="q4"' in resumed
 
 
 def test_autosave_saves_and_reports(coach_client, db_session):
@@ -338,6 +398,30 @@ def test_summary_submit_result_and_review(coach_client, db_session):
     assert 4 not in answers_of(db_session, attempt_id)
 
 
+def test_an_essay_awaiting_grading_keeps_its_lines_and_a_drawn_icon(coach_client, db_session):
+    factories.make_quiz(
+        db_session,
+        questions=[
+            factories.question("T1-Q01", "essay"),
+            factories.question("T1-Q02", skills=("T1-S2",)),
+        ],
+        layout="all_on_one_page",
+    )
+    db_session.commit()
+    attempt_id = start(coach_client)
+    essay = "Objectifs, deux.\r\nPartenaires, un.\r\n\r\nCalendrier en mars."
+    post(coach_client, f"/attempts/{attempt_id}",
+         {"shown": ["1", "2"], "q1": essay, "q2": "a", "goto": "summary"})  # fmt: skip
+    post(coach_client, f"/attempts/{attempt_id}/submit")
+    review = coach_client.get(f"/attempts/{attempt_id}/review").get_data(as_text=True)
+    assert re.search(r"<p>Objectifs, deux\.<br>\s*Partenaires, un\.</p>", review)
+    assert re.search(r"<p>Calendrier en mars\.</p>", review)
+    result = coach_client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    for page in (review, result):
+        assert "⧗" not in page
+        assert re.search(r'<svg class="icon"[^>]* role="img" aria-label="En attente"', page)
+
+
 def test_review_keeps_the_key_when_feedback_comes_after_close(coach_client, db_session):
     factories.make_quiz(db_session, feedback_timing="after_close")
     db_session.commit()
@@ -418,7 +502,9 @@ def test_progress_page_lists_skills_and_attempts(coach_client, content, db_sessi
     assert "C2-S1" in html and f"/attempts/{attempt.id}/result" in html
 
 
-def test_completion_record_once_something_is_validated(coach_client, db_session, demo_cohort):
+def test_completion_record_once_something_is_validated(
+    coach_client, trainer_client, db_session, demo_cohort, clock
+):
     from lms.competence import service as competence
 
     factories.make_quiz(db_session)
@@ -434,8 +520,15 @@ def test_completion_record_once_something_is_validated(coach_client, db_session,
     assert "Unités validées" in progress and "Compétences validées" not in progress
     response = coach_client.get("/progress/record")
     assert response.status_code == 200
-    assert response.headers["Content-Disposition"].startswith("attachment;")
-    assert "T1" in text_of(response) and demo_cohort["trainer"].display_name in text_of(response)
+    assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF-")
+    coach = demo_cohort["coaches"][0]
+    assert re.search(
+        rf'^attachment; filename="completion-record-{coach.id}-[a-z0-9-]+\.pdf"$',
+        response.headers["Content-Disposition"],
+    )
+    # The designed document the trainer downloads, not a page of its own.
+    trainer_copy = trainer_client.get(f"/trainer/coaches/{coach.id}/record.pdf?lang=fr")
+    assert response.data == trainer_copy.data
 
 
 def test_passing_a_quiz_that_suffices_validates_the_unit(coach_client, db_session):
