@@ -3,7 +3,7 @@
 from flask import Blueprint, jsonify, render_template
 
 from lms.access import public
-from lms.api.rest import PREFIX, api
+from lms.api.rest import PREFIX, spec
 
 bp = Blueprint("api_docs", __name__, url_prefix=PREFIX)
 
@@ -18,7 +18,7 @@ DOCS_POLICY = (
 @bp.get("/openapi.json")
 @public
 def openapi_json():
-    return jsonify(api.spec.to_dict())
+    return jsonify(spec())
 
 
 @bp.get("/docs")

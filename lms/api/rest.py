@@ -37,7 +37,9 @@ class RestApi(Api):
         pass
 
 
-api = RestApi()
+def spec() -> dict:
+    """The OpenAPI document of this application's API."""
+    return current_app.extensions["lms.rest_api"].spec.to_dict()
 
 
 def is_api_request() -> bool:
@@ -109,9 +111,6 @@ class RateLimiter:
         return 0 if count <= limit else (window + 1) * 60 - int(now)
 
 
-limiter = RateLimiter()
-
-
 def _bearer() -> str | None:
     header = request.headers.get("Authorization", "")
     if not header:
@@ -137,13 +136,14 @@ def authenticate() -> None:
             db.session.commit()  # last_used_at
         if request.method not in SAFE_METHODS and row.scope != "write":
             abort(403, message="This token may only read: create a read and write token.")
-        key: object = ("token", row.id)
+        key: object = ("token", row.token_hash)
     elif current_user.is_authenticated:
         if request.method not in SAFE_METHODS:
             csrf.protect()  # the browser's session: its unsafe requests carry the CSRF token
         key = ("user", current_user.id)
     else:
         key = ("address", request.remote_addr)
+    limiter = current_app.extensions["lms.rate_limiter"]
     wait = limiter.hit(key, current_app.config["API_RATE_LIMIT"])
     if wait:
         abort(
@@ -203,7 +203,9 @@ def init_app(app: Flask) -> None:
             "security": [{"token": []}, {"session": []}],
         },
     )
-    api.init_app(app)
+    api = RestApi(app)
+    app.extensions["lms.rest_api"] = api
+    app.extensions["lms.rate_limiter"] = RateLimiter()
     from lms.api import docs, v1
 
     for blueprint in v1.BLUEPRINTS:

@@ -42,7 +42,7 @@ def _xapi_response(payload: object, status: int = 200) -> Response:
     return response
 
 
-def _as_returned(row: Statement) -> dict:
+def as_returned(row: Statement) -> dict:
     statement = json.loads(row.text)
     statement["stored"] = format_timestamp(row.stored)
     return statement
@@ -75,7 +75,7 @@ def _moment(args, key: str):
     return moment
 
 
-def _filters(args) -> queries.StatementFilter:
+def statement_filter(args) -> queries.StatementFilter:
     registration = args.get("registration")
     try:
         registration = normalise_uuid(registration) if registration else None
@@ -118,7 +118,7 @@ def _single(args, visible: Select | None) -> Response:
     # A voided statement is fetched by voidedStatementId only, as the spec says.
     if row is None or row.voided != (key == "voidedStatementId"):
         return _xapi_response({"error": "no such statement"}, 404)
-    return _xapi_response(_as_returned(row))
+    return _xapi_response(as_returned(row))
 
 
 @bp.get("/xapi/statements")
@@ -130,7 +130,7 @@ def statements():
     try:
         if "statementId" in args or "voidedStatementId" in args:
             return _single(args, visible)
-        filters, (limit, cursor) = _filters(args), _page_args(args)
+        filters, (limit, cursor) = statement_filter(args), _page_args(args)
     except BadQuery as error:
         return _xapi_response({"error": str(error)}, 400)
     rows, next_cursor = queries.find_statements(
@@ -143,7 +143,7 @@ def statements():
         more = (
             url_for("api.statements") + "?" + urlencode({**args.to_dict(), "cursor": next_cursor})
         )
-    return _xapi_response({"statements": [_as_returned(row) for row in rows], "more": more})
+    return _xapi_response({"statements": [as_returned(row) for row in rows], "more": more})
 
 
 # --- GET /xapi/export --------------------------------------------------------------------------

@@ -395,15 +395,7 @@ def _skill_rows(attempt: Attempt) -> list[dict]:
     ]
 
 
-def feedback_allowed(attempt: Attempt) -> bool:
-    """Whether the coach may see the key and the feedback now (the quiz's feedback timing)."""
-    if attempt.is_open:
-        return False
-    if attempt.settings.get("feedback_timing") == "after_close":
-        # A live session closes when it ends; a self-paced quiz has no closing date here,
-        # so its key stays with the trainer.
-        return attempt.live_session_id is not None
-    return True
+feedback_allowed = quiz_service.feedback_allowed
 
 
 @bp.route("/attempts/<int:attempt_id>/result")

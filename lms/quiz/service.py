@@ -51,6 +51,17 @@ class Quota:
         return None if not self.allowed else max(self.allowed - self.used, 0)
 
 
+def feedback_allowed(attempt: Attempt) -> bool:
+    """Whether the coach may see the key and the feedback now (the quiz's feedback timing)."""
+    if attempt.is_open:
+        return False
+    if attempt.settings.get("feedback_timing") == "after_close":
+        # A live session closes when it ends; a self-paced quiz has no closing date here,
+        # so its key stays with the trainer.
+        return attempt.live_session_id is not None
+    return True
+
+
 def actor_of(user: User) -> xs.Actor:
     return xs.Actor(email=user.email, name=user.display_name)
 

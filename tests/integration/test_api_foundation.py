@@ -169,7 +169,7 @@ def test_each_token_has_its_own_rate_limit(app, db_session, monkeypatch):
     from lms.api import rest
 
     monkeypatch.setitem(app.config, "API_RATE_LIMIT", 3)
-    monkeypatch.setattr(rest, "limiter", rest.RateLimiter())
+    monkeypatch.setitem(app.extensions, "lms.rate_limiter", rest.RateLimiter())
     coach = factories.make_user(db_session)
     db_session.commit()
     first, second = bearer(api_token(db_session, coach)), bearer(api_token(db_session, coach))
