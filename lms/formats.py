@@ -4,8 +4,12 @@ Language maps, user errors, percentages and numbers; ``init_app`` registers them
 Jinja filters for every template.
 """
 
+from decimal import Decimal
+from functools import lru_cache
+
+from babel.numbers import format_percent
 from flask import Flask, current_app, url_for
-from flask_babel import format_decimal, format_percent, get_locale, gettext
+from flask_babel import format_decimal, get_locale, gettext
 
 from lms.errors import UserError
 from lms.i18n import Label
@@ -42,7 +46,19 @@ def translated(error: UserError) -> str:
 
 def percent(value: float | None) -> str:
     """A fraction (0.5) as a percentage in the page's language; a dash when unknown."""
-    return "–" if value is None else format_percent(value, "#,##0 %")
+    if value is None:
+        return "–"
+    # Rounded as Babel rounds it (whole percent, half to even): a page of scores formats each
+    # of the few distinct percentages once.
+    return _whole_percent(str(Decimal(str(value)).scaleb(2).quantize(_ONE)), str(get_locale()))
+
+
+_ONE = Decimal(1)
+
+
+@lru_cache(maxsize=2048)
+def _whole_percent(hundredths: str, locale: str) -> str:
+    return format_percent(Decimal(hundredths).scaleb(-2), "#,##0 %", locale=locale)
 
 
 def number(value: float | None) -> str:

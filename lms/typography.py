@@ -21,11 +21,14 @@ _CANDIDATE = re.compile(f"{_SPACE}[:;?!]|[«»]")
 _URL = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.|\bmailto:)\S+", re.IGNORECASE)
 
 # A tag or a comment; a lone "<" in text (written "&lt;" by the templates anyway) is not one.
-_TAG = re.compile(r"<!--.*?-->|<[A-Za-z/!?][^>]*>", re.DOTALL)
+# Tags of elements whose text is code, a script or what the user types are told apart by name.
+_TAG = re.compile(
+    r"<!--.*?-->"
+    r"|(?P<verbatim></?(?:code|pre|kbd|samp|script|style|textarea)(?![A-Za-z0-9-])[^>]*>)"
+    r"|<[A-Za-z/!?][^>]*>",
+    re.DOTALL | re.IGNORECASE,
+)
 _TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)")
-# Elements whose text is code, a script or what the user types: left exactly as it is.
-_VERBATIM = frozenset({"code", "pre", "kbd", "samp", "script", "style", "textarea"})
-_VERBATIM_INITIALS = frozenset(name[0] for name in _VERBATIM)
 _MARK = re.compile("[:;?!«»]")  # a text without any of these is left as it is
 
 
@@ -63,9 +66,9 @@ def french_html(html: str) -> str:
         if not verbatim and _MARK.search(html, done, tag.start()):
             copied = _typeset(html, done, tag.start(), copied, pieces)
         done = tag.end()
-        name = _verbatim_name(tag.group())
-        if name is None:
+        if tag.lastgroup != "verbatim":
             continue
+        name = _TAG_NAME.match(tag.group()).group(1).lower()
         if tag.group().startswith("</"):
             if name in verbatim:
                 del verbatim[len(verbatim) - 1 - verbatim[::-1].index(name) :]
@@ -88,14 +91,3 @@ def _typeset(html: str, start: int, end: int, copied: int, pieces: list[str]) ->
         return copied
     pieces += [html[copied:start], spaced]
     return end
-
-
-def _verbatim_name(tag: str) -> str | None:
-    """The element name of a code, pre, kbd, samp, script, style or textarea tag, else None
-    (most tags are rejected by their first letter, without a regular expression)."""
-    first = tag[2:3] if tag[1:2] == "/" else tag[1:2]
-    if first.lower() not in _VERBATIM_INITIALS:
-        return None
-    name_match = _TAG_NAME.match(tag)
-    name = name_match.group(1).lower() if name_match else None
-    return name if name in _VERBATIM else None

@@ -155,3 +155,16 @@ def test_the_filters_every_template_uses(web_app, language, expected):
     values.update(third=1 / 3, key="test")
     with web_app.test_request_context(headers={"Accept-Language": language}):
         assert template.render(values).split("|") == expected
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_percentage_rounds_as_babel_does_whatever_was_formatted_before(web_app, language):
+    """The percentages are formatted once per whole percent and language; the text is Babel's,
+    halves rounded to even and negative zero kept, in any order."""
+    from flask_babel import format_percent
+
+    values = [0.125, 0.135, 0.145, 0.155, 0.005, 0.015, 1.005, 12.345, 0.0, -0.001, 1 / 3]
+    values += [k / 7 for k in range(8)]
+    with web_app.test_request_context(headers={"Accept-Language": language}):
+        for value in [*values, *reversed(values)]:
+            assert formats.percent(value) == format_percent(value, "#,##0 %"), value

@@ -48,3 +48,10 @@ def test_html_attributes_code_and_user_input_are_left_alone():
 
 def test_a_lone_less_than_sign_is_text():
     assert french_html("2 < 3 ? oui") == f"2 < 3{NNBSP}? oui"
+
+
+def test_verbatim_elements_are_told_apart_by_their_whole_name():
+    html = "<CODE>a ? b</CODE> c ? <code-x>d ?</code-x> <Pre>e !</Pre> f !"
+    assert french_html(html) == (
+        f"<CODE>a ? b</CODE> c{NNBSP}? <code-x>d{NNBSP}?</code-x> <Pre>e !</Pre> f{NNBSP}!"
+    )
