@@ -96,7 +96,9 @@ def _import_models() -> None:
     """Every table must be in the metadata for Alembic and for the schema test."""
     import importlib
 
-    for package in ("auth", "catalog", "quiz", "xapi", "delivery", "competence", "live"):
+    for package in (
+        "auth", "catalog", "quiz", "xapi", "delivery", "competence", "live", "credentials",
+    ):  # fmt: skip
         try:
             importlib.import_module(f"lms.{package}.models")
         except ModuleNotFoundError as error:
@@ -113,10 +115,12 @@ def _register_blueprints(app: Flask) -> None:
     from lms.delivery.views import bp as delivery_bp
     from lms.trainer.live import bp as trainer_live_bp
     from lms.trainer.views import bp as trainer_bp
+    from lms.web.credentials import bp as credentials_bp
     from lms.web.views import bp as web_bp
 
     for blueprint in (
         web_bp, auth_bp, admin_bp, api_bp, delivery_bp, coach_live_bp, trainer_bp, trainer_live_bp,
+        credentials_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
     rest.init_app(app)
@@ -125,7 +129,16 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from lms.auth.cli import users_cli
     from lms.catalog.cli import content_cli
-    from lms.cli import backup, close_overdue_attempts, db_check, rebuild_records, restore, setup
+    from lms.cli import (
+        backup,
+        close_overdue_attempts,
+        db_check,
+        issue_missing_credentials,
+        rebuild_records,
+        restore,
+        setup,
+    )
+    from lms.credentials.cli import credentials_cli
     from lms.demo import demo_cli
     from lms.quiz.cli import quiz_cli
     from lms.xapi.cli import xapi_cli
@@ -141,8 +154,11 @@ def _register_cli(app: Flask) -> None:
         backup,
         restore,
         xapi_cli,
+        credentials_cli,
     ):
         app.cli.add_command(command)
+    # Under "flask credentials", though it reads the decisions the credentials layer cannot.
+    credentials_cli.add_command(issue_missing_credentials)
     # Under "flask xapi", though it compares with the competence records xAPI cannot import.
     xapi_cli.add_command(rebuild_records)
 

@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from lms import backup as backup_service
+from lms.credentials import keys
 from lms.extensions import db
 from lms.timeutil import utcnow
 
@@ -46,6 +47,22 @@ def setup(ctx: click.Context, demo: bool) -> None:
         ctx.invoke(load_command, root=None)
     if demo:
         ctx.invoke(seed)
+    key_dir = Path(current_app.config["CREDENTIAL_KEY_DIR"])
+    if not keys.load_all(key_dir):
+        click.echo(f"credential signing key {keys.generate(key_dir).key_id} created")
+
+
+@click.command("issue-missing")
+@with_appcontext
+def issue_missing_credentials() -> None:
+    """Record and sign the credentials of decisions taken before credentials were issued."""
+    from lms.competence.credentials import record_missing
+    from lms.credentials import service as credentials
+
+    recorded = record_missing(db.session)
+    signed = credentials.sign_pending(db.session, credentials.settings_from(current_app.config))
+    db.session.commit()
+    click.echo(f"{recorded} credential(s) recorded, {signed} signed")
 
 
 @click.command("close-overdue-attempts")

@@ -87,6 +87,10 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "CONTENT_ROOT": Path(env.get("LMS_CONTENT_ROOT") or DEFAULT_CONTENT_ROOT),
         "MIGRATIONS_DIR": Path(env.get("LMS_MIGRATIONS_DIR") or DEFAULT_MIGRATIONS_DIR),
         "UPLOAD_DIR": Path(env.get("LMS_UPLOAD_DIR") or instance / "uploads"),
+        # The issuer's signing keys (flask credentials keygen), outside the web root.
+        "CREDENTIAL_KEY_DIR": Path(
+            env.get("LMS_CREDENTIAL_KEY_DIR") or instance / "credential-keys"
+        ),
         "LOGIN_MAX_FAILURES": int(env.get("LMS_LOGIN_MAX_FAILURES", "10")),
         "LOGIN_MAX_FAILURES_PER_ADDRESS": int(env.get("LMS_LOGIN_MAX_FAILURES_PER_ADDRESS", "50")),
         # Reverse proxies in front of the server whose X-Forwarded-* headers are trusted.

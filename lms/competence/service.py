@@ -18,7 +18,7 @@ from lms.auth.models import User
 from lms.auth.policy import REVIEWERS, Role
 from lms.catalog import queries as catalog
 from lms.catalog.models import Module
-from lms.competence import evidence
+from lms.competence import credentials, evidence
 from lms.competence.assessment import apply_coverage_rule
 from lms.competence.evidence import StoredFile
 from lms.competence.models import NOT_VALIDATED, VALIDATED, Decision
@@ -207,6 +207,7 @@ def _emit_decision(
     )
     outbox.record(session, statement, user_id=coach.id)
     if decision.decision == VALIDATED:
+        credentials.record_for_unit(session, decision)
         _emit_competence_if_complete(session, decision, coach=coach, unit=unit, xapi=xapi)
 
 
@@ -219,6 +220,7 @@ def _emit_competence_if_complete(
     standing = {code: standing_decision(session, coach.id, code) for code in codes}
     if any(found is None for found in standing.values()):
         return
+    credentials.record_for_competence(session, competence, decision, list(standing.values()))
     outbox.record(
         session,
         xs.competence_satisfied(
@@ -354,6 +356,9 @@ def revoke_decision(
         reason=reason,
     )
     _void_competence(session, decision, revoked_by=revoked_by, xapi=xapi, now=now)
+    if decision.decision == VALIDATED:
+        competence = module_for_unit(session, decision.unit_code).unit.competence
+        credentials.revoke_for(session, decision, competence.code, now)
     decision.revoked_at = now
     decision.revoked_by_id = revoked_by.id
     decision.revoke_reason = reason or None

@@ -110,7 +110,6 @@ class Alignment:
     code: str
     name: str
     url: str
-    framework: str
 
 
 @dataclass(frozen=True)
@@ -127,7 +126,7 @@ class AchievementFacts:
 class EvidenceFacts:
     unit_code: str
     modality: str  # a vocabulary.MODALITIES value
-    modality_name: dict
+    modality_name: str
     decided_at: datetime
     assessor: str | None  # the trainer's name; None when the quiz rule decided
 
@@ -136,7 +135,7 @@ def _evidence(facts: EvidenceFacts) -> dict:
     by = facts.assessor or "the quiz rule (automatic decision)"
     return {
         "type": ["Evidence"],
-        "name": f"{facts.unit_code}: {both_languages(facts.modality_name)}",
+        "name": f"{facts.unit_code}: {facts.modality_name}",
         "description": f"Decided on {format_datetime(facts.decided_at)} by {by}.",
         "genre": facts.modality,
     }
@@ -156,7 +155,6 @@ def achievement(facts: AchievementFacts, issuer: Issuer) -> dict:
                 "targetCode": facts.alignment.code,
                 "targetName": facts.alignment.name,
                 "targetUrl": facts.alignment.url,
-                "targetFramework": facts.alignment.framework,
                 "targetType": "CFItem",
             }
         ],

@@ -102,6 +102,13 @@ EXPECTED = {
     "coach_live.events": {COACH},
     "coach_live.answer": {COACH},
     "coach_live.leave": {COACH},
+    "credentials.did_document": EVERYONE,
+    "credentials.issuer_profile": EVERYONE,
+    "credentials.status_list": EVERYONE,
+    "credentials.credential_page": EVERYONE,
+    "credentials.credential_json": EVERYONE,
+    "credentials.credential_svg": EVERYONE,
+    "credentials.verify": EVERYONE,
 }
 
 

@@ -1,13 +1,26 @@
 """The application under test: built on a database URL and migrated, emptied between tests."""
 
+import tempfile
+from functools import cache
+from pathlib import Path
+
 import flask_migrate
 from sqlalchemy import inspect, text
 
 from lms import create_app
+from lms.credentials import keys
 from lms.extensions import db
 from tests.support.smtp import mail_settings
 
 BACKENDS = ["sqlite", "postgresql"]
+
+
+@cache
+def credential_key_dir() -> Path:
+    """One signing key for the whole test session, outside the checkout."""
+    key_dir = Path(tempfile.mkdtemp(prefix="lms-test-keys-")) / "keys"
+    keys.generate(key_dir)
+    return key_dir
 
 
 def build_app(database_url: str, **overrides):
@@ -17,6 +30,7 @@ def build_app(database_url: str, **overrides):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {},
         "LRS_URL": "",
+        "CREDENTIAL_KEY_DIR": credential_key_dir(),
         **mail_settings(),
     }
     config.update(overrides)

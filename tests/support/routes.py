@@ -9,10 +9,15 @@ from tests.support.web import Auth
 def route_world(session, demo_cohort, upload_dir) -> dict:
     """A value for each URL argument of the application's routes, backed by committed rows:
     the trainer-side data of ``access_world`` and the coach pages of ``delivery_world``."""
+    from sqlalchemy import select
+
     from lms.auth import links
+    from lms.credentials.models import Credential
 
     trainer_world = access_world(session, demo_cohort, upload_dir)
     return {
+        "public_id": session.scalars(select(Credential.public_id)).first(),
+        "number": 1,
         "token": links.make_token("test-secret", demo_cohort["coaches"][1], links.RESET),
         "user_id": demo_cohort["coaches"][1].id,
         "token_id": 1,

@@ -26,10 +26,10 @@ def unit_credential(index: int = 7) -> dict:
         name={"fr": "Cadres", "en": "Frameworks"},
         description={"fr": "Les cadres juridiques.", "en": "The legal frameworks."},
         criteria={"fr": "Réussir le quiz.", "en": "Pass the quiz."},
-        alignment=documents.Alignment("C2", "Frameworks", "https://lms.example.org/xapi/x", "ATMA"),
+        alignment=documents.Alignment("C2", "Frameworks", "https://lms.example.org/xapi/x"),
         kind="unit",
     )
-    evidence = documents.EvidenceFacts("C2", "quiz", {"fr": "Quiz", "en": "Quiz"}, ISSUED, None)
+    evidence = documents.EvidenceFacts("C2", "quiz", "Quiz result", ISSUED, None)
     return documents.credential(
         ISSUER,
         public_id="5f0c1f9e-0000-4000-8000-000000000001",
