@@ -98,5 +98,18 @@ class EndpointForm(FlaskForm):
     active = BooleanField(_l("Active"), default=True)
 
 
+class IssuerForm(FlaskForm):
+    """The training centre as its Open Badges credentials name it."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    url = URLField(_l("Web site"), validators=[Optional(), Length(max=500), Regexp(r"^https?://")])
+    email = EmailField(_l("Email"), validators=[Optional(), Length(max=254)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+    image_url = URLField(
+        _l("Logo (address of an image)"),
+        validators=[Optional(), Length(max=500), Regexp(r"^https?://")],
+    )
+
+
 class RetryForm(FlaskForm):
     statement_id = HiddenField()

@@ -18,6 +18,7 @@ from lms.admin.forms import (
     EndpointArguments,
     EndpointForm,
     ImportForm,
+    IssuerForm,
     MemberForm,
     RetryForm,
     UserForm,
@@ -26,6 +27,7 @@ from lms.admin.forms import (
 from lms.auth import audit, links, mails, queries, service, tabular
 from lms.auth.models import Cohort, User
 from lms.auth.policy import Role, visible_cohorts
+from lms.credentials import service as credentials
 from lms.extensions import db
 from lms.formats import translated
 from lms.xapi import endpoints, forwarder
@@ -180,6 +182,28 @@ def new_cohort():
             db.session.commit()
             return redirect(url_for("admin.cohort", cohort_id=cohort.id))
     return _rendered("admin/cohort_form.html", form=form)
+
+
+@bp.route("/credentials", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def credential_issuer():
+    """The issuer profile of the Open Badges credentials (credentials signed before keep the
+    profile they were signed with)."""
+    profile = credentials.issuer_profile(db.session)
+    form = IssuerForm(obj=profile)
+    if form.validate_on_submit():
+        fields = ("name", "url", "email", "description", "image_url")
+        credentials.save_issuer_profile(db.session, **{f: getattr(form, f).data for f in fields})
+        audit.record(
+            db.session, "credentials.issuer_changed", actor=current_user, subject="issuer",
+            ip=request.remote_addr or "",
+        )  # fmt: skip
+        db.session.commit()
+        flash(_("The issuer profile is saved."), "success")
+        return redirect(url_for("admin.credential_issuer"))
+    settings = credentials.settings_from(current_app.config)
+    issuer = credentials.issuer(db.session, settings)
+    return _rendered("admin/credentials.html", form=form, issuer=issuer)
 
 
 @bp.route("/cohorts/<int:cohort_id>", methods=["GET", "POST"])

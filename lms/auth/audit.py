@@ -32,6 +32,7 @@ ACTIONS = {
     "personal_data.exported": N_("Personal data downloaded"),
     "token.created": N_("API token created"),
     "token.revoked": N_("API token revoked"),
+    "credentials.issuer_changed": N_("Open Badges issuer profile changed"),
 }
 PAGE_SIZE = 50
 

@@ -5,7 +5,6 @@ The newest key signs; the older ones stay in the folder and in the published DID
 credentials signed before a rotation keep verifying."""
 
 import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +22,7 @@ class NoSigningKey(RuntimeError):
 
 @dataclass(frozen=True)
 class SigningKey:
-    key_id: str  # sortable: the newest key is the last
+    key_id: str  # key-<number>-<date>: the newest key sorts last
     private_key: Ed25519PrivateKey
 
     @property
@@ -34,7 +33,10 @@ class SigningKey:
 def generate(key_dir: Path) -> SigningKey:
     """A new key, which becomes the signing key; the older ones are kept for verification."""
     key_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    key_id = f"key-{utcnow():%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
+    # Numbered, so the newest sorts last whatever the clock says; O_EXCL below refuses a
+    # number another process has just taken.
+    number = len(list(key_dir.glob(f"key-*{SUFFIX}"))) + 1
+    key_id = f"key-{number:03d}-{utcnow():%Y%m%d}"
     private_key = Ed25519PrivateKey.generate()
     pem = private_key.private_bytes(
         serialization.Encoding.PEM,

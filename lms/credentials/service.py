@@ -302,11 +302,12 @@ def by_public_id(session: Session, public_id) -> Credential | None:
     return session.scalar(select(Credential).where(Credential.public_id == public_id))
 
 
-def of_coach(session: Session, coach_id: int) -> list[Credential]:
+def standing_of(session: Session, coach_ids: list[int]) -> list[Credential]:
+    """The coaches' credentials that are not revoked, in the order they were earned."""
     return list(
         session.scalars(
             select(Credential)
-            .where(Credential.coach_id == coach_id)
+            .where(Credential.coach_id.in_(coach_ids), Credential.revoked_at.is_(None))
             .order_by(Credential.issued_at, Credential.id)
         )
     )

@@ -10,6 +10,7 @@ from lms.access import personal_data, roles_required
 from lms.auth.policy import Role
 from lms.catalog.markdown import render_markdown
 from lms.competence.record import completion_record
+from lms.credentials import service as credentials
 from lms.delivery import display, documents, forms, queries, service
 from lms.extensions import db
 from lms.formats import localised, translated
@@ -443,6 +444,7 @@ def progress():
         attempts=queries.attempts_of(db.session, current_user.id),
         record=record,
         live_sessions=live_queries.coach_past_sessions(db.session, current_user),
+        badges=credentials.standing_of(db.session, [current_user.id]),
     )
 
 

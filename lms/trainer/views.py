@@ -1,6 +1,7 @@
 """Trainer pages: cohort matrix, coach drill-down, grading, decision, records, quiz statistics."""
 
 import io
+import json
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -39,6 +40,7 @@ from lms.auth.policy import (
 from lms.catalog import queries as catalog
 from lms.competence import evidence, queries, record, service
 from lms.competence.models import Decision
+from lms.credentials import service as credentials
 from lms.extensions import db
 from lms.formats import current_language, localised, modality, translated
 from lms.live import queries as live_queries
@@ -527,14 +529,26 @@ def record_pdf(user_id: int):
 def cohort_records(cohort_id: int):
     cohort = _cohort(cohort_id)
     records = record.completion_records(db.session, list(cohort.coaches))
+    settings = credentials.settings_from(current_app.config)
+    badges = {
+        badge: credentials.signed_document(db.session, badge, settings)
+        for badge in credentials.standing_of(db.session, [coach.id for coach in cohort.coaches])
+    }
     db.session.commit()
     language = _record_language()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for data in records:
-            archive.writestr(
-                record_document.record_filename(data), record_document.record_pdf(data, language)
-            )
+            filename = record_document.record_filename(data)
+            archive.writestr(filename, record_document.record_pdf(data, language))
+            # Each coach's Open Badges credentials, beside the record, named the same way.
+            stem = filename.removesuffix(".pdf")
+            for badge, document in badges.items():
+                if badge.coach_id == data.coach_id:
+                    archive.writestr(
+                        f"credentials/{stem}/{badge.kind}-{badge.code}.json",
+                        json.dumps(document, ensure_ascii=False, indent=2),
+                    )
     return Response(
         buffer.getvalue(),
         mimetype="application/zip",
@@ -547,7 +561,8 @@ def cohort_records(cohort_id: int):
 def verify():
     code = request.args.get("code", "").strip()[:64]
     data = record.verify(db.session, code) if code else None
-    return render_template("trainer/verify.html", code=code, record=data)
+    badges = credentials.standing_of(db.session, [data.coach_id]) if data else []
+    return render_template("trainer/verify.html", code=code, record=data, badges=badges)
 
 
 # -- quiz statistics ---------------------------------------------------------------------------

@@ -53,6 +53,7 @@ EXPECTED = {
     "admin.save_endpoint": {ADMIN},
     "admin.retry_dead_letters": {ADMIN},
     "admin.audit_log": {ADMIN},
+    "admin.credential_issuer": {ADMIN},
     "api.statements": LOGGED_IN,
     "api.export_records": {TRAINER, ADMIN},
     "trainer.index": {TRAINER, ADMIN},

@@ -4,6 +4,7 @@ downloads the issuer's documents from the application; revoked, tampered with, r
 
 import io
 import json
+import zipfile
 from importlib import resources
 
 import pytest
@@ -11,10 +12,11 @@ from jsonschema import Draft201909Validator
 from sqlalchemy import select
 
 from lms.competence import service
-from lms.competence.models import Decision
+from lms.competence.models import Decision, RecordCode
 from lms.credentials.models import COMPETENCE, UNIT, Credential
 from tests.support.node_verifier import node_verify
 from tests.support.trainer_data import XAPI, add_progress, make_units
+from tests.support.web import logged_in_client
 
 
 @pytest.fixture
@@ -191,3 +193,66 @@ def test_issue_missing_covers_past_decisions(runner, db_session, demo_cohort):
     assert earned[UNIT].decision_id == decision.id
     again = runner.invoke(args=["credentials", "issue-missing"])
     assert "0 credential(s) recorded, 0 signed" in again.output
+
+
+def test_the_coach_downloads_json_and_badge_from_my_progress(
+    coach_client, db_session, demo_cohort, validated
+):
+    page = coach_client.get("/progress").get_data(as_text=True)
+    earned = credentials_of(db_session, demo_cohort["coaches"][0])
+    for credential in earned.values():
+        for suffix in (".json", ".svg", ""):
+            link = f"/credentials/{credential.public_id}{suffix}"
+            assert f'href="{link}"' in page
+            assert coach_client.get(link).status_code == 200
+    baked = coach_client.get(f"/credentials/{earned[UNIT].public_id}.svg").get_data(as_text=True)
+    assert "<openbadges:credential><![CDATA[" in baked
+    assert '"OpenBadgeCredential"' in baked
+
+
+def test_the_cohort_records_zip_holds_the_credentials(app, db_session, demo_cohort, validated):
+    trainer = logged_in_client(app, demo_cohort["trainer"].email)
+    response = trainer.get(f"/trainer/cohorts/{demo_cohort['cohort'].id}/records.zip")
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.get_data())) as archive:
+        names = [name for name in archive.namelist() if name.startswith("credentials/")]
+        assert sorted(name.rsplit("/", 1)[1] for name in names) == [
+            "competence-KT1.json",
+            "unit-T1.json",
+        ]
+        stored = {json.loads(archive.read(name))["id"] for name in names}
+    earned = credentials_of(db_session, demo_cohort["coaches"][0])
+    assert stored == {
+        f"{app.config['BASE_URL']}/credentials/{credential.public_id}"
+        for credential in earned.values()
+    }
+
+
+def test_the_record_verification_code_leads_to_the_credential_pages(
+    coach_client, client, db_session, demo_cohort, validated
+):
+    coach_client.get("/progress")  # issues the record's verification code
+    code = db_session.scalar(select(RecordCode.code))
+    page = client.get(f"/trainer/verify?code={code}").get_data(as_text=True)
+    unit = credentials_of(db_session, demo_cohort["coaches"][0])[UNIT]
+    assert f'href="/credentials/{unit.public_id}"' in page
+
+
+def test_the_administrator_names_the_issuer(app, client, db_session, demo_cohort, validated):
+    admin = logged_in_client(app, demo_cohort["admin"].email)
+    refused = admin.auth.post("/admin/credentials", {"name": "", "url": "ftp://x"})
+    assert refused.status_code == 400
+    saved = admin.auth.post(
+        "/admin/credentials",
+        {"name": "CFA Exemple", "url": "https://cfa.example.org", "email": "badges@example.org"},
+    )
+    assert saved.status_code == 302
+    profile = client.get("/credentials/issuer").get_json(force=True)
+    assert (profile["name"], profile["url"], profile["email"]) == (
+        "CFA Exemple",
+        "https://cfa.example.org",
+        "badges@example.org",
+    )
+    assert profile["type"] == ["Profile"] and profile["id"].startswith("did:web:")
+    earned = credentials_of(db_session, demo_cohort["coaches"][0])
+    assert download(client, earned[UNIT])["issuer"]["name"] == "CFA Exemple"
