@@ -1,7 +1,7 @@
 """credentials: Open Badges credentials earned by decisions, and the issuer's profile
 
-Revision ID: 0014_credentials
-Revises: 0013_audit_log
+Revision ID: 0016_credentials
+Revises: 0015_live_game
 Create Date: 2026-12-03 10:00:00
 
 """
@@ -12,8 +12,8 @@ import lms.timeutil
 
 
 # revision identifiers, used by Alembic.
-revision = '0014_credentials'
-down_revision = '0013_audit_log'
+revision = '0016_credentials'
+down_revision = '0015_live_game'
 branch_labels = None
 depends_on = None
 
