@@ -24,6 +24,8 @@ from lms.auth import tokens
 from lms.auth.policy import Role
 from lms.extensions import csrf, db
 from lms.formats import translated
+from lms.xapi import outbox
+from lms.xapi.statements import XapiConfig
 
 PREFIX = "/api/v1"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -35,6 +37,14 @@ class RestApi(Api):
 
     def _register_error_handlers(self):
         pass
+
+
+def xapi_config() -> XapiConfig:
+    return outbox.config_from(current_app.config)
+
+
+def client_address() -> str:
+    return request.remote_addr or ""
 
 
 def spec() -> dict:

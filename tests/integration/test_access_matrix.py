@@ -41,6 +41,22 @@ EXPECTED = {
     "api_cohorts.cohort": {TRAINER, ADMIN},
     "api_cohorts.matrix": {TRAINER, ADMIN},
     "api_statements.statements": LOGGED_IN,
+    "api_attempts.start": {COACH},
+    "api_attempts.save_answer": {COACH},
+    "api_attempts.submit": {COACH},
+    "api_attempts.result": {COACH},
+    "api_decisions.grading_queue": {TRAINER, ADMIN},
+    "api_decisions.grade": {TRAINER, ADMIN},
+    "api_decisions.decide": {TRAINER, ADMIN},
+    "api_decisions.revoke": {TRAINER, ADMIN},
+    "api_live.state": {COACH},
+    "api_live.join": {COACH},
+    "api_live.answer": {COACH},
+    "api_admin.users": {ADMIN},
+    "api_admin.new_user": {ADMIN},
+    "api_admin.change_user": {ADMIN},
+    "api_admin.new_cohort": {ADMIN},
+    "api_admin.add_members": {ADMIN},
     "admin.index": {ADMIN},
     "admin.new_user": {ADMIN},
     "admin.user_status": {ADMIN},
@@ -143,7 +159,9 @@ def test_roles_are_enforced(app, demo_cohort, role, db_session, tmp_path, monkey
         elif allowed:
             continue  # a permitted POST would change data; its own tests cover it
         else:
-            response = client.post(url, data={"csrf_token": csrf_token(client, "/login")})
+            (method,) = rule.methods - {"HEAD", "OPTIONS"}  # POST, PUT or PATCH
+            form = {"csrf_token": csrf_token(client, "/login")}
+            response = client.open(url, method=method, data=form)
         status, location = response.status_code, response.headers.get("Location", "")
         response.close()
         if allowed:

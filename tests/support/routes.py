@@ -21,6 +21,7 @@ def route_world(session, demo_cohort, upload_dir) -> dict:
         "token": links.make_token("test-secret", demo_cohort["coaches"][1], links.RESET),
         "user_id": demo_cohort["coaches"][1].id,
         "token_id": 1,
+        "position": 1,
         "cohort_id": demo_cohort["cohort"].id,
         "filename": "css/app.css",
         "extension": "csv",

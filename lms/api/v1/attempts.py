@@ -7,13 +7,14 @@ from marshmallow import Schema, fields
 from sqlalchemy import select
 
 from lms.api import pagination
-from lms.api.rest import PREFIX, allow
+from lms.api.rest import PREFIX, allow, xapi_config
 from lms.api.v1.schemas import With, lang_map, moment
 from lms.auth.policy import Role
 from lms.catalog import queries as catalog
 from lms.catalog.models import Quiz
-from lms.delivery import queries
+from lms.delivery import queries, service
 from lms.extensions import db
+from lms.formats import translated
 from lms.quiz import service as quiz_service
 from lms.quiz import types
 from lms.quiz.models import Attempt
@@ -212,3 +213,94 @@ def attempts(**page):
 def attempt(attempt_id: int):
     """One of the caller's attempts with its questions and saved answers."""
     return attempt_detail(own_attempt(attempt_id))
+
+
+class AnswerSchema(Schema):
+    answer = fields.Raw(
+        required=True, allow_none=True,
+        metadata={"description": "as the question type reads it: an option id, a list of ids, "
+                  "a text, a number, or a mapping of prompt id to choice id; null clears it"},
+    )  # fmt: skip
+    flagged = fields.Boolean(load_default=None, metadata={"description": "marked for review"})
+
+
+class SkillResultSchema(Schema):
+    code = fields.String(attribute="skill_id", required=True)
+    earned = fields.Float(required=True)
+    maximum = fields.Float(required=True)
+
+
+class ResultSchema(AttemptSchema):
+    marks = fields.Float(required=True, allow_none=True)
+    max_marks = fields.Float(required=True, allow_none=True)
+    skills = fields.List(fields.Nested(SkillResultSchema), required=True, attribute="skill_scores")
+    validated_unit = fields.String(
+        required=True, allow_none=True,
+        metadata={"description": "the unit this submission validated (quiz-only rule)"},
+    )  # fmt: skip
+
+
+def open_own_attempt(attempt_id: int) -> Attempt:
+    """The caller's attempt, still open; one past its deadline is submitted first (as the
+    quiz page does) and then refused with 409, as is a submitted one."""
+    attempt = own_attempt(attempt_id)
+    if service.submit_if_overdue(db.session, attempt, xapi=xapi_config()):
+        db.session.commit()
+        abort(409, message="Time is up: the attempt was submitted with the answers saved in time.")
+    if not attempt.is_open:
+        abort(409, message="This attempt is submitted: its answers can no longer change.")
+    if attempt.live_session_id is not None:
+        abort(409, message="This attempt belongs to a live session: answer through it.")
+    return attempt
+
+
+@blp.route("/quizzes/<int:quiz_id>/attempts", methods=["POST"])
+@allow(Role.COACH)
+@blp.response(201, AttemptDetailSchema)
+def start(quiz_id: int):
+    """Start an attempt, or resume the open one (409 when the attempts are used up)."""
+    attempt = quiz_service.start(
+        db.session, user=current_user, quiz=quiz_or_404(quiz_id), xapi=xapi_config()
+    )
+    db.session.commit()
+    return attempt_detail(own_attempt(attempt.id))
+
+
+@blp.route("/attempts/<int:attempt_id>/answers/<int:position>", methods=["PUT"])
+@allow(Role.COACH)
+@blp.arguments(AnswerSchema)
+@blp.response(200, QuestionSchema)
+def save_answer(body: dict, attempt_id: int, position: int):
+    """Save the answer to one question (a new answer row when it changed, as the page does);
+    422 when the question type cannot read it."""
+    attempt = open_own_attempt(attempt_id)
+    slot = next((s for s in attempt.slots if s.position == position), None)
+    if slot is None:
+        abort(404, message=f"The attempt has no question {position}.")
+    flags = {} if body["flagged"] is None else {position: body["flagged"]}
+    errors = service.save_answers(db.session, attempt, [slot], {position: body["answer"]}, flags)
+    if errors:
+        db.session.rollback()
+        message = translated(errors[position])
+        abort(422, message=message, errors={"json": {"answer": [message]}})
+    db.session.commit()
+    return question_view(slot, feedback=False)
+
+
+@blp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@allow(Role.COACH)
+@blp.response(200, ResultSchema)
+def submit(attempt_id: int):
+    """Submit the attempt with the answers saved: graded now, but for the essays."""
+    attempt = open_own_attempt(attempt_id)
+    validation = service.submit(db.session, attempt, xapi=xapi_config())
+    db.session.commit()
+    return With(attempt, validated_unit=validation.unit_code if validation else None)
+
+
+@blp.route("/attempts/<int:attempt_id>/result")
+@allow(Role.COACH)
+@blp.response(200, ResultSchema)
+def result(attempt_id: int):
+    """Score, pass and marks per skill (null while the attempt is open)."""
+    return With(own_attempt(attempt_id), validated_unit=None)
