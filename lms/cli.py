@@ -171,12 +171,14 @@ def rebuild_records(from_lrs: bool, endpoint_name: str | None, compare: bool) ->
             click.echo(json.dumps(entry, ensure_ascii=False))
         return
     differences = rebuild.compare(evidence_records(db.session), rebuilt)
-    units = sum(len(record.units) for record in rebuilt.values())
+    units = [unit for record in rebuilt.values() for unit in record.units]
+    files = sum(unit.evidence_sha256 is not None for unit in units)
     for line in differences:
         click.echo(line)
     click.echo(
-        f"{len(rebuilt)} coaches, {units} unit decisions rebuilt from {len(statements)} "
-        f"statements: {'equal' if not differences else f'{len(differences)} differences'}"
+        f"{len(rebuilt)} coaches, {len(units)} unit decisions ({files} with an evidence file) "
+        f"rebuilt from {len(statements)} statements: "
+        f"{'equal' if not differences else f'{len(differences)} differences'}"
     )
     if differences:
         raise SystemExit(1)

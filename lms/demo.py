@@ -1,5 +1,7 @@
 """`flask demo …`: demonstration accounts and data for a fresh install."""
 
+from pathlib import Path
+
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
@@ -85,10 +87,12 @@ def simulate(coaches: int, seed: int) -> None:
         coaches=coaches,
         seed=seed,
         xapi=config_from(current_app.config),
+        upload_dir=Path(current_app.config["UPLOAD_DIR"]),
     )
     db.session.commit()
     click.echo(
         f"{summary.coaches} coaches, {summary.lessons} lessons done, {summary.attempts} attempts, "
-        f"{summary.live_participants} live participants, {summary.validations} trainer "
+        f"{summary.live_participants} live participants, {summary.evidence_files} evidence "
+        f"files, {summary.validations} trainer "
         f"validations, {summary.refusals} refusals, {summary.revocations} revocations"
     )

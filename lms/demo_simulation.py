@@ -3,6 +3,7 @@
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,6 +12,7 @@ from lms.auth import service as accounts
 from lms.auth.models import Cohort, User
 from lms.catalog import queries as catalog
 from lms.catalog.models import Module
+from lms.competence import evidence
 from lms.competence import service as competence
 from lms.delivery import service as delivery
 from lms.live import service as live_service
@@ -28,6 +30,7 @@ class SimulationSummary:
     attempts: int = 0
     live_participants: int = 0
     validations: int = 0
+    evidence_files: int = 0
     refusals: int = 0
     revocations: int = 0
     modules: list[str] = field(default_factory=list)
@@ -50,9 +53,12 @@ def simulate_cohort(
     coaches: int,
     seed: int,
     xapi: XapiConfig,
+    upload_dir: Path | None = None,
     now: datetime | None = None,
 ) -> SimulationSummary:
-    """Create ``coaches`` coaches in a new cohort and make them learn, over the past weeks."""
+    """Create ``coaches`` coaches in a new cohort and make them learn, over the past weeks;
+    with an ``upload_dir``, each trainer's decision has its evidence file (a short PDF
+    report) stored there."""
     rng, now = random.Random(seed), now or utcnow()
     summary = SimulationSummary()
     name = f"Promotion simulée {seed}"
@@ -86,7 +92,7 @@ def simulate_cohort(
             if moment > now:
                 break
     session.flush()
-    _grade_and_decide(session, cohort, trainer, rng, xapi, now, summary)
+    _grade_and_decide(session, cohort, trainer, rng, xapi, now, summary, upload_dir)
     _live_session(session, cohort, trainer, modules[0], rng, xapi, now - timedelta(days=2), summary)
     return summary
 
@@ -127,7 +133,7 @@ def _learn_module(session, coach, module, ability, rng, xapi, moment, summary) -
     return moment
 
 
-def _grade_and_decide(session, cohort, trainer, rng, xapi, now, summary) -> None:
+def _grade_and_decide(session, cohort, trainer, rng, xapi, now, summary, upload_dir) -> None:
     """The trainer grades most essays, then decides on units where the quiz was passed."""
     for coach in cohort.coaches:
         for attempt in session.scalars(select(Attempt).where(Attempt.user_id == coach.id)):
@@ -159,7 +165,10 @@ def _grade_and_decide(session, cohort, trainer, rng, xapi, now, summary) -> None
             draw = rng.random()
             if draw < 0.6:
                 validated = bool(attempt.passed) or draw < 0.1
-                _decide(session, coach, module, attempt, validated, trainer, rng, xapi, now)
+                decision = _decide(
+                    session, coach, module, attempt, validated, trainer, rng, xapi, now, upload_dir
+                )
+                summary.evidence_files += decision.attachment_path is not None
                 if validated:
                     summary.validations += 1
                 else:
@@ -167,8 +176,9 @@ def _grade_and_decide(session, cohort, trainer, rng, xapi, now, summary) -> None
     _revoke_some(session, cohort, trainer, rng, xapi, now, summary)
 
 
-def _decide(session, coach, module, attempt, validated, trainer, rng, xapi, now) -> None:
-    """A trainer's decision by one of the module's modalities, scored with its grid if any."""
+def _decide(session, coach, module, attempt, validated, trainer, rng, xapi, now, upload_dir):
+    """A trainer's decision by one of the module's modalities, scored with its grid if any,
+    with its report as evidence file when there is an upload directory."""
     modality = rng.choice([m for m in module.validation["modalities"] if m != "quiz"])
     grid = competence.evaluation_grid(module)
     rubric = None
@@ -176,7 +186,12 @@ def _decide(session, coach, module, attempt, validated, trainer, rng, xapi, now)
         rubric = {
             criterion["id"]: rng.choice(grid["levels"])["id"] for criterion in grid["criteria"]
         }
-    competence.decide(
+    note = "Observé en situation réelle." if validated else "Preuves insuffisantes."
+    attachment = None
+    if upload_dir is not None:
+        report = evidence_report(coach.display_name, module.code, modality, note)
+        attachment = evidence.store(upload_dir, f"{modality}-{module.code}.pdf", report)
+    return competence.decide(
         session,
         coach=coach,
         unit_code=module.code,
@@ -186,9 +201,35 @@ def _decide(session, coach, module, attempt, validated, trainer, rng, xapi, now)
         xapi=xapi,
         attempt=attempt,
         rubric=rubric,
-        note="Observé en situation réelle." if validated else "Preuves insuffisantes.",
+        note=note,
+        attachment=attachment,
         now=now - timedelta(days=2),
     )
+
+
+def evidence_report(coach: str, unit: str, modality: str, note: str) -> bytes:
+    """A one-page PDF naming the coach, the unit, the modality and the trainer's note."""
+    line = f"{coach} - {unit} - {modality}: {note}"
+    text = line.encode("latin-1", "replace").replace(b"\\", b"\\\\")
+    text = text.replace(b"(", b"\\(").replace(b")", b"\\)")
+    stream = b"BT /F1 11 Tf 56 780 Td (" + text + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    pdf, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    table = b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + table
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(objects) + 1)
+    return pdf + b"startxref\n%d\n%%%%EOF\n" % xref
 
 
 def _revoke_some(session, cohort, trainer, rng, xapi, now, summary) -> None:

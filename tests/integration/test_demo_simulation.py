@@ -1,8 +1,10 @@
 """`flask demo simulate` drives the real services; its cohort reaches the real Ralph LRS intact."""
 
+import hashlib
 import json
 import uuid
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -79,6 +81,13 @@ def test_every_validation_is_rebuilt_from_the_lrs_alone(app, ralph, runner, db_s
     assert db_session.scalar(select(func.count()).select_from(LiveParticipant)) > 0
     verbs = Counter(row.verb.rsplit("/", 1)[-1] for row in db_session.scalars(select(Statement)))
     assert verbs["scored"] > 0 and verbs["satisfied"] > 0
+    # Every trainer's decision has its report as evidence file: the rebuild compares hashes.
+    with_files = [d for d in decisions if d.attachment_path is not None]
+    assert len(with_files) == sum(1 for d in decisions if not d.automatic) > 0
+    for decision in with_files:
+        stored = Path(app.config["UPLOAD_DIR"]) / decision.attachment_path
+        assert hashlib.sha256(stored.read_bytes()).hexdigest() == decision.attachment_sha256
+        assert stored.read_bytes().startswith(b"%PDF-1.4")
     add_endpoint(db_session, ralph.url, ralph, name="centre")
     forwarded = runner.invoke(args=["xapi", "forward", "--once"])
     assert forwarded.exit_code == 0, forwarded.output
@@ -88,7 +97,8 @@ def test_every_validation_is_rebuilt_from_the_lrs_alone(app, ralph, runner, db_s
     )
     assert result.exit_code == 0, result.output
     coaches = len({d.coach_id for d in decisions})
-    assert result.output.startswith(f"{coaches} coaches, {len(decisions)} unit decisions")
+    files = f"({len(with_files)} with an evidence file)"
+    assert result.output.startswith(f"{coaches} coaches, {len(decisions)} unit decisions {files}")
     assert result.output.rstrip().endswith(": equal")
 
 

@@ -31,6 +31,8 @@ def build_app(database_url: str, **overrides):
         "SQLALCHEMY_ENGINE_OPTIONS": {},
         "LRS_URL": "",
         "CREDENTIAL_KEY_DIR": credential_key_dir(),
+        # Evidence files a test stores (the demo simulation's reports) stay out of the tree.
+        "UPLOAD_DIR": tempfile.mkdtemp(prefix="lms-uploads-"),
         **mail_settings(),
     }
     config.update(overrides)
