@@ -166,10 +166,20 @@ def _attachments(xapi: xs.XapiConfig, decision: Decision) -> list[xs.Attachment]
     ]
 
 
-def _rests_on(session: Session, attempt: Attempt | None) -> uuid.UUID | None:
-    """The attempt's result statement, when it has been recorded."""
+def _rests_on(session: Session, xapi: xs.XapiConfig, attempt: Attempt | None) -> uuid.UUID | None:
+    """The attempt's latest result: its last ``scored`` statement (a trainer's later grade or
+    regrade) if any, else its ``passed``/``failed`` statement once recorded."""
     if attempt is None:
         return None
+    regraded = outbox.latest_of_attempt(
+        session,
+        xapi,
+        registration=attempt.registration,
+        attempt=attempt.statement_id,
+        verb=v.VERB_SCORED,
+    )
+    if regraded is not None:
+        return regraded
     result_id = quiz_service.result_statement_id(attempt)
     return result_id if outbox.is_recorded(session, result_id) else None
 
@@ -201,7 +211,7 @@ def _emit_decision(
         module=quiz_service.module_ref(module),
         score=decision_score(decision, attempt),
         attempt=quiz_service.attempt_ref(attempt) if attempt is not None else None,
-        rests_on=_rests_on(session, attempt),
+        rests_on=_rests_on(session, xapi, attempt),
         attachments=_attachments(xapi, decision),
         registration=quiz_service.registration_for(session, coach, module.code),
     )

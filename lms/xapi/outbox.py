@@ -1,5 +1,6 @@
 """The outbox: statements recorded in the caller's transaction, voided, never changed."""
 
+import json
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
@@ -115,6 +116,24 @@ def is_recorded(session: Session, statement_id: str | uuid.UUID) -> bool:
     """Whether the outbox holds a statement with this id."""
     wanted = normalise_uuid(statement_id)
     return session.scalar(select(Statement.seq).where(Statement.id == wanted)) is not None
+
+
+def latest_of_attempt(
+    session: Session, config: XapiConfig, *, registration: uuid.UUID, attempt: uuid.UUID, verb: str
+) -> uuid.UUID | None:
+    """The id of the latest statement (by timestamp, then recording order) with this verb
+    among those of the attempt (named by its attempt extension), if any."""
+    key = v.extension_iri(config.base_iri, v.EXT_ATTEMPT)
+    rows = session.scalars(
+        select(Statement)
+        .where(Statement.registration == normalise_uuid(registration), Statement.verb == verb)
+        .order_by(Statement.timestamp.desc(), Statement.seq.desc())
+    )
+    for row in rows:
+        extensions = json.loads(row.text).get("context", {}).get("extensions", {})
+        if extensions.get(key) == str(attempt):
+            return uuid.UUID(row.id)
+    return None
 
 
 def standing(session: Session, *, user_id: int, verb: str, object_id: str) -> list[Statement]:

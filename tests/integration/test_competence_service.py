@@ -2,6 +2,7 @@
 
 import json
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from lms.competence import service
 from lms.competence.evidence import StoredFile
 from lms.competence.models import Decision
 from lms.quiz import service as quiz_service
+from lms.xapi import statements as xs
 from lms.xapi import vocabulary as v
 from lms.xapi.models import Statement
 from lms.xapi.statements import XapiConfig
@@ -439,3 +441,75 @@ def test_a_jury_decision_carries_its_own_score_and_rests_on_the_attempt_result(d
     attempt_key = "https://lms.example.org/xapi/profile/extensions/attempt"
     assert decision["context"]["extensions"][attempt_key] == str(attempt.statement_id)
     assert result["context"]["extensions"][attempt_key] == str(attempt.statement_id)
+
+
+def test_a_decision_after_a_regrade_rests_on_the_latest_result(db_session, world):
+    coach, trainer = world["coaches"][0], world["trainer"]
+    attempt = _passed_attempt(db_session, coach, world["quiz"])
+    db_session.commit()
+    [first] = statements(db_session, v.VERB_PASSED)
+    # Two regrades after the first result: each is a ``scored`` statement of the attempt.
+    for fraction in (0.0, 0.5):
+        quiz_service.grade_manually(
+            db_session, attempt.slots[0], grader=trainer, fraction=fraction, xapi=XAPI
+        )
+    db_session.commit()
+    *_, latest = statements(db_session, v.VERB_SCORED)
+    assert latest["result"]["score"]["raw"] == 3.5 and latest["id"] != first["id"]
+    service.decide(
+        db_session,
+        coach=coach,
+        unit_code="T1",
+        modality="observation",
+        validated=True,
+        decided_by=trainer,
+        xapi=XAPI,
+        attempt=attempt,
+    )
+    db_session.commit()
+    [decision] = statements(db_session, v.VERB_MASTERED)
+    assert decision["context"]["statement"] == {"objectType": "StatementRef", "id": latest["id"]}
+
+
+def test_completed_passed_and_failed_carry_the_coachs_finish_time(db_session, world):
+    """Defect 6: an attempt's ``completed`` and result statements say when the coach finished
+    (with the time they spent), never when a trainer graded it; the grading is ``scored``."""
+    trainer = world["trainer"]
+    essay_quiz = factories.make_quiz(
+        db_session,
+        code="T5",
+        skills=("T5-S1",),
+        questions=[
+            factories.question("T5-Q01", skills=["T5-S1"]),
+            factories.question("T5-Q02", "essay", skills=["T5-S1"]),
+        ],
+    )
+    db_session.commit()
+    started = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    finished, graded = started + timedelta(minutes=20), started + timedelta(days=2)
+    attempts = {}
+    for coach, quiz, answers in (
+        (world["coaches"][0], essay_quiz, ("a", "Brief the host tutor first.")),
+        (world["coaches"][1], world["quiz"], ("b", "b", "b", "b")),
+    ):
+        attempt = quiz_service.start(db_session, user=coach, quiz=quiz, xapi=XAPI, now=started)
+        for position, raw in enumerate(answers, start=1):
+            at = started + timedelta(minutes=5 * position)
+            quiz_service.save_answer(db_session, attempt, position, raw, now=at)
+        quiz_service.submit(db_session, attempt, xapi=XAPI, now=finished)
+        attempts[coach.email] = attempt
+    essay = attempts[world["coaches"][0].email]
+    quiz_service.grade_manually(
+        db_session, essay.slots[1], grader=trainer, fraction=1.0, xapi=XAPI, now=graded
+    )
+    db_session.commit()
+    finish, later = xs.format_timestamp(finished), xs.format_timestamp(graded)
+    for verb in (v.VERB_COMPLETED, v.VERB_PASSED, v.VERB_FAILED):
+        for statement in statements(db_session, verb):
+            assert statement["timestamp"] == finish, verb
+            assert statement["result"]["duration"] == "PT20M", verb
+    verbs = {row.verb for row in db_session.scalars(select(Statement))}
+    assert {v.VERB_COMPLETED, v.VERB_PASSED, v.VERB_FAILED} <= verbs
+    [scored] = statements(db_session, v.VERB_SCORED)
+    assert scored["timestamp"] == later
+    assert scored["context"]["instructor"]["mbox"] == f"mailto:{trainer.email}"
