@@ -1,6 +1,7 @@
 """What each IRI we mint under the base IRI stands for: the profile, its concepts, and the
 activities of our statements (competences, units, skills, modules, lessons, quizzes, question
-definitions, live sessions), described from content ids and UUIDs only."""
+definitions, live sessions), described from content ids and UUIDs only; and the ids of
+version 1, which statements recorded before version 2 keep (docs/xapi.md)."""
 
 import uuid
 from typing import Any
@@ -16,6 +17,8 @@ from lms.xapi import vocabulary as v
 from lms.xapi.statements import XapiConfig, question_activity
 
 ACTIVITY_CONTEXT = "https://w3id.org/xapi/profiles/activity-context"
+# What version 1 minted outside the activities version 2 still uses (modules, lessons).
+V1_CONCEPTS = {"extensions": {"modality", "evidence", "joined-at", "left-at"}, "roles": {"trainer"}}
 
 
 def describe(session: Session, config: XapiConfig, path: str) -> dict[str, Any] | None:
@@ -27,7 +30,9 @@ def describe(session: Session, config: XapiConfig, path: str) -> dict[str, Any] 
         if len(parts) == 1 or (len(parts) == 2 and parts[1] in _profile_versions(base)):
             return profile.document(base)
         return profile.concept(base, iri)
-    found = _activity(session, config, parts)
+    if parts[0] in V1_CONCEPTS:
+        return _version_1_concept(base, parts)
+    found = _activity(session, config, parts) or _version_1_activity(session, config, parts)
     if found is None:
         return None
     activity_type, name, description = found
@@ -35,6 +40,63 @@ def describe(session: Session, config: XapiConfig, path: str) -> dict[str, Any] 
     if description:
         text["description"] = description
     return text
+
+
+def _replaced_by(current: str) -> dict[str, str]:
+    return {
+        "en": "Version 1 identifier, kept by the statements recorded before version 2 of our "
+        f"xAPI Profile; statements since then use {current}.",
+        "fr": "Identifiant de la version 1, que gardent les déclarations enregistrées avant la "
+        f"version 2 de notre profil xAPI ; les suivantes utilisent {current}.",
+    }
+
+
+def _version_1_concept(base: str, parts: list[str]) -> dict[str, Any] | None:
+    """``<base>/extensions/<name>`` and ``<base>/roles/<name>``: now under the profile."""
+    if len(parts) != 2 or parts[1] not in V1_CONCEPTS[parts[0]]:
+        return None
+    current = (v.extension_iri if parts[0] == "extensions" else v.role_iri)(base, parts[1])
+    concept = profile.concept(base, current)
+    if concept is None:
+        return None
+    described = {key: value for key, value in concept.items() if key != "inScheme"}
+    return {**described, "id": f"{base}/{'/'.join(parts)}", "definition": _replaced_by(current)}
+
+
+def _version_1_activity(session: Session, config: XapiConfig, parts: list[str]):
+    """(activity type, name, description) of a version 1 activity id: ``framework/<code>``
+    (a unit, competence or skill), ``quizzes/<n>``, ``questions/<code>``, ``sessions/<n>``
+    (the numbers are this installation's)."""
+    if len(parts) != 2:
+        return None
+    kind, key, base = parts[0], parts[1], config.base_iri
+    if kind == "framework":
+        for model, current, activity_type in (
+            (Unit, v.unit_activity_id, v.TYPE_UNIT),
+            (Competence, v.competence_activity_id, v.TYPE_COMPETENCE),
+            (Skill, v.skill_activity_id, v.TYPE_SKILL),
+        ):
+            item = session.scalar(select(model).where(model.code == key))
+            if item is not None:
+                name = item.label if model is Skill else item.title
+                return _type(config, activity_type), name, _replaced_by(current(base, key))
+    elif kind == "quizzes" and key.isdigit():
+        quiz = session.get(Quiz, int(key))
+        if quiz is not None:
+            current = v.quiz_activity_id(base, quiz.module_code)
+            return v.ACTIVITY_ASSESSMENT, quiz.title, _replaced_by(current)
+    elif kind == "questions":
+        question = session.scalar(select(Question).where(Question.code == key))
+        if question is not None:
+            current = f"{base}/questions/{key}/<hash>"
+            name = question.current.definition["text"]
+            return v.ACTIVITY_INTERACTION, name, _replaced_by(current)
+    elif kind == "sessions" and key.isdigit():
+        live = session.get(LiveSession, int(key))
+        if live is not None:
+            current = v.session_activity_id(base, str(live.public_id))
+            return v.ACTIVITY_MEETING, {"fr": live.title, "en": live.title}, _replaced_by(current)
+    return None
 
 
 def _profile_versions(base: str) -> set[str]:

@@ -4,6 +4,7 @@ and UUIDs, and every IRI we mint answers a GET (a page, or JSON-LD)."""
 import json
 import random
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from lms.catalog import queries
 from lms.catalog.service import load_content
 from lms.catalog.validation import validate_tree
+from lms.live import service as live_service
 from lms.quiz import service
 from lms.quiz.types import QUESTION_TYPES
 from lms.xapi import vocabulary as v
@@ -138,3 +140,49 @@ def test_every_iri_we_mint_resolves_to_a_page_and_to_json_ld(app, db_session, tr
         assert iri in [body["id"], *(version["id"] for version in body.get("versions", []))]
     assert client.get(f"/{prefix}/units/NOPE").status_code == 404
     assert client.get(f"/{prefix}/questions/C1.1-Q01/000000000000").status_code == 404
+
+
+def test_version_1_ids_resolve_like_version_2(app, db_session, tree, client):
+    """Statements stored before version 2 keep their ids: each answers a GET too (a page, or
+    JSON-LD) and names the id version 2 uses instead; an id version 1 never minted is a 404."""
+    xapi = config_from(app.config)
+    load(db_session, tree)
+    trainer = factories.make_user(db_session, role="trainer")
+    cohort = factories.make_cohort(db_session, trainers=[trainer])
+    quiz = queries.quiz_for_module(db_session, "C1.1")
+    live = live_service.schedule(
+        db_session,
+        trainer=trainer,
+        cohort=cohort,
+        quiz=quiz,
+        module=quiz.module,
+        scheduled_at=datetime.now(UTC),
+        versions=queries.current_question_versions(db_session, "C1.1")[:1],
+        title="Live C1.1",
+    )
+    db_session.commit()
+    base = xapi.base_iri
+    replaced_by = {
+        f"{base}/framework/C1.1": v.unit_activity_id(base, "C1.1"),
+        f"{base}/framework/C1": v.competence_activity_id(base, "C1"),
+        f"{base}/framework/C1.1-S1": v.skill_activity_id(base, "C1.1-S1"),
+        f"{base}/quizzes/{quiz.id}": v.quiz_activity_id(base, "C1.1"),
+        f"{base}/questions/C1.1-Q01": f"{base}/questions/C1.1-Q01/",
+        f"{base}/sessions/{live.id}": v.session_activity_id(base, str(live.public_id)),
+        f"{base}/extensions/modality": v.extension_iri(base, "modality"),
+        f"{base}/roles/trainer": v.role_iri(base, "trainer"),
+        f"{base}/profile/v1": f"{base}/profile",
+    }
+    prefix = "/" + base.split("://", 1)[1].split("/", 1)[1]
+    for iri, current in replaced_by.items():
+        path = prefix + iri[len(base) :]
+        page = client.get(path, headers={"Accept": "text/html"})
+        assert page.status_code == 200, iri
+        assert iri.encode() in page.data and current.encode() in page.data, iri
+        linked = client.get(path, headers={"Accept": "application/ld+json"})
+        assert linked.status_code == 200 and linked.mimetype == "application/ld+json", iri
+        body = linked.get_json()
+        assert iri in [body["id"], *(version["id"] for version in body.get("versions", []))]
+        assert current in json.dumps(body, ensure_ascii=False), iri
+    for never in ("framework/NOPE", "quizzes/999", "sessions/999", "extensions/units", "roles/x"):
+        assert client.get(f"{prefix}/{never}").status_code == 404, never
