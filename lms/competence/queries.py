@@ -30,6 +30,7 @@ from lms.auth.policy import Role, visible_coaches
 from lms.catalog.models import Competence, Unit
 from lms.competence.assessment import PRACTICE
 from lms.competence.models import NOT_VALIDATED, VALIDATED, Decision
+from lms.competence.service import decision_score
 from lms.quiz import mastery
 from lms.quiz.mastery import SkillMarks
 from lms.quiz.models import GRADED, NEEDS_GRADING, Attempt, AttemptSlot, Grade, Registration
@@ -820,7 +821,7 @@ class CompletionLine:
     decided_at: datetime
     modality: str
     validator: str  # a trainer's name, or empty for a rule-based (automatic) decision
-    score: float | None  # the attempt's score, else the grid's points, as a fraction
+    score: float | None  # the decision's own score, as a fraction (service.decision_score)
 
 
 def completion_lines(
@@ -828,7 +829,7 @@ def completion_lines(
 ) -> list[CompletionLine]:
     """Every decision on the coaches' units in the period, revoked ones included."""
     query = (
-        select(Decision, Unit.code, Competence.code, Attempt.score)
+        select(Decision, Unit.code, Competence.code, Attempt)
         .join(Unit, Unit.code == Decision.unit_code)
         .join(Competence, Competence.id == Unit.competence_id)
         .outerjoin(Attempt, Attempt.id == Decision.attempt_id)
@@ -841,8 +842,9 @@ def completion_lines(
     if until is not None:
         query = query.where(Decision.decided_at < until)
     lines = []
-    for decision, unit, competence, attempt_score in session.execute(query):
-        grid_score = decision.rubric_points / decision.rubric_max if decision.rubric_max else None
+    for decision, unit, competence, attempt in session.execute(query):
+        # What the decision's statement says: its rubric, the quiz's only for a decision by quiz.
+        score = decision_score(decision, attempt)
         lines.append(
             CompletionLine(
                 coach=decision.coach.display_name,
@@ -853,7 +855,7 @@ def completion_lines(
                 decided_at=decision.decided_at,
                 modality=decision.modality,
                 validator=decision.decided_by.display_name if decision.decided_by else "",
-                score=attempt_score if attempt_score is not None else grid_score,
+                score=score.scaled if score is not None else None,
             )
         )
     return lines

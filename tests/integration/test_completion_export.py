@@ -5,6 +5,7 @@ import io
 from zoneinfo import ZoneInfo
 
 from lms.competence import service as competence
+from lms.quiz import service as quiz_service
 from lms.xapi.statements import XapiConfig
 from tests.support import factories
 from tests.support.web import Auth
@@ -87,3 +88,58 @@ def test_another_trainers_cohort_is_refused(app, db_session, demo_cohort):
     Auth(client).login(outsider.email)
     url = f"/trainer/cohorts/{demo_cohort['cohort'].id}/completions.csv"
     assert client.get(url).status_code == 403
+
+
+def test_the_score_column_is_the_decisions_own_score(trainer_client, db_session, demo_cohort):
+    """The score a decision's statement carries: its grid's points; the quiz's score only for
+    a decision by quiz; none for a decision with neither (a jury does not borrow the quiz's)."""
+    grid = {
+        "criteria": [{"id": "accuracy", "label": {"fr": "Exactitude", "en": "Accuracy"}}],
+        "levels": [
+            {"id": "partial", "points": 1, "label": {"fr": "Partiel", "en": "Partial"}},
+            {"id": "expert", "points": 4, "label": {"fr": "Expert", "en": "Expert"}},
+        ],
+    }
+    quiz = factories.make_quiz(
+        db_session,
+        validation={
+            **VALIDATION,
+            "modalities": ["quiz", "observation", "jury"],
+            "evaluation_grid": grid,
+        },
+    )
+    trainer, cohort = demo_cohort["trainer"], demo_cohort["cohort"]
+    third = factories.make_user(db_session)
+    cohort.coaches.append(third)
+    decided = {}
+    for coach, modality, rubric in (
+        (demo_cohort["coaches"][0], "observation", {"accuracy": "partial"}),
+        (demo_cohort["coaches"][1], "jury", None),
+        (third, "quiz", None),
+    ):
+        attempt = quiz_service.start(db_session, user=coach, quiz=quiz, xapi=XAPI)
+        for position, raw in enumerate(("a", "a", "a", "b"), start=1):
+            quiz_service.save_answer(db_session, attempt, position, raw)
+        quiz_service.submit(db_session, attempt, xapi=XAPI)
+        competence.decide(
+            db_session,
+            coach=coach,
+            unit_code="T1",
+            modality=modality,
+            validated=True,
+            decided_by=trainer,
+            xapi=XAPI,
+            attempt=attempt,
+            rubric=rubric,
+        )
+        decided[coach.email] = modality
+    db_session.commit()
+
+    response = trainer_client.get(f"/trainer/cohorts/{cohort.id}/completions.csv")
+    scores = {line[1]: line[8] for line in _rows(response)[1:]}
+    assert scores == {
+        demo_cohort["coaches"][0].email: "25",  # the grid: 1 point of 4
+        demo_cohort["coaches"][1].email: "",  # a jury without a grid has no score
+        third.email: "75",  # the quiz: 3 marks of 4
+    }
+    assert set(decided.values()) == {"observation", "jury", "quiz"}
