@@ -10,7 +10,6 @@ that, or when a stream fails, the screen polls the same fragment every second (h
 does without the events. All the state stays in the database: any worker answers any request.
 """
 
-import threading
 import time
 
 from flask import (
@@ -40,7 +39,7 @@ from lms.errors import UserError
 from lms.extensions import db
 from lms.formats import translated
 from lms.live import notify, queries, service
-from lms.live.models import ASKING, ENDED, SCHEDULED
+from lms.live.models import ASKING, ENDED, REVEALED, SCHEDULED
 from lms.timeutil import utcnow
 
 bp = Blueprint("coach_live", __name__, url_prefix="/live")
@@ -105,11 +104,15 @@ def _coach_context(live, user=current_user) -> dict:
     slot = None
     if participant is not None and participant.attempt is not None and current is not None:
         slot = next((s for s in participant.attempt.slots if s.position == current.position), None)
+    scored = live.phase == REVEALED or live.state == ENDED
     return {
         "live": live,
         "participant": participant,
         "current": current,
         "slot": slot,
+        "verdict": service.verdict(db.session, live, participant)
+        if participant is not None and scored
+        else None,
         "distribution": service.distribution(db.session, live, current.position)
         if current is not None and live.phase == "revealed"
         else None,
@@ -145,30 +148,8 @@ def state(live_id: int):
     return render_template("delivery/_live_state_response.html", **_coach_context(live))
 
 
-class _Streams:
-    """An application's streams in this process: how many are open, and the fragments they
-    share, (live id, revision, language, second of the timer) → HTML, latest revision only."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.rendering = threading.Lock()
-        self.open = 0
-        self.shared: dict[tuple, str] = {}
-
-    def take(self, bound: int) -> bool:
-        with self.lock:
-            if self.open >= bound:
-                return False
-            self.open += 1
-            return True
-
-    def release(self) -> None:
-        with self.lock:
-            self.open -= 1
-
-
-def _streams() -> _Streams:
-    return current_app.extensions.setdefault("lms.live_streams", _Streams())
+def _streams() -> notify.StreamSlots:
+    return current_app.extensions.setdefault("lms.live_streams", notify.StreamSlots())
 
 
 def _state_fragment(live_id: int, user_id: int, attempt_id: int | None) -> tuple:
@@ -208,11 +189,6 @@ def _state_fragment(live_id: int, user_id: int, attempt_id: int | None) -> tuple
 def _render_state(live, user_id: int, *, shared: bool) -> str:
     context = _coach_context(live, db.session.get(User, user_id))
     return render_template("delivery/_live_state_response.html", shared=shared, **context)
-
-
-def _event(revision: int, html: str) -> str:
-    data = "".join(f"data: {line}\n" for line in html.splitlines())
-    return f"id: {revision}\nevent: state\n{data}\n"
 
 
 @bp.route("/<int:live_id>/events")
@@ -260,7 +236,7 @@ def events(live_id: int):
                         continue
                 revision, html, deadline = _state_fragment(live_id, user_id, attempt_id)
                 db.session.remove()  # no connection held while waiting
-                yield _event(revision, html)
+                yield notify.sse_event(revision, html)
                 known = revision
         finally:
             db.session.remove()
@@ -296,6 +272,22 @@ def answer(live_id: int):
         error or _("Your answer is saved. You can change it until the question closes."),
         "error" if error else "info",
     )
+    return redirect(url_for(".play", live_id=live.id))
+
+
+@bp.route("/<int:live_id>/pseudonym", methods=["POST"])
+@roles_required(Role.COACH)
+def pseudonym(live_id: int):
+    live = _as_coach_or_403(live_id)
+    participant = service.participant_of(db.session, live, current_user) or abort(403)
+    try:
+        service.set_pseudonym(db.session, participant, request.form.get("pseudonym", ""))
+    except UserError as error:
+        db.session.rollback()
+        flash(translated(error), "error")
+        return render_template("delivery/live_play.html", **_coach_context(live)), 400
+    db.session.commit()
+    flash(_("Your name on the leaderboard is saved."), "info")
     return redirect(url_for(".play", live_id=live.id))
 
 

@@ -15,6 +15,7 @@ sessions being watched in one query whenever something may have changed:
 import logging
 import threading
 import time
+from collections.abc import Callable, Iterator
 
 from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session
@@ -179,3 +180,58 @@ def watcher_for(engine: Engine) -> RevisionWatcher:
         if watcher is None:
             watcher = _watchers[key] = RevisionWatcher(engine)
         return watcher
+
+
+def sse_event(revision: int, html: str, name: str = "state") -> str:
+    """One server-sent event carrying an HTML fragment; its id is the session's revision."""
+    data = "".join(f"data: {line}\n" for line in html.splitlines())
+    return f"id: {revision}\nevent: {name}\n{data}\n"
+
+
+class StreamSlots:
+    """An application's streams in this process: how many are open (bounded, so that
+    gunicorn keeps threads for other requests), and the fragments coaches' streams share,
+    (live id, revision, language, second of the timer) → HTML, latest revision only."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.rendering = threading.Lock()
+        self.open = 0
+        self.shared: dict[tuple, str] = {}
+
+    def take(self, bound: int) -> bool:
+        with self.lock:
+            if self.open >= bound:
+                return False
+            self.open += 1
+            return True
+
+    def release(self) -> None:
+        with self.lock:
+            self.open -= 1
+
+
+def follow_screen(
+    watcher: RevisionWatcher,
+    live_id: int,
+    *,
+    seconds: float,
+    retry_ms: int,
+    every: float,
+    activity: Callable[[], tuple],
+    render: Callable[[], str],
+    name: str = "screen",
+) -> Iterator[str]:
+    """Server-sent events for a trainer's screen (control panel, projector): the fragment at
+    once, then whenever the session's ``activity`` changes — its revision (woken at once) or
+    what moves without one, answers and arrivals (read every ``every`` seconds). ``activity``
+    returns a tuple whose first item is the revision."""
+    yield f"retry: {retry_ms}\n\n"
+    ends = time.monotonic() + seconds
+    sent = None
+    while (left := ends - time.monotonic()) > 0:
+        mark = activity()
+        if mark != sent:
+            yield sse_event(mark[0], render(), name)
+            sent = mark
+        watcher.wait(live_id, mark[0], min(left, every))

@@ -133,12 +133,16 @@ def answered(session: Session, attempt_id: int, position: int) -> bool:
 
 def points_by_participant(session: Session, live_id: int) -> list[tuple[LiveParticipant, int]]:
     """Every participant (with their user) and their points so far, in join order."""
-    total = func.coalesce(func.sum(LiveScore.points), 0)
+    totals = (
+        select(LiveScore.participant_id, func.sum(LiveScore.points).label("points"))
+        .where(LiveScore.live_session_id == live_id)
+        .group_by(LiveScore.participant_id)
+        .subquery()
+    )
     query = (
-        select(LiveParticipant, total)
-        .outerjoin(LiveScore, LiveScore.participant_id == LiveParticipant.id)
+        select(LiveParticipant, func.coalesce(totals.c.points, 0))
+        .outerjoin(totals, totals.c.participant_id == LiveParticipant.id)
         .where(LiveParticipant.live_session_id == live_id)
-        .group_by(LiveParticipant.id)
         .options(joinedload(LiveParticipant.user))
         .order_by(LiveParticipant.id)
     )
@@ -149,3 +153,26 @@ def scores_of(session: Session, participant_id: int) -> dict[int, LiveScore]:
     """A participant's points per question position."""
     query = select(LiveScore).where(LiveScore.participant_id == participant_id)
     return {score.position: score for score in session.scalars(query)}
+
+
+def activity(session: Session, live: LiveSession, since: datetime) -> tuple:
+    """What a trainer's screen shows, in one query: (revision, participants, answers to the
+    current question, participants seen since ``since``). A change of any redraws it."""
+    in_session = LiveParticipant.live_session_id == live.id
+    participants = select(func.count(LiveParticipant.id)).where(in_session)
+    present = participants.where(
+        LiveParticipant.left_at.is_(None), LiveParticipant.last_seen_at >= since
+    )
+    answered = (
+        select(func.count(func.distinct(AttemptSlot.id)))
+        .join(Answer, Answer.slot_id == AttemptSlot.id)
+        .join(LiveParticipant, LiveParticipant.attempt_id == AttemptSlot.attempt_id)
+        .where(in_session, AttemptSlot.position == (live.current_position or 0))
+    )
+    query = select(
+        LiveSession.revision,
+        participants.scalar_subquery(),
+        answered.scalar_subquery(),
+        present.scalar_subquery(),
+    ).where(LiveSession.id == live.id)
+    return tuple(session.execute(query).one())

@@ -613,7 +613,7 @@ class Verdict:
     scores: dict  # position → LiveScore
     total: int
     rank: int | None
-    ranked: int
+    board: list[Standing]
 
     def at(self, position: int):
         return self.scores.get(position)
@@ -627,7 +627,7 @@ def verdict(session: Session, live: LiveSession, participant: LiveParticipant) -
         scores=scores,
         total=sum(score.points for score in scores.values()),
         rank=mine.rank if mine else None,
-        ranked=len(board),
+        board=board,
     )
 
 
@@ -646,5 +646,17 @@ def present(
     session: Session, live: LiveSession, *, now: datetime | None = None
 ) -> list[LiveParticipant]:
     """Participants whose screen polled recently and who have not left."""
-    since = (now or utcnow()) - PRESENCE_TIMEOUT - PRESENCE_WRITE_EVERY
-    return queries.participants_seen_since(session, live.id, since)
+    return queries.participants_seen_since(session, live.id, _present_since(now))
+
+
+def activity(session: Session, live: LiveSession, *, now: datetime | None = None) -> tuple:
+    """A fingerprint of what a trainer's screen shows (see ``queries.activity``), after
+    closing a question whose time ran out."""
+    now = now or utcnow()
+    if timer_ran_out(live, now):
+        tick(session, live, now=now)
+    return queries.activity(session, live, _present_since(now))
+
+
+def _present_since(now: datetime | None) -> datetime:
+    return (now or utcnow()) - PRESENCE_TIMEOUT - PRESENCE_WRITE_EVERY

@@ -1,14 +1,27 @@
 """The trainer's side of live sessions: schedule, control panel (lobby with join code and QR
-code, next, close, reveal, pause, end) and summary. The coach's side is in ``lms.delivery.live``.
+code, next, close, reveal, pause, end), projector view and summary. The coach's side is in
+``lms.delivery.live``.
 
-The control panel polls a small fragment every second (htmx); all the state is in the database,
-so any worker answers any poll.
+The control panel and the projector follow the session by server-sent events (``follow_screen``
+in ``lms.live.notify``); without a stream they poll their fragment every second (htmx). All the
+state is in the database, so any worker answers any request.
 """
 
 from datetime import UTC
 
 import segno
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,8 +33,8 @@ from lms.catalog import queries as catalog
 from lms.extensions import db
 from lms.formats import localised, public_url, translated
 from lms.i18n import N_
-from lms.live import queries, service
-from lms.live.models import ENDED
+from lms.live import notify, queries, service
+from lms.live.models import BOARD_OFF, ENDED, REVEALED
 from lms.quiz import types
 from lms.timeutil import utcnow
 from lms.trainer.forms import ScheduleForm
@@ -182,6 +195,99 @@ def panel(live_id: int):
     return response
 
 
+def _projector_context(live) -> dict:
+    service.tick(db.session, live)
+    db.session.commit()
+    current = live.question_at(live.current_position)
+    scored = live.phase == REVEALED or live.state == ENDED
+    return {
+        "live": live,
+        "current": current,
+        "distribution": service.distribution(db.session, live, current.position)
+        if current
+        else None,
+        "participants": queries.participant_count(db.session, live.id),
+        "board": service.standings(db.session, live)
+        if scored and live.leaderboard != BOARD_OFF
+        else None,
+        "qr": qr_code(live),
+        "join_link": join_url(live) if live.join_code else None,
+        "now": utcnow(),
+    }
+
+
+@bp.route("/<int:live_id>/projector")
+@roles_required(*REVIEWERS)
+def projector(live_id: int):
+    """The screen the room sees: the question, the timer and the number of answers, then on
+    reveal the answers given and the right one; the leaderboard when the session has one."""
+    live = _run_or_403(live_id)
+    return render_template("trainer/live_projector.html", **_projector_context(live))
+
+
+@bp.route("/<int:live_id>/projector/screen")
+@roles_required(*REVIEWERS)
+def projector_screen(live_id: int):
+    live = _run_or_403(live_id)
+    return render_template("trainer/_live_projector.html", **_projector_context(live))
+
+
+@bp.route("/<int:live_id>/projector/events")
+@roles_required(*REVIEWERS)
+def projector_events(live_id: int):
+    return _screen_events(_run_or_403(live_id), "trainer/_live_projector.html", _projector_context)
+
+
+@bp.route("/<int:live_id>/panel/events")
+@roles_required(*REVIEWERS)
+def panel_events(live_id: int):
+    return _screen_events(_run_or_403(live_id), "trainer/_live_panel.html", _control_context)
+
+
+def _screen_events(live, template: str, context):
+    """A trainer's screen as server-sent events; 204 (the page polls) when the session has
+    ended or this worker serves as many streams as it may."""
+    streams = current_app.extensions.setdefault("lms.live_streams", notify.StreamSlots())
+    if live.state == ENDED or not streams.take(current_app.config["LIVE_STREAMS"]):
+        return "", 204
+    live_id, config = live.id, current_app.config
+    watcher = notify.watcher_for(db.engine)
+    db.session.remove()
+
+    def activity() -> tuple:
+        try:
+            mark = service.activity(db.session, queries.live_session(db.session, live_id))
+            db.session.commit()
+            return mark
+        finally:
+            db.session.remove()
+
+    def render() -> str:
+        try:
+            return render_template(template, **context(queries.live_session(db.session, live_id)))
+        finally:
+            db.session.remove()
+
+    response = Response(
+        stream_with_context(
+            notify.follow_screen(
+                watcher,
+                live_id,
+                seconds=config["LIVE_STREAM_SECONDS"],
+                retry_ms=config["LIVE_STREAM_RETRY_MS"],
+                every=1.0,
+                activity=activity,
+                render=render,
+            )
+        ),
+        mimetype="text/event-stream",
+    )
+    response.call_on_close(streams.release)
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Accel-Buffering"] = "no"
+    return response
+
+
 @bp.route("/<int:live_id>/control", methods=["POST"])
 @roles_required(*REVIEWERS)
 def action(live_id: int):
@@ -211,6 +317,7 @@ def summary(live_id: int):
     return render_template(
         "trainer/live_summary.html",
         live=live,
+        board=service.standings(db.session, live),
         summary=service.summary(live),
         skills=catalog.skills_by_code(db.session),
         cohort=db.session.get(Cohort, live.cohort_id),

@@ -110,6 +110,10 @@ EXPECTED = {
     "trainer_live.new": {TRAINER, ADMIN},
     "trainer_live.control": {TRAINER, ADMIN},
     "trainer_live.panel": {TRAINER, ADMIN},
+    "trainer_live.panel_events": {TRAINER, ADMIN},
+    "trainer_live.projector": {TRAINER, ADMIN},
+    "trainer_live.projector_screen": {TRAINER, ADMIN},
+    "trainer_live.projector_events": {TRAINER, ADMIN},
     "trainer_live.action": {TRAINER, ADMIN},
     "trainer_live.summary": {TRAINER, ADMIN},
     "coach_live.join": {COACH},
@@ -126,6 +130,7 @@ EXPECTED = {
     "credentials.credential_json": EVERYONE,
     "credentials.credential_svg": EVERYONE,
     "credentials.verify": EVERYONE,
+    "coach_live.pseudonym": {COACH},
 }
 
 

@@ -86,7 +86,7 @@ def test_scheduling_needs_a_date_unless_started_now(trainer_client, demo_cohort,
     form = schedule_form(demo_cohort, version_ids(db_session, quiz), scheduled_at=None)
     response = post(trainer_client, "/live/new?module=T1", form)
     assert response.status_code == 400
-    assert "Enter the date and time, or start now." in response.get_data(as_text=True)
+    assert "ou démarrez maintenant." in response.get_data(as_text=True)
     assert db_session.scalar(select(LiveSession.id)) is None
 
 
@@ -111,9 +111,7 @@ def test_a_bad_order_is_a_clear_error_and_schedules_nothing(
     form = schedule_form(demo_cohort, [first, second], **{f"order-{second}": "first"})
     response = post(trainer_client, "/live/new?module=T1", form)
     assert response.status_code == 400
-    assert "The order of T1-Q02 must be a whole number from 1 to 999." in response.get_data(
-        as_text=True
-    )
+    assert "T1-Q02 doit être un nombre entier de 1 à 999." in response.get_data(as_text=True)
     assert db_session.scalar(select(LiveSession.id)) is None
 
 
@@ -142,14 +140,14 @@ def test_the_control_page_spoils_no_answer_before_the_reveal(
         trainer_client.get(f"/live/{live_id}/panel").get_data(as_text=True),
     ):
         assert "<progress" in page and 'class="key"' not in page
-        assert "correct answer" not in page
+        assert "✓ bonne réponse" not in page
     control = trainer_client.get(f"/live/{live_id}/").get_data(as_text=True)
     # The question and its bars come first; the join code, compact, after them.
     assert control.index('id="current-title"') < control.index('id="join-title"')
     assert 'class="join-box compact"' in control
     act(trainer_client, live_id, "reveal")
     revealed = trainer_client.get(f"/live/{live_id}/panel").get_data(as_text=True)
-    assert 'class="key"' in revealed
+    assert 'class="key"' in revealed and "✓ bonne réponse" in revealed
 
 
 # --- practice and assessed sessions ------------------------------------------------------------
@@ -179,7 +177,7 @@ def test_the_session_kind_is_stored_on_its_attempts(
     live_id = schedule(trainer_client, demo_cohort, ids, kind=kind)
     control = trainer_client.get(f"/live/{live_id}/").get_data(as_text=True)
     if kind == "assessed" and not counted:
-        assert "Assessed session counted as practice" in control and "T1-S2" in control
+        assert "Session évaluée comptée comme entraînement" in control and "T1-S2" in control
     answers = {1: "a", 2: "true"}
     play_to_the_end(app, trainer_client, demo_cohort, live_id, dict(list(answers.items())[:chosen]))
     attempt = db_session.scalar(select(Attempt).where(Attempt.live_session_id == live_id))
@@ -233,4 +231,132 @@ def test_speed_points_need_a_timer(trainer_client, demo_cohort, quiz, db_session
     form = schedule_form(demo_cohort, version_ids(db_session, quiz), speed_bonus="y")
     response = post(trainer_client, "/live/new?module=T1", form)
     assert response.status_code == 400
-    assert "Points for speed need a time per question." in response.get_data(as_text=True)
+    assert "Les points de rapidité demandent un temps par question." in response.get_data(
+        as_text=True
+    )
+
+
+# --- verdicts, final summary, leaderboard -------------------------------------------------------
+
+
+def coach_screen(client, live_id: int) -> str:
+    return client.get(f"/live/{live_id}/state?revision=-1").get_data(as_text=True)
+
+
+def test_each_coach_gets_a_verdict_after_the_reveal_and_a_final_summary(
+    app, trainer_client, demo_cohort, quiz, db_session
+):
+    live_id = schedule(trainer_client, demo_cohort, version_ids(db_session, quiz)[:2])
+    act(trainer_client, live_id, "open")
+    right, wrong = (join(app, coach.email, live_id) for coach in demo_cohort["coaches"])
+    assert (
+        post(right, f"/live/{live_id}/pseudonym", {"pseudonym": "  Ada   L. "}).status_code == 302
+    )
+    act(trainer_client, live_id, "next")
+    post(right, f"/live/{live_id}/answer", {"q1": "a"})
+    post(wrong, f"/live/{live_id}/answer", {"q1": "b"})
+    assert "verdict" not in coach_screen(right, live_id)  # nothing before the reveal
+    act(trainer_client, live_id, "reveal")
+    mine, theirs = coach_screen(right, live_id), coach_screen(wrong, live_id)
+    # The coaches read French: "1 000 points", "rang 1 sur 2".
+    assert re.search(r"✓ Correct</span>\s*· <strong>1\s000 points</strong>", mine)
+    assert "rang 1 sur 2" in mine
+    assert re.search(r"✗ Incorrect</span>\s*· <strong>0 point</strong>", theirs)
+    assert "rang 2 sur 2" in theirs
+    act(trainer_client, live_id, "next")
+    post(wrong, f"/live/{live_id}/answer", {"q2": "true"})
+    act(trainer_client, live_id, "end")
+
+    final = wrong.get(f"/live/{live_id}/play").get_data(as_text=True)
+    assert "Votre score" in final and re.search(r"1\s000 points · rang 1 sur 2", final)
+    ranking = final[final.index('class="leaderboard"') :]
+    # A practice session ranks by pseudonym: the chosen one, or "Player <join number>"; the
+    # two coaches tie on 1 000 points and keep their join order.
+    assert ranking.index("Ada L.") < ranking.index("Joueur·se 2")
+    assert demo_cohort["coaches"][0].display_name not in ranking
+    assert 'class="mine"' in ranking
+    summary = trainer_client.get(f"/live/{live_id}/summary").get_data(as_text=True)
+    assert "Classement" in summary and demo_cohort["coaches"][1].display_name in summary
+
+
+def test_an_assessed_session_shows_no_ranking_by_default(
+    app, trainer_client, demo_cohort, quiz, db_session
+):
+    ids = version_ids(db_session, quiz)[:1]
+    live_id = schedule(trainer_client, demo_cohort, ids, kind="assessed")
+    act(trainer_client, live_id, "open")
+    coach = join(app, demo_cohort["coaches"][0].email, live_id)
+    assert 'name="pseudonym"' not in coach.get(f"/live/{live_id}/play").get_data(as_text=True)
+    act(trainer_client, live_id, "next")
+    post(coach, f"/live/{live_id}/answer", {"q1": "a"})
+    act(trainer_client, live_id, "reveal")
+    screen = coach_screen(coach, live_id)
+    assert re.search(r"1\s000 points", screen) and "rang" not in screen
+    act(trainer_client, live_id, "end")
+    final = coach.get(f"/live/{live_id}/play").get_data(as_text=True)
+    assert "Votre score" in final and 'class="leaderboard"' not in final
+
+
+@pytest.mark.parametrize(
+    ("pseudonym", "message"),
+    [("   ", "Saisissez un nom pour le classement."), ("x" * 41, "au plus 40 caractères")],
+)
+def test_a_bad_pseudonym_is_a_clear_400(
+    app, trainer_client, demo_cohort, quiz, db_session, pseudonym, message
+):
+    live_id = schedule(trainer_client, demo_cohort, version_ids(db_session, quiz)[:1])
+    act(trainer_client, live_id, "open")
+    coach = join(app, demo_cohort["coaches"][0].email, live_id)
+    response = post(coach, f"/live/{live_id}/pseudonym", {"pseudonym": pseudonym})
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+
+
+# --- the projector ----------------------------------------------------------------------------
+
+
+def test_the_projector_shows_the_question_then_the_answers_on_reveal(
+    app, trainer_client, demo_cohort, quiz, db_session
+):
+    ids = version_ids(db_session, quiz)
+    live_id = schedule(trainer_client, demo_cohort, [ids[2]], kind="practice")
+    act(trainer_client, live_id, "open")
+    right, wrong = (join(app, coach.email, live_id) for coach in demo_cohort["coaches"])
+    lobby = trainer_client.get(f"/live/{live_id}/projector").get_data(as_text=True)
+    code = fresh(db_session, live_id).join_code
+    assert code in lobby and "2 coachs ont rejoint la session" in lobby
+    act(trainer_client, live_id, "next")
+    post(right, f"/live/{live_id}/answer", {"q1": "12"})
+    asking = trainer_client.get(f"/live/{live_id}/projector").get_data(as_text=True)
+    assert "Question T1-Q03" in asking and "1 sur 2 ont répondu" in asking
+    assert "Bonne réponse" not in asking and "<progress" not in asking
+    post(wrong, f"/live/{live_id}/answer", {"q1": "7,5"})
+    act(trainer_client, live_id, "reveal")
+    revealed = trainer_client.get(f"/live/{live_id}/projector/screen").get_data(as_text=True)
+    assert "2 sur 2 ont répondu" in revealed and "Bonne réponse" in revealed
+    # The numerical question's histogram: the values given, the right one marked.
+    assert re.search(r'<tr class="key">\s*<th scope="row">12 ', revealed)
+    assert '<th scope="row">7,5</th>' in revealed
+    assert 'class="leaderboard"' in revealed and "Joueur·se 1" in revealed
+
+
+def test_the_trainers_screens_follow_by_events(
+    app, trainer_client, demo_cohort, quiz, db_session, monkeypatch
+):
+    monkeypatch.setitem(app.config, "LIVE_STREAM_SECONDS", 0.5)
+    live_id = schedule(trainer_client, demo_cohort, version_ids(db_session, quiz)[:1])
+    act(trainer_client, live_id, "open")
+    coach = join(app, demo_cohort["coaches"][0].email, live_id)
+    act(trainer_client, live_id, "next")
+    control = trainer_client.get(f"/live/{live_id}/").get_data(as_text=True)
+    assert f'data-events="/live/{live_id}/panel/events"' in control
+    post(coach, f"/live/{live_id}/answer", {"q1": "a"})
+    revision = fresh(db_session, live_id).revision
+    for path, marker in (
+        ("panel/events", "1 réponse pour l"),
+        ("projector/events", "1 sur 1 ont répondu"),
+    ):
+        response = trainer_client.get(f"/live/{live_id}/{path}")
+        assert response.mimetype == "text/event-stream"
+        events = [block for block in response.get_data(as_text=True).split("\n\n") if block]
+        assert events[0].startswith("retry: ")
+        assert events[1].startswith(f"id: {revision}\nevent: screen\n") and marker in events[1]

@@ -104,16 +104,24 @@
     });
   }
 
-  // A live session's screen: the server sends each new state (server-sent events). While the
-  // stream is up, the fragment's one-second polling is skipped; when it fails or the server
-  // declines it (204), polling goes on as before.
-  // A stream declined or broken for good is tried again after RETRY_STREAM_MS.
+  // A live session's screen (a coach's, the trainer's panel, the projector): the server sends
+  // each new state (server-sent events). While the stream is up, the fragment's one-second
+  // polling is skipped; when it fails or the server declines it (204), polling goes on as
+  // before. A stream declined or broken for good is tried again after RETRY_STREAM_MS.
   var RETRY_STREAM_MS = 30000;
   var live = { source: null, open: false, failedAt: 0 };
+
+  function stopFollowing(source) {
+    source.close();
+    live.source = null;
+    live.open = false;
+  }
 
   function followLive(box) {
     if (!window.EventSource || !window.htmx || !box.dataset.events || live.source) { return; }
     if (Date.now() - live.failedAt < RETRY_STREAM_MS) { return; }
+    var id = box.id;
+    var name = box.dataset.event || "state";
     var source = new EventSource(box.dataset.events);
     live.source = source;
     source.onopen = function () { live.open = true; };
@@ -124,17 +132,24 @@
         live.failedAt = Date.now();
       }
     };
-    source.addEventListener("state", function (event) {
-      var shown = document.getElementById("live-state");
-      if (!shown || shown.dataset.revision === event.lastEventId) { return; }
-      window.htmx.swap(shown, event.data, { swapStyle: "outerHTML" });
-      var now = document.getElementById("live-state");
-      if (!now || !now.dataset.events) { source.close(); live.source = null; live.open = false; }
+    source.addEventListener(name, function (event) {
+      var shown = document.getElementById(id);
+      if (!shown) { return; }
+      if (shown.hasAttribute("data-reload-on-revision")) {
+        // The trainer's panel: a new revision changes the buttons too, so the page reloads.
+        if (shown.dataset.revision !== event.lastEventId) { window.location.reload(); return; }
+      } else if (name === "state" && shown.dataset.revision === event.lastEventId) {
+        return;
+      }
+      window.htmx.swap(shown, event.data, { swapStyle: shown.getAttribute("hx-swap") || "outerHTML" });
+      var now = document.getElementById(id);
+      if (!now || !now.dataset.events) { stopFollowing(source); }
     });
   }
 
   document.addEventListener("htmx:beforeRequest", function (event) {
-    if (live.open && event.detail.elt && event.detail.elt.id === "live-state") {
+    var elt = event.detail.elt;
+    if (live.open && elt && elt.hasAttribute && elt.hasAttribute("data-events")) {
       event.preventDefault();
     }
   });
@@ -160,7 +175,7 @@
   }
 
   function init(root) {
-    var box = document.getElementById("live-state");
+    var box = document.querySelector("[data-events]");
     if (box) { followLive(box); }
     var timers = (root || document).querySelectorAll("[data-remaining]");
     Array.prototype.forEach.call(timers, start);
