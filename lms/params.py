@@ -89,6 +89,16 @@ class Text(fields.String):
         return text.strip()
 
 
+def optional_integer(values, key: str) -> int | None:
+    """``values[key]`` (query, form or headers) as an integer of ASCII digits within 0–MAX_ID,
+    or None when it is absent or malformed: for the revision a live screen sends back, where a
+    wrong one only costs a full refresh."""
+    try:
+        return Integer(0, MAX_ID).deserialize(values.get(key)) if values.get(key) else None
+    except ValidationError:
+        return None
+
+
 class Arguments(Schema):
     """Base of the schemas of a page's arguments: unknown ones are ignored."""
 

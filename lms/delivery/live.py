@@ -28,6 +28,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms import params
 from lms.access import roles_required
 from lms.auth.models import Cohort, User
 from lms.auth.policy import Role, can_see_cohort
@@ -138,9 +139,9 @@ def state(live_id: int):
     # The screen already shows this revision: 204 keeps what the coach is typing or choosing.
     # Most polls end here, so they only read: presence is written every few seconds at most.
     now = utcnow()
-    if request.args.get("revision", type=int) == live.revision and not service.timer_ran_out(
-        live, now
-    ):
+    if params.optional_integer(
+        request.args, "revision"
+    ) == live.revision and not service.timer_ran_out(live, now):
         participant = service.participant_of(db.session, live, current_user)
         if participant is not None and service.seen(db.session, participant, now=now):
             db.session.commit()
@@ -207,8 +208,8 @@ def events(live_id: int):
         if service.seen(db.session, participant):
             db.session.commit()  # presence: a stream ends and comes back every few seconds
         shown = max(
-            request.args.get("revision", type=int) or 0,
-            request.headers.get("Last-Event-ID", type=int) or 0,
+            params.optional_integer(request.args, "revision") or 0,
+            params.optional_integer(request.headers, "Last-Event-ID") or 0,
         )
         get_locale()  # chosen now, while the coach's row is at hand
         user_id, attempt_id = current_user.id, participant.attempt_id

@@ -61,8 +61,21 @@ def levels_from(form_data, criteria: list[dict]) -> dict[str, str]:
     return levels
 
 
+class FiniteNumberField(DecimalField):
+    """A decimal number read as a float; NaN and the infinities, which Python's Decimal
+    accepts, are refused as not a number."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None:
+            if not self.data.is_finite():
+                self.data = None
+                raise ValueError(self.gettext("Not a valid decimal value."))
+            self.data = float(self.data)
+
+
 class GradeForm(FlaskForm):
-    percent = DecimalField(
+    percent = FiniteNumberField(
         _l("Grade (%)"), places=None, validators=[Optional(), NumberRange(min=0, max=100)]
     )
     comment = TextAreaField(_l("Comment for the coach"), validators=[Length(max=4000)])

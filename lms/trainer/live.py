@@ -26,6 +26,7 @@ from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms import params
 from lms.access import roles_required
 from lms.auth.models import Cohort
 from lms.auth.policy import REVIEWERS, can_see_cohort, visible_cohorts
@@ -189,7 +190,7 @@ def panel(live_id: int):
     live = _run_or_403(live_id)
     context = _control_context(live)
     response = current_app.make_response(render_template("trainer/_live_panel.html", **context))
-    if request.args.get("revision", type=int) != live.revision:
+    if params.optional_integer(request.args, "revision") != live.revision:
         # The timer closed the question meanwhile: reload, so the buttons match the state.
         response.headers["HX-Refresh"] = "true"
     return response
@@ -297,7 +298,7 @@ def action(live_id: int):
             db.session,
             live,
             request.form.get("action", ""),
-            expected=request.form.get("revision", type=int),
+            expected=params.optional_integer(request.form, "revision"),
             xapi=xapi_config(),
         )
     except service.LiveError as error:

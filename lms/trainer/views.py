@@ -322,7 +322,6 @@ def grade(slot_id: int):
     form = GradeForm()
     grid_errors: list[str] = []
     if form.validate_on_submit():
-        percent = float(form.percent.data) if form.percent.data is not None else None
         try:
             service.grade_answer(
                 db.session,
@@ -330,7 +329,7 @@ def grade(slot_id: int):
                 grader=current_user,
                 xapi=xapi_config(),
                 levels=levels_from(request.form, grid.get("criteria") or []),
-                percent=percent,
+                percent=form.percent.data,
                 comment=form.comment.data or "",
             )
         except service.DecisionError as error:
