@@ -52,6 +52,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.localize_callback = gettext
 
     _import_models()
+    import lms.notify.dispatch  # noqa: F401 (its listeners send the notifications)
+
     _register_blueprints(app)
     _register_cli(app)
     _register_errors(app)
@@ -98,6 +100,7 @@ def _import_models() -> None:
 
     for package in (
         "auth", "catalog", "quiz", "xapi", "delivery", "competence", "live", "credentials",
+        "notify",
     ):  # fmt: skip
         try:
             importlib.import_module(f"lms.{package}.models")
@@ -113,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.auth.views import bp as auth_bp
     from lms.delivery.live import bp as coach_live_bp
     from lms.delivery.views import bp as delivery_bp
+    from lms.notify.views import bp as notify_bp
     from lms.trainer.live import bp as trainer_live_bp
     from lms.trainer.views import bp as trainer_bp
     from lms.web.credentials import bp as credentials_bp
@@ -121,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         web_bp, auth_bp, admin_bp, api_bp, delivery_bp, coach_live_bp, trainer_bp, trainer_live_bp,
         credentials_bp,
+        notify_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
     rest.init_app(app)
@@ -140,6 +145,7 @@ def _register_cli(app: Flask) -> None:
     )
     from lms.credentials.cli import credentials_cli
     from lms.demo import demo_cli
+    from lms.notify.cli import notify_cli
     from lms.quiz.cli import quiz_cli
     from lms.xapi.cli import xapi_cli
 
@@ -155,6 +161,7 @@ def _register_cli(app: Flask) -> None:
         restore,
         xapi_cli,
         credentials_cli,
+        notify_cli,
     ):
         app.cli.add_command(command)
     # Under "flask credentials", though it reads the decisions the credentials layer cannot.

@@ -111,6 +111,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "INVITATION_DAYS": int(env.get("LMS_INVITATION_DAYS", "14")),
         "RESET_LINK_HOURS": int(env.get("LMS_RESET_LINK_HOURS", "2")),
         "LINK_REQUESTS_PER_HOUR": int(env.get("LMS_LINK_REQUESTS_PER_HOUR", "3")),
+        "INACTIVE_DAYS": int(env.get("LMS_INACTIVE_DAYS", "14")),
         # A session ends after this long without a request (longer than any quiz's time
         # limit: autosave and live polling count as requests), and this long after the login.
         "SESSION_IDLE_MINUTES": int(env.get("LMS_SESSION_IDLE_MINUTES", "120")),

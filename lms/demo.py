@@ -78,18 +78,20 @@ def simulate(coaches: int, seed: int) -> None:
     from flask import current_app
 
     from lms.demo_simulation import simulate_cohort
+    from lms.notices import silenced
     from lms.xapi.outbox import config_from
 
     trainer = next(user for user in seed_demo(db.session) if user.role == Role.TRAINER)
-    summary = simulate_cohort(
-        db.session,
-        trainer=trainer,
-        coaches=coaches,
-        seed=seed,
-        xapi=config_from(current_app.config),
-        upload_dir=Path(current_app.config["UPLOAD_DIR"]),
-    )
-    db.session.commit()
+    with silenced(db.session):  # simulated coaches get no e-mail
+        summary = simulate_cohort(
+            db.session,
+            trainer=trainer,
+            coaches=coaches,
+            seed=seed,
+            xapi=config_from(current_app.config),
+            upload_dir=Path(current_app.config["UPLOAD_DIR"]),
+        )
+        db.session.commit()
     click.echo(
         f"{summary.coaches} coaches, {summary.lessons} lessons done, {summary.attempts} attempts, "
         f"{summary.live_participants} live participants, {summary.evidence_files} evidence "

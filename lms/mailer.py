@@ -17,9 +17,11 @@ from lms.timeutil import utcnow
 from lms.typography import french_html, french_text
 
 
-def send(to: str, language: str, subject: str, template: str, **context) -> bool:
-    """Send ``mail/<template>.txt`` and ``.html`` to ``to``; False (and logged) when the
-    server refused it, so the caller can tell the user without losing what was stored."""
+def compose(
+    to: str, language: str, subject: str, template: str, attachments=(), **context
+) -> EmailMultiAlternatives:
+    """``mail/<template>.txt`` and ``.html`` for ``to`` in ``language``; ``attachments`` are
+    ``(filename, content, mimetype)`` triples."""
     text, html = (french_text, french_html) if language == "fr" else (str, str)
     with force_locale(language):
         message = EmailMultiAlternatives(
@@ -29,17 +31,44 @@ def send(to: str, language: str, subject: str, template: str, **context) -> bool
             reply_to=[current_app.config["MAIL_REPLY_TO"]]
             if current_app.config.get("MAIL_REPLY_TO")
             else None,
-            connection=mail.get_connection(),
         )
         message.attach_alternative(
             html(render_template(f"mail/{template}.html", **context)), "text/html"
         )
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
+    return message
+
+
+def send(to: str, language: str, subject: str, template: str, **context) -> bool:
+    """Send ``mail/<template>.txt`` and ``.html`` to ``to``; False (and logged) when the
+    server refused it, so the caller can tell the user without losing what was stored."""
+    return send_all([compose(to, language, subject, template, **context)]) == 1
+
+
+def send_all(messages: list[EmailMultiAlternatives]) -> int:
+    """Send ``messages`` over one connection; each refusal is logged. The number sent."""
+    sent = 0
+    if not messages:
+        return sent
+    connection = mail.get_connection()
     try:
-        message.send()
+        connection.open()
     except (OSError, smtplib.SMTPException):
-        current_app.logger.exception("mail to %s (%s) not sent", to, template)
-        return False
-    return True
+        current_app.logger.exception("mail server unreachable: %d messages not sent", len(messages))
+        return sent
+    try:
+        for message in messages:
+            message.connection = connection
+            try:
+                message.send()
+            except (OSError, smtplib.SMTPException):
+                current_app.logger.exception("mail to %s not sent", ", ".join(message.to))
+            else:
+                sent += 1
+    finally:
+        connection.close()
+    return sent
 
 
 class DevelopmentEmailBackend(BaseEmailBackend):

@@ -536,18 +536,31 @@ def cohort_summary(session: Session, cohort_id: int, inactive_since: datetime) -
     decisions = session.scalar(
         select(func.count()).select_from(cells).where(cells.c.status == EVIDENCE_SUFFICIENT)
     )
+    inactive = session.scalar(
+        select(func.count()).where(_inactive_coaches(coach_ids, inactive_since))
+    )
+    return CohortSummary(decisions=decisions or 0, inactive=inactive or 0)
+
+
+def _inactive_coaches(coach_ids: Select, inactive_since: datetime):
+    """The condition on ``User``: one of ``coach_ids`` without any activity since the limit."""
     moments = _moments(coach_ids)
     recent = (
         select(moments.c.coach_id)
         .group_by(moments.c.coach_id)
         .having(func.max(moments.c.moment) >= inactive_since)
     )
-    inactive = session.scalar(
-        select(func.count()).where(
-            User.id.in_(coach_ids), User.role == Role.COACH, User.id.not_in(recent)
+    return and_(User.id.in_(coach_ids), User.role == Role.COACH, User.id.not_in(recent))
+
+
+def inactive_coaches(session: Session, inactive_since: datetime) -> list[User]:
+    """The coaches of every cohort without any activity since the limit (one query)."""
+    coach_ids = select(cohort_coaches.c.user_id)
+    return list(
+        session.scalars(
+            select(User).where(_inactive_coaches(coach_ids, inactive_since)).order_by(User.id)
         )
     )
-    return CohortSummary(decisions=decisions or 0, inactive=inactive or 0)
 
 
 _DIGITS = re.compile(r"(\d+)")

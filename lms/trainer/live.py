@@ -8,6 +8,7 @@ state is in the database, so any worker answers any request.
 """
 
 from datetime import UTC
+from zoneinfo import ZoneInfo
 
 import segno
 from flask import (
@@ -22,7 +23,6 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -114,7 +114,9 @@ def new():
         if start_now:
             scheduled_at = utcnow()
         else:
-            scheduled_at = form.scheduled_at.data.replace(tzinfo=get_timezone()).astimezone(UTC)
+            # zoneinfo, not the pytz zone of get_timezone(): pytz's tzinfo= gives local mean time.
+            zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+            scheduled_at = form.scheduled_at.data.replace(tzinfo=zone).astimezone(UTC)
         try:
             live = service.schedule(
                 db.session,

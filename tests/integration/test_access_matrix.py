@@ -19,6 +19,7 @@ EXPECTED = {
     "auth.login": EVERYONE,
     "auth.logout": LOGGED_IN,
     "auth.change_password": LOGGED_IN,
+    "notify.preferences": LOGGED_IN,
     "auth.set_language": EVERYONE,
     "auth.forgot_password": EVERYONE,
     "auth.choose_password": EVERYONE,

@@ -30,6 +30,11 @@ def simulated(runner):
     return result.output
 
 
+def test_the_simulated_cohort_is_sent_no_notification(mailbox, simulated, db_session):
+    assert db_session.scalar(select(func.count(Decision.id)))
+    assert mailbox.messages == []
+
+
 def test_simulation_uses_the_real_services(simulated, runner, db_session):
     assert simulated.startswith("6 coaches, ")
     attempts = db_session.scalars(select(Attempt)).all()

@@ -152,6 +152,12 @@ def test_the_installed_wheel_serves_french_and_runs_every_operator_command(
     assert "closed 0 overdue attempt(s)" in run(
         command(unit_exec_start("lms-sweep.service")), env=env, cwd=home
     )
+    # The weekly reminders and digests, as their timer starts them.
+    timer = systemd_unit("lms-notify.timer")["Timer"]
+    assert timer["Unit"] == "lms-notify.service" and timer["OnCalendar"]
+    assert "0 digests to trainers; 0 of 0 sent." in run(
+        command(unit_exec_start("lms-notify.service")), env=env, cwd=home
+    )
 
     # The web unit and the Procfile's web process serve the same installed release.
     for name, web_command, cwd in (
