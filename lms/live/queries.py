@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, lazyload
 
 from lms.auth.models import User
 from lms.auth.policy import visible_cohort_ids
@@ -13,6 +13,7 @@ from lms.live.models import (
     PAUSED,
     RUNNING,
     LiveParticipant,
+    LiveQuestionState,
     LiveScore,
     LiveSession,
 )
@@ -20,7 +21,13 @@ from lms.quiz.models import Answer, AttemptSlot
 
 
 def live_session(session: Session, live_id: int) -> LiveSession | None:
-    return session.get(LiveSession, live_id)
+    """The session; its questions, read only when a page needs them, come with their versions
+    in the same query (the question on screen is always shown or checked with its version)."""
+    return session.get(
+        LiveSession,
+        live_id,
+        options=[lazyload(LiveSession.questions).joinedload(LiveQuestionState.question_version)],
+    )
 
 
 def live_by_code(session: Session, code: str) -> LiveSession | None:

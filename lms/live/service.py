@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from lms.auth.models import Cohort, User
 from lms.catalog import queries as catalog
@@ -212,10 +212,11 @@ def _live_attempt(session, live, user, quiz, xapi, now) -> Attempt:
 
 
 def participant_of(session: Session, live: LiveSession, user: User) -> LiveParticipant | None:
+    """The coach's participation with their attempt (an answer checks it), in one query."""
     return session.scalar(
-        select(LiveParticipant).where(
-            LiveParticipant.live_session_id == live.id, LiveParticipant.user_id == user.id
-        )
+        select(LiveParticipant)
+        .where(LiveParticipant.live_session_id == live.id, LiveParticipant.user_id == user.id)
+        .options(joinedload(LiveParticipant.attempt))
     )
 
 
