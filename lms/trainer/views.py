@@ -181,26 +181,54 @@ def cohort(cohort_id: int):
     )
 
 
+SPREADSHEET_RESPONSES = {"csv": spreadsheets.csv_response, "xlsx": spreadsheets.xlsx_response}
+
+
+def _matrix_file(cohort_id: int, kind: str):
+    """The matrix as shown (same filter), as CSV or as an XLSX workbook with the same columns."""
+    cohort = _cohort(cohort_id)
+    matrix = queries.cohort_matrix(db.session, cohort.id, _matrix_filter())
+    return SPREADSHEET_RESPONSES[kind](
+        exports.matrix_rows(matrix), f"cohort-{cohort.id}-matrix.{kind}"
+    )
+
+
 @bp.route("/cohorts/<int:cohort_id>/matrix.csv")
 @roles_required(*REVIEWERS)
 @personal_data
 def cohort_csv(cohort_id: int):
+    return _matrix_file(cohort_id, "csv")
+
+
+@bp.route("/cohorts/<int:cohort_id>/matrix.xlsx")
+@roles_required(*REVIEWERS)
+@personal_data
+def cohort_xlsx(cohort_id: int):
+    return _matrix_file(cohort_id, "xlsx")
+
+
+def _completions_file(cohort_id: int, kind: str):
+    """Completion records of a cohort over a period (?since=YYYY-MM-DD&until=YYYY-MM-DD)."""
     cohort = _cohort(cohort_id)
-    matrix = queries.cohort_matrix(db.session, cohort.id, _matrix_filter())
-    return spreadsheets.csv_response(exports.matrix_rows(matrix), f"cohort-{cohort.id}-matrix.csv")
+    since, until = _period(request.args)
+    lines = queries.completion_lines(db.session, queries.cohort_coach_ids(cohort.id), since, until)
+    return SPREADSHEET_RESPONSES[kind](
+        exports.completion_rows(lines), f"cohort-{cohort.id}-completion-records.{kind}"
+    )
 
 
 @bp.route("/cohorts/<int:cohort_id>/completions.csv")
 @roles_required(*REVIEWERS)
 @personal_data
 def completions_csv(cohort_id: int):
-    """Completion records of a cohort over a period (?since=YYYY-MM-DD&until=YYYY-MM-DD)."""
-    cohort = _cohort(cohort_id)
-    since, until = _period(request.args)
-    lines = queries.completion_lines(db.session, queries.cohort_coach_ids(cohort.id), since, until)
-    return spreadsheets.csv_response(
-        exports.completion_rows(lines), f"cohort-{cohort.id}-completion-records.csv"
-    )
+    return _completions_file(cohort_id, "csv")
+
+
+@bp.route("/cohorts/<int:cohort_id>/completions.xlsx")
+@roles_required(*REVIEWERS)
+@personal_data
+def completions_xlsx(cohort_id: int):
+    return _completions_file(cohort_id, "xlsx")
 
 
 def _period(args) -> tuple[datetime | None, datetime | None]:

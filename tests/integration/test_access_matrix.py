@@ -77,6 +77,8 @@ EXPECTED = {
     "trainer.cohort": {TRAINER, ADMIN},
     "trainer.cohort_csv": {TRAINER, ADMIN},
     "trainer.completions_csv": {TRAINER, ADMIN},
+    "trainer.cohort_xlsx": {TRAINER, ADMIN},
+    "trainer.completions_xlsx": {TRAINER, ADMIN},
     "trainer.bulk_decision": {TRAINER, ADMIN},
     "trainer.coach": {TRAINER, ADMIN},
     "trainer.grading_queue": {TRAINER, ADMIN},

@@ -4,8 +4,11 @@ import csv
 import io
 from zoneinfo import ZoneInfo
 
+from openpyxl import load_workbook
+
 from lms.competence import service as competence
 from lms.quiz import service as quiz_service
+from lms.spreadsheets import XLSX_MIMETYPE
 from lms.xapi.statements import XapiConfig
 from tests.support import factories
 from tests.support.web import Auth
@@ -72,6 +75,19 @@ def test_completion_records_csv(trainer_client, db_session, demo_cohort):
     assert by_email[second.email][4] == "Révoquée"
     local = kept.decided_at.astimezone(ZoneInfo("Europe/Paris"))
     assert by_email[first.email][5] == local.strftime("%Y-%m-%d %H:%M")
+
+    # The same columns as an Excel workbook: dates are dates, in the centre's local time.
+    workbook = trainer_client.get(f"/trainer/cohorts/{cohort_id}/completions.xlsx")
+    assert workbook.status_code == 200 and workbook.mimetype == XLSX_MIMETYPE
+    assert 'filename="cohort-' in workbook.headers["Content-Disposition"]
+    assert workbook.headers["Content-Disposition"].endswith('completion-records.xlsx"')
+    assert workbook.headers["Cache-Control"] == "no-store"
+    sheet = load_workbook(io.BytesIO(workbook.data)).active
+    xlsx_header, *xlsx_lines = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert xlsx_header == header
+    xlsx_first = next(line for line in xlsx_lines if line[1] == first.email)
+    assert xlsx_first[2:5] == ["KT1", "T1", "Validé"]
+    assert xlsx_first[5].strftime("%Y-%m-%d %H:%M") == local.strftime("%Y-%m-%d %H:%M")
 
 
 def test_completion_records_period_and_bad_dates(trainer_client, demo_cohort):

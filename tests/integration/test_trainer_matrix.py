@@ -6,12 +6,14 @@ import uuid
 from zoneinfo import ZoneInfo
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import event, select
 
 from lms.competence import queries
 from lms.competence.models import Decision
 from lms.extensions import db
 from lms.quiz.models import Attempt
+from lms.spreadsheets import XLSX_MIMETYPE
 from lms.timeutil import utcnow
 from tests.support import factories, trainer_data
 from tests.support.web import Auth
@@ -196,6 +198,20 @@ def test_french_csv_opens_in_french_excel(app, db_session, demo_cohort, units):
     attempt = db_session.scalars(select(Attempt).where(Attempt.user_id == coach.id)).first()
     paris = attempt.submitted_at.astimezone(ZoneInfo("Europe/Paris"))
     assert zoe["Unité T1\u00a0: dernière activité"] == paris.strftime("%Y-%m-%d %H:%M")
+
+    # The Excel workbook: the same columns, numbers as numbers, local times as dates.
+    workbook = client.get(f"/trainer/cohorts/{demo_cohort['cohort'].id}/matrix.xlsx")
+    assert workbook.status_code == 200 and workbook.mimetype == XLSX_MIMETYPE
+    assert workbook.headers["Content-Disposition"].endswith('-matrix.xlsx"')
+    sheet = load_workbook(io.BytesIO(workbook.data)).active
+    xlsx_header, *xlsx_lines = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert xlsx_header == header
+    assert len(xlsx_lines) == len(lines)
+    zoe_xlsx = dict(zip(header, next(line for line in xlsx_lines if line[0] == "Zoé"), strict=True))
+    assert zoe_xlsx["Unité T1\u00a0: meilleur score (%)"] == 75.5
+    last = zoe_xlsx["Unité T1\u00a0: dernière activité"]
+    assert last.strftime("%Y-%m-%d %H:%M") == paris.strftime("%Y-%m-%d %H:%M")
+    assert zoe_xlsx["Unité T1\u00a0: statut"] == zoe["Unité T1\u00a0: statut"]
 
 
 def test_the_chart_counts_every_coach_while_the_page_shows_a_hundred(
