@@ -95,6 +95,8 @@ def verify(document: dict, resolve: Resolver, *, now: datetime) -> Verification:
         result.problems.append("type: not an Open Badges 3.0 credential")
         return result
     result.problems.extend(schema_problems(document))
+    if not result.problems:
+        result.checks.append("schema")
     try:
         _check_signature(document, resolve, "credential")
         result.checks.append("signature")

@@ -99,22 +99,21 @@ def _read_upload() -> tuple[dict | None, str | None]:
     """The credential of the request (a JSON or baked SVG file, or pasted JSON), or why not."""
     upload = request.files.get("file")
     if request.is_json:
-        text = request.get_data(as_text=True)
+        raw = request.get_data()
     elif upload and upload.filename:
         raw = upload.read(MAX_UPLOAD + 1)
-        if len(raw) > MAX_UPLOAD:
-            return None, "file: larger than 512 KB, not a credential"
-        text = raw.decode("utf-8", errors="replace")
     else:
-        text = request.form.get("document", "")
+        raw = request.form.get("document", "").encode()
+    if len(raw) > MAX_UPLOAD:
+        return None, "file: larger than 512 KB, not a credential"
+    text = raw.decode("utf-8", errors="replace")
     if not text.strip():
         return None, "file: choose a credential file or paste its JSON"
     try:
-        if text.lstrip().startswith("<"):
-            return baking.unbake_svg(text), None
-        return json.loads(text), None
-    except ValueError as error:
+        document = baking.unbake_svg(text) if text.lstrip().startswith("<") else json.loads(text)
+    except (ValueError, RecursionError) as error:
         return None, f"file: neither a credential's JSON nor a baked badge image ({error})"
+    return document, None
 
 
 @bp.route("/credentials/verify", methods=["GET", "POST"])

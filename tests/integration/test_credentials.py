@@ -89,7 +89,7 @@ def test_a_validated_unit_earns_a_unit_and_a_competence_credential(
         assert document["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
         result = our_verdict(runner, tmp_path, document)
         assert result.exit_code == 0, result.output
-        assert "valid" in result.output
+        assert "valid (schema, signature, dates, status checked)" in result.output
         theirs = node_verify(document, published(app, client, document))
         assert theirs == {"verified": True, "revoked": False, "errors": []}
     unit = download(client, earned[UNIT])
@@ -176,6 +176,9 @@ def test_public_verification_of_json_and_baked_badge(client, db_session, demo_co
     refused = client.post("/credentials/verify", data={"document": "not json"})
     assert refused.status_code == 400
     assert "neither a credential" in refused.get_data(as_text=True)
+    huge = client.post("/credentials/verify", json={"padding": "x" * 600_000})
+    assert huge.status_code == 400
+    assert huge.get_json()["problems"] == ["file: larger than 512 KB, not a credential"]
 
 
 def test_issue_missing_covers_past_decisions(runner, db_session, demo_cohort):
