@@ -61,6 +61,8 @@ def test_a_live_game_with_a_projector_three_coaches_points_and_a_ranking(content
 
     projector = trainer.context.new_page()
     projector.set_viewport_size({"width": 1280, "height": 720})
+    # The projector follows the push alone: its fallback polls are made impossible.
+    projector.route(re.compile(r"/projector/screen"), lambda route: route.abort())
     projector.goto(f"{server.url}/live/{live_id}/projector")
     expect(projector.locator(".join-code")).to_have_text(code)
     check_accessible(projector, "live-projector-lobby")

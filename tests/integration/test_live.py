@@ -344,12 +344,14 @@ def _revealed_room(db_session, quiz, trainer, coaches: int):
     return live, members[0]
 
 
-def test_polls_and_the_panel_cost_the_same_for_3_and_12_coaches(app, db_session, quiz):
+def test_polls_the_panel_and_the_projector_cost_the_same_for_3_and_12_coaches(
+    app, db_session, quiz
+):
     trainer = factories.make_user(db_session, role="trainer")
     rooms = [_revealed_room(db_session, quiz, trainer, size) for size in (3, 12)]
     trainer_client = app.test_client()
     assert Auth(trainer_client).login(trainer.email).status_code == 302
-    unchanged, revealed, panels = [], [], []
+    unchanged, revealed, panels, projectors = [], [], [], []
     for live, coach in rooms:
         coach_client = app.test_client()
         assert Auth(coach_client).login(coach.email).status_code == 302
@@ -366,9 +368,15 @@ def test_polls_and_the_panel_cost_the_same_for_3_and_12_coaches(app, db_session,
             panel = trainer_client.get(f"/live/{live.id}/panel?revision={live.revision}")
         assert panel.status_code == 200
         panels.append(len(statements))
+        with statements_run(app) as statements:
+            projector = trainer_client.get(f"/live/{live.id}/projector/screen")
+        # The verdicts, the answers and the leaderboard of the whole room, in a few queries.
+        assert projector.status_code == 200 and 'class="leaderboard"' in projector.text
+        projectors.append(len(statements))
     assert unchanged[0] == unchanged[1] <= 4, unchanged  # user, session, membership, participant
     assert revealed[0] == revealed[1], revealed
     assert panels[0] == panels[1], panels
+    assert projectors[0] == projectors[1], projectors
 
 
 def _events(response) -> list[str]:

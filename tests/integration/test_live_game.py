@@ -360,3 +360,14 @@ def test_the_trainers_screens_follow_by_events(
         events = [block for block in response.get_data(as_text=True).split("\n\n") if block]
         assert events[0].startswith("retry: ")
         assert events[1].startswith(f"id: {revision}\nevent: screen\n") and marker in events[1]
+
+
+def test_a_full_worker_declines_the_trainers_streams_so_that_they_poll(
+    app, trainer_client, demo_cohort, quiz, db_session, monkeypatch
+):
+    live_id = schedule(trainer_client, demo_cohort, version_ids(db_session, quiz)[:1])
+    act(trainer_client, live_id, "open")
+    monkeypatch.setitem(app.config, "LIVE_STREAMS", 0)
+    for path in ("panel/events", "projector/events"):
+        assert trainer_client.get(f"/live/{live_id}/{path}").status_code == 204
+    assert trainer_client.get(f"/live/{live_id}/projector/screen").status_code == 200
