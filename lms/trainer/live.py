@@ -93,13 +93,15 @@ def _in_chosen_order(form, versions: dict) -> list:
     without one come after, in the order of the bank. A bad order is an error on the field."""
     chosen = []
     for index, version_id in enumerate(form.questions.data or []):
-        text = request.form.get(f"order-{version_id}", "").strip()
-        if text and not (text.isdigit() and 0 < int(text) <= 999):
+        key = f"order-{version_id}"
+        text = request.form.get(key, "").strip()
+        order = params.optional_integer({key: text}, key)
+        if text and not (order and order <= 999):
             code = versions[version_id].question.code
             raise service.LiveError(
                 N_("The order of %(code)s must be a whole number from 1 to 999."), code=code
             )
-        chosen.append((int(text) if text else 1000, index, versions[version_id]))
+        chosen.append((order or 1000, index, versions[version_id]))
     return [version for _, _, version in sorted(chosen, key=lambda item: item[:2])]
 
 

@@ -104,11 +104,12 @@ def test_questions_are_asked_in_the_order_the_trainer_gave(
     assert [q.question_version_id for q in live.questions] == [third, first, second]
 
 
+@pytest.mark.parametrize("order", ["first", "0", "1000", "²", "١٢", str(2**70)])
 def test_a_bad_order_is_a_clear_error_and_schedules_nothing(
-    trainer_client, demo_cohort, quiz, db_session
+    trainer_client, demo_cohort, quiz, db_session, order
 ):
     first, second, _ = version_ids(db_session, quiz)
-    form = schedule_form(demo_cohort, [first, second], **{f"order-{second}": "first"})
+    form = schedule_form(demo_cohort, [first, second], **{f"order-{second}": order})
     response = post(trainer_client, "/live/new?module=T1", form)
     assert response.status_code == 400
     assert "T1-Q02 doit être un nombre entier de 1 à 999." in response.get_data(as_text=True)
