@@ -3,10 +3,9 @@
 import asyncio
 import time
 
-import httpx
 from sqlalchemy import func, select
 
-from benchmarks import bare_app
+from benchmarks import bare_app, harness
 from benchmarks.harness import Server, Tally, migrated_app, percentile, result, send, signed_in
 from lms.auth import service as accounts
 from lms.catalog.models import Quiz
@@ -60,7 +59,7 @@ def _coaches_with_attempts(app) -> list[dict]:
 async def _drive(server: Server, requests_of_client) -> tuple[list[float], Tally]:
     """Run every client's requests in turn, all clients at once; (latencies, failures)."""
     latencies, tally = [], Tally()
-    transport = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=CLIENTS * 2))
+    pool = harness.connections(CLIENTS * 2)
 
     async def client_loop(client, calls):
         for timed, method, url, data in calls:
@@ -70,16 +69,14 @@ async def _drive(server: Server, requests_of_client) -> tuple[list[float], Tally
                 latencies.append(time.perf_counter() - started)
             tally.errors += response is not None and response.status_code != 200
 
-    async with transport:
-        clients = [server.client(transport, *auth) for auth, _ in requests_of_client]
+    async with pool:
+        clients = [server.client(pool, *auth) for auth, _ in requests_of_client]
         await asyncio.gather(
             *(
                 client_loop(c, calls)
                 for c, (_, calls) in zip(clients, requests_of_client, strict=True)
             )
         )
-        for client in clients:
-            await client.aclose()
     return latencies, tally
 
 

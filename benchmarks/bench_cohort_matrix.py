@@ -13,6 +13,7 @@ from benchmarks.harness import (
     USER_AGENT,
     Server,
     Tally,
+    connections,
     migrated_app,
     percentile,
     result,
@@ -155,15 +156,15 @@ async def _trainers(server: Server, auth, path: str, trainers: int, rounds: int,
     """Timings of ``trainers`` trainers loading the page ``rounds`` times each, one after the
     other; failed requests and reset connections are counted in ``tally``."""
     timings = []
-    async with httpx.AsyncHTTPTransport() as transport:
+    async with connections(trainers) as pool:
 
         async def trainer():
-            async with server.client(transport, *auth) as client:
-                for _ in range(rounds):
-                    started = time.perf_counter()
-                    response = await send(client, "GET", path, tally)
-                    timings.append(time.perf_counter() - started)
-                    tally.errors += response is not None and response.status_code != 200
+            client = server.client(pool, *auth)
+            for _ in range(rounds):
+                started = time.perf_counter()
+                response = await send(client, "GET", path, tally)
+                timings.append(time.perf_counter() - started)
+                tally.errors += response is not None and response.status_code != 200
 
         await asyncio.gather(*(trainer() for _ in range(trainers)))
     return timings

@@ -13,14 +13,16 @@ import re
 import time
 from datetime import timedelta
 
-import httpx
 from flask import url_for
 from sqlalchemy import insert, select
 
 from benchmarks.harness import (
+    FAILED,
+    Client,
     Server,
     Tally,
     announce_load,
+    connections,
     migrated_app,
     percentile,
     result,
@@ -133,9 +135,7 @@ class Room:
     def __init__(self, server: Server, paths: dict, revision: int, options: list[list[str]]):
         self.server, self.paths, self.options = server, paths, options
         # A stream and an answer at once per phone, the trainer's screens besides.
-        self.transport = httpx.AsyncHTTPTransport(
-            limits=httpx.Limits(max_connections=2 * ROOM + 20)
-        )
+        self.pool = connections(2 * ROOM + 20)
         self.revision, self.position = revision, 0
         self.clicks: dict[int, float] = {}  # revision → when the trainer clicked
         self.polls, self.panels, self.actions, self.answers = [], [], [], []
@@ -144,8 +144,8 @@ class Room:
         self.streams = {"opened": 0, "declined": 0, "events": 0, "broken": 0}
         self.running = True
 
-    def client(self, auth):
-        return self.server.client(self.transport, *auth)
+    def client(self, auth) -> Client:
+        return self.server.client(self.pool, *auth)
 
     def _shown(self, shown: int, seen: int, now: float) -> int:
         for revision in range(shown + 1, seen + 1):
@@ -153,14 +153,14 @@ class Room:
                 self.display.append(now - self.clicks[revision])
         return max(shown, seen)
 
-    async def phone(self, client: httpx.AsyncClient) -> None:
+    async def phone(self, client: Client) -> None:
         """Follow by the event stream while the server grants one, then by polling."""
         shown = self.revision
         await asyncio.sleep(random.random() * POLL_EVERY)
         while self.running:
             try:
                 shown, granted = await self._stream(client, shown)
-            except httpx.HTTPError:
+            except FAILED:
                 self.streams["broken"] += 1
                 granted = True
             if not granted:
@@ -168,7 +168,7 @@ class Room:
             await asyncio.sleep(1.0)  # the browser's reconnection delay (retry: 1000)
         await self._poll(client, shown)
 
-    async def _stream(self, client: httpx.AsyncClient, shown: int) -> tuple[int, bool]:
+    async def _stream(self, client: Client, shown: int) -> tuple[int, bool]:
         """One stream until the server ends it: (revision shown, whether it was granted)."""
         url, headers = self.paths["live_events"], {"Last-Event-ID": str(shown)}
         async with client.stream("GET", url, headers=headers) as response:
@@ -188,7 +188,7 @@ class Room:
                     shown, event_id = self._shown(shown, event_id, time.perf_counter()), None
         return shown, True
 
-    async def _poll(self, client: httpx.AsyncClient, shown: int) -> None:
+    async def _poll(self, client: Client, shown: int) -> None:
         while self.running:
             started = time.perf_counter()
             params = {"revision": shown}
@@ -206,7 +206,7 @@ class Room:
                 self.tally.errors += 1
             await asyncio.sleep(max(0.0, POLL_EVERY - (time.perf_counter() - started)))
 
-    async def panel(self, client: httpx.AsyncClient) -> None:
+    async def panel(self, client: Client) -> None:
         while self.running:
             started = time.perf_counter()
             params = {"revision": self.revision}
@@ -217,7 +217,7 @@ class Room:
             self.panels.append(time.perf_counter() - started)
             await asyncio.sleep(max(0.0, POLL_EVERY - (time.perf_counter() - started)))
 
-    async def act(self, client: httpx.AsyncClient, action: str) -> None:
+    async def act(self, client: Client, action: str) -> None:
         """A click: the POST and the control page it leads to, as the browser loads them."""
         started = time.perf_counter()
         self.clicks[self.revision + 1] = started
@@ -232,7 +232,7 @@ class Room:
         elif response is not None:
             self.tally.errors += 1
 
-    async def answer(self, client: httpx.AsyncClient, within: float) -> None:
+    async def answer(self, client: Client, within: float) -> None:
         await asyncio.sleep(random.random() * within)
         position = self.position
         started = time.perf_counter()
@@ -249,7 +249,7 @@ class Room:
 async def _polling(room: Room, plan: dict, phones: int, *, panel: bool):
     """``phones`` phones (and the trainer's panel) polling until the block ends;
     yields (phones' clients, the trainer's client)."""
-    async with room.transport:
+    async with room.pool:
         clients = [room.client(auth) for auth in plan["coaches"][:phones]]
         screen, trainer = room.client(plan["trainer"]), room.client(plan["trainer"])
         tasks = [asyncio.create_task(room.phone(c)) for c in clients]
@@ -262,8 +262,6 @@ async def _polling(room: Room, plan: dict, phones: int, *, panel: bool):
             for task in tasks:
                 task.cancel()  # a phone waiting on its stream stops now
             await asyncio.gather(*tasks, return_exceptions=True)
-            for client in [*clients, screen, trainer]:
-                await client.aclose()
 
 
 async def _display_and_spike(server, paths, revision, plan) -> dict:

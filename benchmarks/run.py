@@ -1,7 +1,7 @@
 """`make bench`: every figure of the performance table, written to benchmarks/results.json.
 
 The servers are gunicorn on loopback, on SQLite and on a throw-away PostgreSQL cluster; the load
-comes from asyncio + httpx on the same machine, so the load average is recorded with each figure.
+comes from asyncio + httpcore on the same machine, so the load average is recorded with each figure.
 """
 
 import json
