@@ -38,3 +38,13 @@ def correct_lines(definition: Mapping) -> list:
 def ordered_lines(definition: Mapping) -> bool:
     """Whether the lines of a response are a sequence, shown numbered."""
     return types.question_type(definition).ordered_lines
+
+
+def in_answer_order(definition: Mapping, option_order: list | None, raw: Any) -> list[Mapping]:
+    """An ordering question's items as the coach ordered them; the items the answer does not
+    place (none, when unanswered) follow in the order the attempt shows."""
+    shown = choices(definition, option_order)
+    placed = parsed(definition, raw) or []
+    by_id = {item["id"]: item for item in shown}
+    first = [by_id[item_id] for item_id in placed if item_id in by_id]
+    return first + [item for item in shown if item["id"] not in placed]

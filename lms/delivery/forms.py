@@ -40,6 +40,11 @@ class AttemptArguments(params.Arguments):
     goto = fields.String(
         validate=validate.Regexp(r"^(summary|timeout|[0-9]{1,3})$"), load_default=""
     )
+    # An ordering item moved without JavaScript: "<position>.<rank>.up|down", or the order
+    # shown kept as the answer: "<position>.keep".
+    move = fields.String(
+        validate=validate.Regexp(r"^[0-9]{1,3}\.(keep|[0-9]{1,3}\.(up|down))$"), load_default=""
+    )
 
 
 def attempt_arguments(values: MultiDict) -> dict:
@@ -48,6 +53,23 @@ def attempt_arguments(values: MultiDict) -> dict:
 
 def shown_positions(form: MultiDict) -> list[int]:
     return sorted(set(attempt_arguments(form)["shown"]))
+
+
+def with_move(form: MultiDict, move: str) -> MultiDict:
+    """The form as if the ordering item at a rank had moved one place (or the order shown
+    had been kept): the answer the coach meant by pressing that button."""
+    if not move:
+        return form
+    position, _, rest = move.partition(".")
+    form = form.copy()
+    form.pop(field_name(int(position), "untouched"), None)
+    if rest != "keep":
+        rank, direction = rest.split(".")
+        other = int(rank) + (-1 if direction == "up" else 1)
+        here, there = field_name(int(position), rank), field_name(int(position), str(other))
+        if here in form and there in form:
+            form[here], form[there] = form[there], form[here]
+    return form
 
 
 def page_answers(slots, form: MultiDict) -> tuple[dict[int, object], dict[int, bool]]:

@@ -199,22 +199,76 @@ def _continue_slug(slugs: list[str], read: set[str], visit: ModuleVisit | None) 
     return next((slug for slug in slugs if slug not in read), None)
 
 
-# --- progress page -----------------------------------------------------------------------------
+# --- skill results: the result page and the progress page say the same -----------------------
 
 
 @dataclass(frozen=True)
-class SkillProgress:
-    skill: Skill
-    fraction: float | None  # latest graded evidence; None when the quiz never assessed it
+class SkillResult:
+    """An attempt's marks on one skill: those graded so far, and how many of its questions
+    still wait for a trainer (an essay): until then the skill is pending, not scored."""
+
+    code: str
+    skill: Skill | None
     earned: float = 0.0
     maximum: float = 0.0
+    pending: int = 0
+
+    @property
+    def fraction(self) -> float | None:
+        return self.earned / self.maximum if self.maximum else None
+
+
+def skill_results(attempt: Attempt, skills: dict[str, Skill]) -> list[SkillResult]:
+    """Per skill the attempt assesses, in code order."""
+    scores = {score.skill_id: score for score in attempt.skill_scores}
+    pending: dict[str, int] = {}
+    if attempt.state == NEEDS_GRADING:
+        for slot in attempt.slots:
+            if slot.grade is None or slot.grade.fraction is None:
+                for code in slot.question_version.definition.get("skills", []):
+                    pending[code] = pending.get(code, 0) + 1
+    return [
+        SkillResult(
+            code,
+            skills.get(code),
+            scores[code].earned if code in scores else 0.0,
+            scores[code].maximum if code in scores else 0.0,
+            pending.get(code, 0),
+        )
+        for code in sorted(set(scores) | set(pending))
+    ]
+
+
+@dataclass(frozen=True)
+class Revisit:
+    result: SkillResult
+    objectives: list  # the module's objectives that build the skill (language maps)
+
+
+def to_revisit(results: list[SkillResult], module: Module) -> list[Revisit]:
+    """The graded skills under the module's bar (its minimum per skill, or else its overall
+    mark), with the objectives of the module that build them: what to read again."""
+    rule = module.mastery or {}
+    bar = float(rule.get("per_skill") or rule.get("overall") or 0.0)
+    return [
+        Revisit(
+            result,
+            [o["text"] for o in module.objectives or [] if result.code in o.get("skills", [])],
+        )
+        for result in results
+        if not result.pending and result.fraction is not None and result.fraction < bar - 1e-9
+    ]
+
+
+# --- progress page -----------------------------------------------------------------------------
 
 
 @dataclass
 class UnitProgress:
     unit: Unit
     module: ModuleProgress | None
-    skills: list[SkillProgress] = field(default_factory=list)
+    skills: list[SkillResult] = field(default_factory=list)
+    revisit: list[Revisit] = field(default_factory=list)
 
 
 @dataclass
@@ -224,13 +278,15 @@ class CompetenceProgress:
 
 
 def skill_progress(session: Session, user: User) -> list[CompetenceProgress]:
-    """Per competence, unit and skill: the skill scores of the coach's latest graded attempt
-    of each module, practice left out (the most recent evidence counts, as a trainer reads it)."""
+    """Per competence, unit and skill: the skill results of the coach's latest submitted attempt
+    of each module (graded, or waiting for a trainer), practice left out: the most recent
+    evidence counts, as a trainer reads it, and as the attempt's result page shows it."""
     latest: dict[str, Attempt] = {}
     for attempt in attempts_of(session, user.id):
-        if attempt.state == GRADED and attempt.proposed_status != PRACTICE:
+        if attempt.state in (GRADED, NEEDS_GRADING) and attempt.proposed_status != PRACTICE:
             latest[attempt.module_code] = attempt
     by_module = {g.module.code: g for group in catalogue(session, user) for g in group.modules}
+    skills = skills_by_code(session)
     result = []
     for competence in catalog.competences(session):
         entry = CompetenceProgress(competence)
@@ -238,20 +294,15 @@ def skill_progress(session: Session, user: User) -> list[CompetenceProgress]:
             if not unit.active:
                 continue
             attempt = latest.get(unit.code)
-            scores = {s.skill_id: s for s in attempt.skill_scores} if attempt else {}
+            found = {r.code: r for r in skill_results(attempt, skills)} if attempt else {}
             unit_entry = UnitProgress(unit, by_module.get(unit.code))
             for skill in unit.skills:
-                if not skill.active:
-                    continue
-                score = scores.get(skill.code)
-                unit_entry.skills.append(
-                    SkillProgress(
-                        skill,
-                        score.earned / score.maximum if score and score.maximum else None,
-                        score.earned if score else 0.0,
-                        score.maximum if score else 0.0,
+                if skill.active:
+                    unit_entry.skills.append(
+                        found.get(skill.code) or SkillResult(skill.code, skill)
                     )
-                )
+            if unit_entry.module is not None:
+                unit_entry.revisit = to_revisit(unit_entry.skills, unit_entry.module.module)
             entry.units.append(unit_entry)
         result.append(entry)
     return result

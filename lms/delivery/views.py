@@ -40,6 +40,7 @@ def _template_helpers(state) -> None:
     # Globals rather than a context processor: imported macros see globals, not the context.
     state.app.jinja_env.globals.update(
         choices=display.choices,
+        in_answer_order=display.in_answer_order,
         describe=display.describe,
         parsed=display.parsed,
         correct_lines=display.correct_lines,
@@ -286,9 +287,9 @@ def _first_unanswered_page(attempt: Attempt) -> int:
     return 1
 
 
-def _save_page(attempt: Attempt, slots):
+def _save_page(attempt: Attempt, slots, form=None):
     """Save the answers and flags the page sent; (errors, sent answers) or a redirect."""
-    answers, flags = forms.page_answers(slots, request.form)
+    answers, flags = forms.page_answers(slots, request.form if form is None else form)
     try:
         errors = service.save_answers(db.session, attempt, slots, answers, flags)
     except quiz_service.AttemptError:
@@ -310,13 +311,19 @@ def save_attempt(attempt_id: int):
     arguments = forms.attempt_arguments(request.form)  # a malformed form changes nothing
     attempt = _own_attempt(attempt_id)
     closed = _closed_redirect(attempt)
-    saved = closed or _save_page(attempt, attempt.slots)
+    form = forms.with_move(request.form, arguments["move"])
+    saved = closed or _save_page(attempt, attempt.slots, form)
     if not isinstance(saved, tuple):
         return saved
     errors, answers = saved
     page, checked, target = (arguments[key] for key in ("page", "check", "goto"))
     if errors:
         return _render_attempt(attempt, page, errors, answers)
+    if arguments["move"]:  # back to the list just reordered
+        position = arguments["move"].partition(".")[0]
+        return redirect(
+            url_for(".attempt", attempt_id=attempt.id, page=page, _anchor=f"question-{position}")
+        )
     if checked is not None:
         try:
             quiz_service.check_answer(db.session, attempt, checked, xapi=xapi_config())
@@ -382,20 +389,6 @@ def submit(attempt_id: int):
     return redirect(url_for(".result", attempt_id=attempt.id))
 
 
-def _skill_rows(attempt: Attempt) -> list[dict]:
-    skills = queries.skills_by_code(db.session)
-    return [
-        {
-            "skill": skills.get(score.skill_id),
-            "code": score.skill_id,
-            "earned": score.earned,
-            "maximum": score.maximum,
-            "fraction": score.earned / score.maximum if score.maximum else 0.0,
-        }
-        for score in attempt.skill_scores
-    ]
-
-
 feedback_allowed = quiz_service.feedback_allowed
 
 
@@ -406,11 +399,13 @@ def result(attempt_id: int):
     if attempt.is_open:
         return _closed_redirect(attempt) or redirect(url_for(".attempt", attempt_id=attempt.id))
     module = queries.module_by_code(db.session, attempt.module_code)
+    skill_rows = queries.skill_results(attempt, queries.skills_by_code(db.session))
     return render_template(
         "delivery/result.html",
         attempt=attempt,
         module=module,
-        skill_rows=_skill_rows(attempt),
+        skill_rows=skill_rows,
+        revisit=queries.to_revisit(skill_rows, module),
         progress=queries.module_progress(db.session, current_user, module),
         feedback_allowed=feedback_allowed(attempt),
     )

@@ -11,29 +11,18 @@ from lms.catalog import queries as catalog
 from lms.quiz import types
 from lms.quiz.models import Attempt
 from lms.timeutil import utcnow
-from tests.support.browser import answer, check_accessible, in_app, log_in
+from tests.support.browser import (
+    answer,
+    answers_of,
+    attempt_id_of,
+    check_accessible,
+    in_app,
+    log_in,
+    order_items,
+    slots_of,
+)
 
 pytestmark = pytest.mark.browser
-
-
-def slots_of(server, attempt_id: int) -> list[tuple[int, dict, list | None]]:
-    def read(session):
-        attempt = session.get(Attempt, attempt_id)
-        return [(s.position, s.question_version.definition, s.option_order) for s in attempt.slots]
-
-    return in_app(server, read)
-
-
-def answers_of(server, attempt_id: int) -> dict[int, object]:
-    def read(session):
-        attempt = session.get(Attempt, attempt_id)
-        return {s.position: s.answer.raw for s in attempt.slots if s.answer is not None}
-
-    return in_app(server, read)
-
-
-def attempt_id_of(page) -> int:
-    return int(re.search(r"/attempts/(\d+)", page.url).group(1))
 
 
 def test_coach_completes_module_c11_self_paced(content_server, new_page):
@@ -173,19 +162,25 @@ def test_the_autosave_status_says_saved_only_once_the_last_change_is_saved(
     texts = {i["id"]: i["text"]["fr"] for i in definition["items"]}
     question = page.locator(f"#question-{position}")
     with page.expect_request("**/autosave"):
-        question.get_by_label("Position 1", exact=True).select_option(label=texts[order[0]])
-    for rank, item_id in enumerate(order[1:], start=2):  # changed while the first save travels
-        question.get_by_label(f"Position {rank}", exact=True).select_option(label=texts[item_id])
+        question.locator(".ordering-item").nth(1).get_by_role("button", name="Monter").click()
+    first = shown_ids(question)
+    order_items(question, [texts[item_id] for item_id in order])  # while the first save travels
     status = page.locator("#autosave-status")
 
     with page.expect_request("**/autosave"):  # htmx sends the next save once the first answers
         held[0].continue_()
-    assert answers_of(content_server, attempt_id)[position] == order[:1]
-    expect(status).to_have_text("Enregistrement…")  # not "saved": the other positions are not
+    assert answers_of(content_server, attempt_id)[position] == first
+    expect(status).to_have_text("Enregistrement…")  # not "saved": the later moves are not
 
     held[1].continue_()
     expect(status).to_contain_text("Enregistré à")
     assert answers_of(content_server, attempt_id)[position] == order
+
+
+def shown_ids(question) -> list[str]:
+    return question.locator(".ordering-item input[type=hidden]").evaluate_all(
+        "fields => fields.map(f => f.value)"
+    )
 
 
 def _set_deadline(server, attempt_id: int, seconds: float) -> None:

@@ -422,6 +422,44 @@ def test_an_essay_awaiting_grading_keeps_its_lines_and_a_drawn_icon(coach_client
         assert re.search(r'<svg class="icon"[^>]* role="img" aria-label="En attente"', page)
 
 
+def skill_cells(page: str) -> dict[str, str]:
+    """The text of each skill's row in the skill tables of a page."""
+    rows = re.findall(r'<th scope="row">(T1-S\d).*?</th>(.*?)</tr>', page, re.S)
+    return {
+        code: re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", cells)).strip() for code, cells in rows
+    }
+
+
+def test_result_and_progress_agree_while_an_essay_waits(coach_client, db_session):
+    factories.make_quiz(
+        db_session,
+        questions=[
+            factories.question("T1-Q01", "essay"),
+            factories.question("T1-Q02"),
+            factories.question("T1-Q03", skills=("T1-S2",)),
+        ],
+        layout="all_on_one_page",
+    )
+    db_session.commit()
+    attempt_id = start(coach_client)
+    post(coach_client, f"/attempts/{attempt_id}",
+         {"shown": ["1", "2", "3"], "q1": "Mon plan.", "q2": "a", "q3": "b",
+          "goto": "summary"})  # fmt: skip
+    post(coach_client, f"/attempts/{attempt_id}/submit")
+    result = coach_client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    progress = coach_client.get("/progress").get_data(as_text=True)
+    for page in (result, progress):
+        cells = skill_cells(page)
+        # T1-S1: one question right, the essay not graded yet: pending, not 100 %.
+        assert "En attente de la correction de 1 question" in cells["T1-S1"]
+        assert "100" not in cells["T1-S1"].replace("1 / 1", "")
+        assert re.search(r"0\W+%", cells["T1-S2"])
+        # What to revisit: the skill under the bar, not the pending one.
+        revisit = page[page.index("À revoir") :]
+        assert "T1-S2" in revisit and "T1-S1" not in revisit
+        assert 'href="/modules/T1/#lessons"' in revisit
+
+
 def test_review_keeps_the_key_when_feedback_comes_after_close(coach_client, db_session):
     factories.make_quiz(db_session, feedback_timing="after_close")
     db_session.commit()

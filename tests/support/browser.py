@@ -21,6 +21,7 @@ from lms.config import DEFAULT_CONTENT_ROOT
 from lms.demo import DEMO_COHORT, DEMO_PASSWORD, seed_demo
 from lms.extensions import db
 from lms.quiz import types
+from lms.quiz.models import Attempt
 from lms.quiz.types import QUESTION_TYPES
 from tests.support.app import build_app
 from tests.support.postgres import unavailable
@@ -94,8 +95,24 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-def _new_page(browser, request, locale: str):
-    context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
+# Phones as Playwright's mobile contexts emulate them: the page may widen the layout viewport,
+# so overflow shows as a document wider than the screen, not as a wider window.
+PHONES = {"360x740": (360, 740, 3), "390x844": (390, 844, 3)}
+
+
+def _new_page(browser, request, locale: str, phone: str | None = None):
+    if phone is None:
+        options = {"viewport": {"width": 1280, "height": 900}}
+    else:
+        width, height, scale = PHONES[phone]
+        options = {
+            "viewport": {"width": width, "height": height},
+            "screen": {"width": width, "height": height},
+            "is_mobile": True,
+            "has_touch": True,
+            "device_scale_factor": scale,
+        }
+    context = browser.new_context(locale=locale, **options)
     context.set_default_timeout(10_000)
     page = context.new_page()
     request.node.pages = [*getattr(request.node, "pages", []), page]
@@ -107,8 +124,8 @@ def new_page(browser, request):
     """Factory of pages, each in a fresh browser context (own cookies), closed after the test."""
     contexts = []
 
-    def factory(locale: str = "fr-FR"):
-        context, page = _new_page(browser, request, locale)
+    def factory(locale: str = "fr-FR", phone: str | None = None):
+        context, page = _new_page(browser, request, locale, phone)
         contexts.append(context)
         return page
 
@@ -189,6 +206,26 @@ def in_app(server, function):
             db.session.remove()
 
 
+def slots_of(server, attempt_id: int) -> list[tuple[int, dict, list | None]]:
+    def read(session):
+        attempt = session.get(Attempt, attempt_id)
+        return [(s.position, s.question_version.definition, s.option_order) for s in attempt.slots]
+
+    return in_app(server, read)
+
+
+def answers_of(server, attempt_id: int) -> dict[int, object]:
+    def read(session):
+        attempt = session.get(Attempt, attempt_id)
+        return {s.position: s.answer.raw for s in attempt.slots if s.answer is not None}
+
+    return in_app(server, read)
+
+
+def attempt_id_of(page) -> int:
+    return int(re.search(r"/attempts/(\d+)", page.url).group(1))
+
+
 def answer(page, position: int, definition: dict, lang: str = "fr", correct: bool = True) -> None:
     """Answer like a person: click the labels, type, choose in the lists (keyboard-reachable)."""
     question = page.locator(f"#question-{position}")
@@ -224,6 +261,37 @@ def answer(page, position: int, definition: dict, lang: str = "fr", correct: boo
             )
     elif kind == "ordering":
         texts = {i["id"]: i["text"][lang] for i in definition["items"]}
-        for rank, item_id in enumerate(key, start=1):
-            label = f"Position {rank}"
-            question.get_by_label(label, exact=True).select_option(label=texts[item_id])
+        order_items(question, [texts[item_id] for item_id in key], lang)
+
+
+def _loose(text: str) -> str:
+    """A text without its spaces, which French typography may have changed."""
+    return re.sub(r"[\s\u00a0\u202f]+", "", text)
+
+
+def shown_order(question) -> list[str]:
+    return [_loose(text) for text in question.locator(".ordering-text").all_inner_texts()]
+
+
+def order_items(question, wanted: list[str], lang: str = "fr", keys: bool = False) -> None:
+    """Put an ordering question's items in the ``wanted`` order with their "move up" buttons,
+    clicked or (``keys``) pressed from the keyboard; in place with JavaScript, one submitted
+    page per move without."""
+    wanted = [_loose(text) for text in wanted]
+    move_up = "Monter" if lang == "fr" else "Move up"
+    if shown_order(question) == wanted:
+        keep = "Garder cet ordre" if lang == "fr" else "Keep this order"
+        question.get_by_role("button", name=keep).click()
+    for rank, text in enumerate(wanted):
+        while (place := shown_order(question).index(text)) > rank:
+            button = (
+                question.locator(".ordering-item").nth(place).get_by_role("button", name=move_up)
+            )
+            if keys:
+                button.focus()
+                button.press("Enter")
+            else:
+                button.click()
+            expect(question.locator(".ordering-text").nth(place - 1)).to_have_text(
+                re.compile(r"\s*".join(map(re.escape, text)))
+            )

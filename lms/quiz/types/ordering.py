@@ -73,6 +73,8 @@ class Ordering(QuestionType):
 
     @classmethod
     def form_answer(cls, defn: Mapping, form: Any, name: str) -> list[str]:
+        if form.get(f"{name}.untouched"):  # the order shown, neither moved nor kept: no answer
+            return []
         ranks = range(1, len(defn["items"]) + 1)
         return [form[f"{name}.{rank}"] for rank in ranks if form.get(f"{name}.{rank}")]
 

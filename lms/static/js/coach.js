@@ -174,6 +174,92 @@
     });
   }
 
+  // Ordering questions: the "move" buttons reorder the list in place (without JavaScript
+  // they submit and the server reorders), and the items can be dragged. The hidden fields
+  // are renamed by rank, so the form sends the order shown; a change event lets the
+  // autosave send it.
+  function renumber(list) {
+    var items = list.querySelectorAll(".ordering-item");
+    Array.prototype.forEach.call(items, function (item, index) {
+      var rank = index + 1;
+      var field = item.querySelector("input[type=hidden]");
+      field.name = field.name.replace(/\.[0-9]+$/, "." + rank);
+      item.querySelector(".ordering-rank").textContent = rank;
+      Array.prototype.forEach.call(item.querySelectorAll("button[data-move]"), function (b) {
+        b.value = b.value.replace(/\.[0-9]+\.(up|down)$/, "." + rank + ".$1");
+        b.disabled = (b.dataset.move === "up" && rank === 1) ||
+          (b.dataset.move === "down" && rank === items.length);
+      });
+    });
+  }
+
+  function orderingChanged(list, item) {
+    var question = list.parentNode;
+    var untouched = question.querySelector("[data-untouched]");
+    if (untouched) { untouched.parentNode.removeChild(untouched); }
+    renumber(list);
+    var status = question.querySelector("[data-ordering-status]");
+    if (status && item) {
+      var items = Array.prototype.slice.call(list.querySelectorAll(".ordering-item"));
+      status.textContent = list.dataset.moved
+        .replace("{item}", item.querySelector(".ordering-text").textContent)
+        .replace("{rank}", items.indexOf(item) + 1).replace("{total}", items.length);
+    }
+    list.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  function moveItem(list, button) {
+    var item = button.closest(".ordering-item");
+    if (button.dataset.move === "up" && item.previousElementSibling) {
+      list.insertBefore(item, item.previousElementSibling);
+    } else if (button.dataset.move === "down" && item.nextElementSibling) {
+      list.insertBefore(item.nextElementSibling, item);
+    }
+    orderingChanged(list, item);
+    // Keep the keyboard where it was; at an end of the list, on the other button.
+    var again = item.querySelector("button[data-move=" + button.dataset.move + "]");
+    (again.disabled ? item.querySelector("button[data-move]:not([disabled])") : again).focus();
+  }
+
+  function watchOrdering(list) {
+    if (list.dataset.watched) { return; }
+    list.dataset.watched = "1";
+    var question = list.parentNode;
+    var dragged = null;
+    question.addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-move]");
+      if (!button || !question.contains(button)) { return; }
+      event.preventDefault();
+      if (button.dataset.move === "keep") { orderingChanged(list, null); } else { moveItem(list, button); }
+    });
+    Array.prototype.forEach.call(list.querySelectorAll(".ordering-item"), function (item) {
+      item.draggable = true;
+    });
+    list.addEventListener("dragstart", function (event) {
+      dragged = event.target.closest(".ordering-item");
+      if (!dragged) { return; }
+      event.dataTransfer.effectAllowed = "move";
+      event.dataTransfer.setData("text/plain", dragged.querySelector(".ordering-text").textContent);
+      dragged.classList.add("dragging");
+    });
+    list.addEventListener("dragover", function (event) {
+      var over = event.target.closest(".ordering-item");
+      if (!dragged || !over) { return; }
+      event.preventDefault();
+      if (over === dragged) { return; }
+      var box = over.getBoundingClientRect();
+      var after = event.clientY > box.top + box.height / 2;
+      list.insertBefore(dragged, after ? over.nextElementSibling : over);
+    });
+    list.addEventListener("drop", function (event) { if (dragged) { event.preventDefault(); } });
+    list.addEventListener("dragend", function () {
+      if (!dragged) { return; }
+      dragged.classList.remove("dragging");
+      orderingChanged(list, dragged);
+      dragged = null;
+    });
+  }
+
   function init(root) {
     var box = document.querySelector("[data-events]");
     if (box) { followLive(box); }
@@ -182,6 +268,8 @@
     Array.prototype.forEach.call((root || document).querySelectorAll("[data-picker]"), numberPicked);
     var forms = (root || document).querySelectorAll("form[data-autosave]");
     Array.prototype.forEach.call(forms, watchAutosave);
+    var lists = (root || document).querySelectorAll("[data-ordering]");
+    Array.prototype.forEach.call(lists, watchOrdering);
   }
 
   if (window.htmx) {
