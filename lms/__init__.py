@@ -101,6 +101,7 @@ def _import_models() -> None:
     for package in (
         "auth", "catalog", "quiz", "xapi", "delivery", "competence", "live", "credentials",
         "notify",
+        "privacy",
     ):  # fmt: skip
         try:
             importlib.import_module(f"lms.{package}.models")
@@ -117,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.delivery.live import bp as coach_live_bp
     from lms.delivery.views import bp as delivery_bp
     from lms.notify.views import bp as notify_bp
+    from lms.privacy.views import bp as privacy_bp
     from lms.trainer.live import bp as trainer_live_bp
     from lms.trainer.views import bp as trainer_bp
     from lms.web.credentials import bp as credentials_bp
@@ -126,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
         web_bp, auth_bp, admin_bp, api_bp, delivery_bp, coach_live_bp, trainer_bp, trainer_live_bp,
         credentials_bp,
         notify_bp,
+        privacy_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
     rest.init_app(app)

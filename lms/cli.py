@@ -132,18 +132,29 @@ def restore(backup_file: Path) -> None:
 @click.option(
     "--compare", is_flag=True, help="Compare with the database's decisions; exit 1 if they differ."
 )
+@click.option(
+    "--mapping",
+    type=click.File("r", encoding="utf-8"),
+    help="The centre's mapping file (flask xapi actor-map) of a pseudonymous LRS.",
+)
 @with_appcontext
-def rebuild_records(from_lrs: bool, endpoint_name: str | None, compare: bool) -> None:
+def rebuild_records(from_lrs: bool, endpoint_name: str | None, compare: bool, mapping) -> None:
     """Rebuild every coach's validations (units, dates, validators, modalities, scores, the
     attempts and evidence files they rest on, competences held) from what the LRS holds."""
     import json
 
     from lms.competence.record import evidence_records
-    from lms.xapi import rebuild
+    from lms.xapi import identity, rebuild
     from lms.xapi.client import LrsClient
     from lms.xapi.queries import endpoints
 
     config = current_app.config
+    people = None
+    if mapping is not None:
+        try:
+            people = identity.read_mapping(mapping.read())
+        except ValueError as error:
+            raise click.BadParameter(f"{mapping.name}: {error}", param_hint="--mapping") from None
     url, username, password = config["LRS_URL"], config["LRS_USERNAME"], config["LRS_PASSWORD"]
     if endpoint_name:
         found = [e for e in endpoints(db.session) if e.name == endpoint_name]
@@ -163,6 +174,8 @@ def rebuild_records(from_lrs: bool, endpoint_name: str | None, compare: bool) ->
                 voided = lrs.voided_statement(target)
                 if voided is not None:
                     statements.append(voided)
+    if people is not None:
+        statements = [identity.reidentify(statement, people) for statement in statements]
     rebuilt = rebuild.rebuild(statements, config["BASE_IRI"])
     if not compare:
         for email, record in sorted(rebuilt.items()):

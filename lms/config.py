@@ -21,6 +21,16 @@ class ConfigError(RuntimeError):
     """The configuration cannot work; the message tells the operator what to set."""
 
 
+# Retention periods in days, per kind of data (reasons in docs/privacy.md).
+RETENTION_DEFAULTS = {
+    "TRAIL": "365",
+    "ANSWERS": "730",
+    "EVIDENCE": "1095",
+    "RECORDS": "1825",
+    "INACTIVE_ACCOUNTS": "1095",
+}
+
+
 def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
@@ -74,6 +84,10 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "LRS_USERNAME": env.get("LMS_LRS_USERNAME", ""),
         "LRS_PASSWORD": env.get("LMS_LRS_PASSWORD", ""),
         "LRS_SCOPE": env.get("LMS_LRS_SCOPE", "all"),
+        # mbox | mbox_sha1sum | account: how the LMS_LRS_URL endpoint receives people.
+        "LRS_ACTOR": env.get("LMS_LRS_ACTOR", "mbox"),
+        # Key of the pseudonymous account names; empty: derived from the secret key.
+        "PSEUDONYM_KEY": env.get("LMS_PSEUDONYM_KEY", ""),
         "XAPI_VERSION": env.get("LMS_XAPI_VERSION", "1.0.3"),
         # The forwarder's tuning (lms.xapi.forwarder.ForwardSettings); the defaults suit production.
         "XAPI_FORWARD_BATCH": int(env.get("LMS_XAPI_FORWARD_BATCH", "100")),
@@ -135,6 +149,15 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "LIVE_STREAM_SECONDS": float(env.get("LMS_LIVE_STREAM_SECONDS", "20")),
         "LIVE_STREAM_RETRY_MS": 1000,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # The privacy notice: the controller (the centre), where to exercise one's rights, the
+        # data protection officer; retention periods in days (lms.privacy.retention).
+        "PRIVACY_CONTROLLER": env.get("LMS_PRIVACY_CONTROLLER", ""),
+        "PRIVACY_CONTACT": env.get("LMS_PRIVACY_CONTACT", ""),
+        "PRIVACY_DPO": env.get("LMS_PRIVACY_DPO", ""),
+        **{
+            f"RETENTION_{kind}_DAYS": int(env.get(f"LMS_RETENTION_{kind}_DAYS", days))
+            for kind, days in RETENTION_DEFAULTS.items()
+        },
     }
 
 

@@ -65,6 +65,11 @@ SCOPE_CHOICES = [
     ("all", _l("All statements")),
     ("completions", _l("Completion records only")),
 ]
+ACTOR_IDENTITY_CHOICES = [
+    ("mbox", _l("E-mail address and name (mbox)")),
+    ("mbox_sha1sum", _l("Hash of the e-mail address (mbox_sha1sum)")),
+    ("account", _l("Pseudonymous account of the centre (account)")),
+]
 
 
 class AuditArguments(params.Arguments):
@@ -95,6 +100,9 @@ class EndpointForm(FlaskForm):
     username = StringField(_l("Username"), validators=[Optional(), Length(max=255)])
     password = PasswordField(_l("Password"), validators=[Optional(), Length(max=255)])
     scope = SelectField(_l("Statements to send"), choices=SCOPE_CHOICES, default="all")
+    actor_identity = SelectField(
+        _l("People identified by"), choices=ACTOR_IDENTITY_CHOICES, default="mbox"
+    )
     active = BooleanField(_l("Active"), default=True)
 
 

@@ -288,6 +288,7 @@ def _endpoint_messages() -> dict[str, str]:
         "duplicate": _("An endpoint with this name already exists."),
         "url": _("Enter an http:// or https:// address."),
         "scope": _("Choose what to send."),
+        "actor_identity": _("Choose how people are identified."),
         "not_editable": _("This endpoint cannot be edited here."),
     }
 
@@ -335,6 +336,7 @@ def save_endpoint():
             password=form.password.data or "",
             scope=form.scope.data,
             active=form.active.data,
+            actor_identity=form.actor_identity.data,
         )
     except (endpoints.EndpointError, ValueError) as error:
         db.session.rollback()

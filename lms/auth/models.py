@@ -55,6 +55,8 @@ class User(UserMixin, Base):
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the last invitation was sent; the account has accepted once it has a password.
     invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the person acknowledged the privacy notice (shown at their first login).
+    privacy_acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     cohorts: Mapped[list["Cohort"]] = relationship(
         secondary=cohort_coaches, back_populates="coaches", order_by="Cohort.name"

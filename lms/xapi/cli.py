@@ -1,5 +1,6 @@
 """`flask xapi …`: forward statements to the LRSs, retry dead letters, export statements."""
 
+import json
 import logging
 import signal
 import threading
@@ -9,7 +10,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from lms.extensions import db
-from lms.xapi import endpoints, export, forwarder, queries
+from lms.xapi import endpoints, export, forwarder, identity, queries
 from lms.xapi.outbox import normalise_uuid
 
 xapi_cli = AppGroup("xapi", help="xAPI statements: forwarding to LRSs, dead letters, export.")
@@ -22,6 +23,7 @@ def _sync_config_endpoint(config) -> None:
         url=config.get("LRS_URL", ""),
         username=config.get("LRS_USERNAME", ""),
         scope=config.get("LRS_SCOPE", "all"),
+        actor_identity=config.get("LRS_ACTOR", "mbox"),
     )
     db.session.commit()
 
@@ -138,6 +140,35 @@ def export_command(since, until, email: str | None, fmt: str, out) -> None:
     count = export.write(texts, out, fmt)
     if getattr(out, "name", "<stdout>") != "<stdout>":
         click.echo(f"{count} statement(s) written to {out.name}", err=True)
+
+
+@xapi_cli.command("actor-map")
+@click.option("--endpoint", "endpoint_name", required=True, help="The LRS endpoint by name.")
+@click.option(
+    "--out", type=click.File("w", encoding="utf-8"), default="-", help="File (default: stdout)."
+)
+def actor_map(endpoint_name: str, out) -> None:
+    """Write the centre's mapping file of a pseudonymous endpoint: what the LRS holds for each
+    person and who it is. Personal data: keep it with the centre, never on the LRS."""
+    app = current_app._get_current_object()
+    _sync_config_endpoint(app.config)
+    found = [e for e in queries.endpoints(db.session) if e.name == endpoint_name]
+    if not found:
+        raise click.BadParameter(f"no endpoint named {endpoint_name!r}", param_hint="--endpoint")
+    settings = forwarder.settings_from(app.config)
+    how = identity.Identification(
+        found[0].actor_identity, settings.home_page, settings.pseudonym_key
+    )
+    people = identity.everyone(db.session)
+    document = {
+        "endpoint": endpoint_name,
+        "actor_identity": how.kind,
+        "people": identity.mapping_entries(people, how),
+    }
+    json.dump(document, out, ensure_ascii=False, indent=1)
+    out.write("\n")
+    if getattr(out, "name", "<stdout>") != "<stdout>":
+        click.echo(f"{len(people)} people written to {out.name}", err=True)
 
 
 def forward_in_background(app: Flask) -> None:

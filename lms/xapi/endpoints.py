@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lms.xapi.identity import ACTOR_IDENTITIES, MBOX
 from lms.xapi.models import CONFIG_ENDPOINT_NAME, Endpoint
 
 
@@ -21,9 +22,13 @@ class Target:
     username: str
     password: str
     scope: str = "all"
+    # mbox | mbox_sha1sum | account: how this LRS receives people (lms.xapi.identity).
+    actor_identity: str = MBOX
 
 
-def sync_config_endpoint(session: Session, *, url: str, username: str, scope: str) -> None:
+def sync_config_endpoint(
+    session: Session, *, url: str, username: str, scope: str, actor_identity: str = MBOX
+) -> None:
     """Mirror the LMS_LRS_* endpoint into the endpoints table, where its delivery state lives.
 
     A new URL is a new LRS, which must receive every statement: the old row is kept (its
@@ -44,6 +49,7 @@ def sync_config_endpoint(session: Session, *, url: str, username: str, scope: st
     current.name = CONFIG_ENDPOINT_NAME
     current.username = username
     current.scope = scope if scope in ("all", "completions") else "all"
+    current.actor_identity = actor_identity if actor_identity in ACTOR_IDENTITIES else MBOX
     current.active = True
     session.flush()
 
@@ -66,6 +72,7 @@ def load_targets(
                 username=config.get("LRS_USERNAME", "") if from_config else row.username,
                 password=config.get("LRS_PASSWORD", "") if from_config else row.password,
                 scope=row.scope,
+                actor_identity=row.actor_identity,
             )
         )
     if name is not None and not targets:
@@ -75,7 +82,8 @@ def load_targets(
 
 class EndpointError(ValueError):
     """An endpoint cannot be saved as given; ``field`` names the culprit, ``code`` the rule
-    (reserved, duplicate, url, scope, not_editable) so a view can explain it in any language."""
+    (reserved, duplicate, url, scope, actor_identity, not_editable) so a view can explain it
+    in any language."""
 
     def __init__(self, message: str, field: str, code: str) -> None:
         super().__init__(message)
@@ -93,6 +101,7 @@ def save_endpoint(
     password: str,
     scope: str,
     active: bool,
+    actor_identity: str = MBOX,
 ) -> Endpoint:
     """Create or update an endpoint managed on the admin page; an empty ``password`` keeps
     the stored one. Flushes, never commits."""
@@ -105,6 +114,10 @@ def save_endpoint(
         raise EndpointError("the URL must start with http:// or https://", "url", "url")
     if scope not in ("all", "completions"):
         raise EndpointError(f"unknown scope {scope!r}", "scope", "scope")
+    if actor_identity not in ACTOR_IDENTITIES:
+        raise EndpointError(
+            f"unknown actor identity {actor_identity!r}", "actor_identity", "actor_identity"
+        )
     clash = session.scalar(select(Endpoint.id).where(Endpoint.name == name))
     if clash is not None and clash != endpoint_id:
         raise EndpointError(f"an endpoint named {name!r} already exists", "name", "duplicate")
@@ -117,6 +130,7 @@ def save_endpoint(
             raise EndpointError("this endpoint cannot be edited here", "name", "not_editable")
     endpoint.name, endpoint.url, endpoint.username = name, url, username.strip()
     endpoint.scope, endpoint.active = scope, active
+    endpoint.actor_identity = actor_identity
     if password:
         endpoint.password = password
     session.flush()

@@ -1,6 +1,7 @@
 """The forwarder: deliver outbox statements to each LRS endpoint in batches, safely in parallel;
 retry, and dead letters put back to pending. Which endpoints exist is lms.xapi.endpoints'."""
 
+import json
 import logging
 import random
 import secrets
@@ -16,9 +17,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from lms.timeutil import UTCDateTime, utcnow
+from lms.xapi import identity
 from lms.xapi.client import LrsClient, PostResult, backoff_delay
 from lms.xapi.endpoints import Target
 from lms.xapi.models import COMPLETION_VERBS, Delivery, Statement
+from lms.xapi.statements import to_json
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,9 @@ class ForwardSettings:
     claim_seconds: float = 300.0
     idle_seconds: float = 2.0
     xapi_version: str = "1.0.3"
+    # What a pseudonymous endpoint's accounts are made of (lms.xapi.identity).
+    home_page: str = ""
+    pseudonym_key: bytes = b""
 
 
 def settings_from(config: Mapping[str, Any], **overrides: Any) -> ForwardSettings:
@@ -61,6 +67,8 @@ def settings_from(config: Mapping[str, Any], **overrides: Any) -> ForwardSetting
         claim_seconds=float(config.get("XAPI_FORWARD_CLAIM_SECONDS", defaults.claim_seconds)),
         idle_seconds=float(config.get("XAPI_FORWARD_IDLE", defaults.idle_seconds)),
         xapi_version=str(config.get("XAPI_VERSION", defaults.xapi_version)),
+        home_page=str(config.get("BASE_URL", "")),
+        pseudonym_key=identity.pseudonym_key(config),
     )
     return replace(settings, **overrides)
 
@@ -314,7 +322,7 @@ class Forwarder:
                 locked = query.with_for_update(of=Delivery, skip_locked=True)
                 claim.items = [(row.id, row.text) for row in connection.execute(locked)]
                 self._take(connection, claim, until)
-            return claim
+            return self._identified(target, claim)
         # SQLite has no row locks: BEGIN IMMEDIATE takes the database's single write lock
         # before reading, so no other forwarder can claim between our SELECT and UPDATE.
         with self.engine.connect() as connection:
@@ -327,6 +335,23 @@ class Forwarder:
                 connection.exec_driver_sql("ROLLBACK")
                 raise
             connection.exec_driver_sql("COMMIT")
+        return self._identified(target, claim)
+
+    def _identified(self, target: Target, claim: _Claim) -> _Claim:
+        """The claim's texts as this endpoint must receive them: unchanged for ``mbox``,
+        every person pseudonymised otherwise (the same text at every try)."""
+        if target.actor_identity == identity.MBOX or not claim.items:
+            return claim
+        how = identity.Identification(
+            target.actor_identity, self.settings.home_page, self.settings.pseudonym_key
+        )
+        statements = [json.loads(text) for _, text in claim.items]
+        with Session(self.engine) as session:
+            people = identity.people_by_email(session, identity.emails_in(statements))
+        claim.items = [
+            (delivery_id, to_json(identity.identify(statement, people, how)))
+            for (delivery_id, _), statement in zip(claim.items, statements, strict=True)
+        ]
         return claim
 
     @staticmethod

@@ -67,6 +67,9 @@ class Endpoint(Base):
     __table_args__ = (
         CheckConstraint("scope IN ('all', 'completions')", name="scope"),
         CheckConstraint("source IN ('admin', 'config')", name="source"),
+        CheckConstraint(
+            "actor_identity IN ('mbox', 'mbox_sha1sum', 'account')", name="actor_identity"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,6 +80,8 @@ class Endpoint(Base):
     password: Mapped[str] = mapped_column(String(255), default="")
     scope: Mapped[str] = mapped_column(String(12), default="all")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # How people are identified in what this LRS receives (lms.xapi.identity).
+    actor_identity: Mapped[str] = mapped_column(String(16), default="mbox", server_default="mbox")
     # ``config``: mirrored from LMS_LRS_* at each forwarder start, credentials not stored.
     source: Mapped[str] = mapped_column(String(8), default="admin")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -319,7 +319,9 @@ def ralph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RalphServer]:
         server.stop()
 
 
-def add_endpoint(session, url: str, ralph, name: str = "ralph", scope: str = "all") -> None:
+def add_endpoint(
+    session, url: str, ralph, name: str = "ralph", scope: str = "all", actor_identity: str = "mbox"
+) -> None:
     endpoints.save_endpoint(
         session,
         endpoint_id=None,
@@ -329,5 +331,6 @@ def add_endpoint(session, url: str, ralph, name: str = "ralph", scope: str = "al
         password=ralph.password,
         scope=scope,
         active=True,
+        actor_identity=actor_identity,
     )
     session.commit()
