@@ -124,10 +124,7 @@ def login():
             audit.record(db.session, "login.failed", email=form.email.data, ip=_client_address())
         db.session.commit()
         if user is not None:
-            target = _safe_next(request.args.get("next"))
-            if user.privacy_acknowledged_at is None:  # the notice, once, at the first login
-                return redirect(url_for("privacy.notice", next=target))
-            return redirect(target)
+            return redirect(_safe_next(request.args.get("next")))
         flash(_("Wrong email or password."), "error")
         status = 401
     elif request.method == "POST":

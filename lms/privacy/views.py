@@ -4,6 +4,7 @@ archive of their data, and what an administrator does for any person."""
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from lms import completion_document
 from lms.access import personal_data, public, roles_required
 from lms.auth.models import Role, User
 from lms.competence import record
@@ -12,7 +13,6 @@ from lms.formats import current_language
 from lms.privacy import archive
 from lms.privacy import notice as notice_facts
 from lms.timeutil import utcnow
-from lms.trainer import exports
 
 bp = Blueprint("privacy", __name__)
 
@@ -51,7 +51,7 @@ def _archive_response(user: User) -> Response:
     extra = []
     if user.role == Role.COACH:
         data = record.completion_record(db.session, user)
-        pdf = exports.record_pdf(data, current_language())
+        pdf = completion_document.record_pdf(data, current_language())
         extra.append(archive.ArchiveFile("completion-record.pdf", pdf))
     body = archive.build(
         db.session, user, upload_dir=current_app.config["UPLOAD_DIR"], extra=extra, now=now
