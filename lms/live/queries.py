@@ -138,22 +138,46 @@ def answered(session: Session, attempt_id: int, position: int) -> bool:
     return session.scalar(query.limit(1)) is not None
 
 
-def points_by_participant(session: Session, live_id: int) -> list[tuple[LiveParticipant, int]]:
-    """Every participant (with their user) and their points so far, in join order."""
-    totals = (
+def _totals(live_id: int):
+    """Each participant's points so far, with their number in join order."""
+    points = (
         select(LiveScore.participant_id, func.sum(LiveScore.points).label("points"))
         .where(LiveScore.live_session_id == live_id)
         .group_by(LiveScore.participant_id)
         .subquery()
     )
-    query = (
-        select(LiveParticipant, func.coalesce(totals.c.points, 0))
-        .outerjoin(totals, totals.c.participant_id == LiveParticipant.id)
+    return (
+        select(
+            LiveParticipant.id.label("participant_id"),
+            func.row_number().over(order_by=LiveParticipant.id).label("number"),
+            func.coalesce(points.c.points, 0).label("points"),
+        )
+        .outerjoin(points, points.c.participant_id == LiveParticipant.id)
         .where(LiveParticipant.live_session_id == live_id)
-        .options(joinedload(LiveParticipant.user))
-        .order_by(LiveParticipant.id)
+        .subquery()
     )
-    return [(participant, int(points)) for participant, points in session.execute(query)]
+
+
+def best_participants(session: Session, live_id: int, limit: int | None = None) -> list[tuple]:
+    """(participant with their user, number in join order, points), the most points first,
+    then in join order; the first ``limit`` only, in one query."""
+    totals = _totals(live_id)
+    query = (
+        select(LiveParticipant, totals.c.number, totals.c.points)
+        .join(totals, totals.c.participant_id == LiveParticipant.id)
+        .options(joinedload(LiveParticipant.user))
+        .order_by(totals.c.points.desc(), totals.c.number)
+        .limit(limit)
+    )
+    return [
+        (participant, number, int(points)) for participant, number, points in session.execute(query)
+    ]
+
+
+def rank_of(session: Session, live_id: int, points: int) -> int:
+    """1 + the number of participants with more points than ``points``."""
+    totals = _totals(live_id)
+    return 1 + session.scalar(select(func.count()).where(totals.c.points > points))
 
 
 def scores_of(session: Session, participant_id: int) -> dict[int, LiveScore]:

@@ -591,29 +591,31 @@ class Standing:
     points: int
 
 
-def standings(session: Session, live: LiveSession) -> list[Standing]:
-    """The participants by points, ties sharing a rank (1, 2, 2, 4), then in join order."""
-    rows = [
-        (participant, number, points)
-        for number, (participant, points) in enumerate(
-            queries.points_by_participant(session, live.id), start=1
-        )
-    ]
-    rows.sort(key=lambda row: (-row[2], row[1]))
+def standings(session: Session, live: LiveSession, limit: int | None = None) -> list[Standing]:
+    """The participants by points, ties sharing a rank (1, 2, 2, 4), then in join order; the
+    first ``limit`` only (one query, whatever the size of the room)."""
     result: list[Standing] = []
+    rows = queries.best_participants(session, live.id, limit)
     for index, (participant, number, points) in enumerate(rows, start=1):
         rank = result[-1].rank if result and result[-1].points == points else index
         result.append(Standing(rank, participant, number, points))
     return result
 
 
+# How many lines of the leaderboard a screen shows.
+BOARD_LINES = 10
+
+
 @dataclass
 class Verdict:
-    """What a coach sees of their own game: points per question so far, total, rank."""
+    """What a coach sees of their own game: points per question so far, total, their rank
+    among ``ranked`` participants (when the session has a leaderboard), and at the end the
+    top of the leaderboard."""
 
     scores: dict  # position → LiveScore
     total: int
     rank: int | None
+    ranked: int
     board: list[Standing]
 
     def at(self, position: int):
@@ -621,14 +623,16 @@ class Verdict:
 
 
 def verdict(session: Session, live: LiveSession, participant: LiveParticipant) -> Verdict:
+    """A few queries whatever the size of the room: every coach's screen asks for its own."""
     scores = queries.scores_of(session, participant.id)
-    board = standings(session, live)
-    mine = next((s for s in board if s.participant.id == participant.id), None)
+    total = sum(score.points for score in scores.values())
+    ranked = live.leaderboard != BOARD_OFF
     return Verdict(
         scores=scores,
-        total=sum(score.points for score in scores.values()),
-        rank=mine.rank if mine else None,
-        board=board,
+        total=total,
+        rank=queries.rank_of(session, live.id, total) if ranked else None,
+        ranked=queries.participant_count(session, live.id) if ranked else 0,
+        board=standings(session, live, BOARD_LINES) if ranked and live.state == ENDED else [],
     )
 
 

@@ -212,7 +212,7 @@ def _projector_context(live) -> dict:
         if current
         else None,
         "participants": queries.participant_count(db.session, live.id),
-        "board": service.standings(db.session, live)
+        "board": service.standings(db.session, live, service.BOARD_LINES)
         if scored and live.leaderboard != BOARD_OFF
         else None,
         "qr": qr_code(live),
