@@ -61,6 +61,24 @@ class ImportForm(FlaskForm):
     )
 
 
+class ContentLoadForm(FlaskForm):
+    """Load the content on disk (the CSRF token only)."""
+
+
+class GiftForm(FlaskForm):
+    module = SelectField(_l("Module"), validators=[DataRequired()])
+    language = SelectField(
+        _l("Language of the file"), choices=[("fr", "Français"), ("en", "English")], default="fr"
+    )
+    file = FileField(
+        _l("GIFT file"),
+        validators=[FileAllowed(["gift", "txt"], _l("A .gift or .txt file."))],
+    )
+    # The previewed text comes back with the import, so what is written is what was shown.
+    text = HiddenField()
+    filename = HiddenField()
+
+
 SCOPE_CHOICES = [
     ("all", _l("All statements")),
     ("completions", _l("Completion records only")),

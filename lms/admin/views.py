@@ -2,6 +2,7 @@
 endpoints and dead letters."""
 
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -15,8 +16,10 @@ from lms.admin.forms import (
     ROLE_CHOICES,
     AuditArguments,
     CohortForm,
+    ContentLoadForm,
     EndpointArguments,
     EndpointForm,
+    GiftForm,
     ImportForm,
     IssuerForm,
     MemberForm,
@@ -27,9 +30,15 @@ from lms.admin.forms import (
 from lms.auth import audit, links, mails, queries, service, tabular
 from lms.auth.models import Cohort, User
 from lms.auth.policy import Role, visible_cohorts
+from lms.catalog import queries as catalog_queries
+from lms.catalog import service as catalog_service
+from lms.catalog.validation import validate_tree
 from lms.credentials import service as credentials
 from lms.extensions import db
-from lms.formats import translated
+from lms.formats import localised, translated
+from lms.i18n import N_
+from lms.quiz import gift
+from lms.quiz import gift_import as gift_import_service
 from lms.xapi import endpoints, forwarder
 from lms.xapi import queries as xapi_queries
 from lms.xapi.models import Endpoint
@@ -369,3 +378,143 @@ def retry_dead_letters():
         "info",
     )
     return redirect(url_for("admin.xapi_endpoints"))
+
+
+# -- content -----------------------------------------------------------------------------------
+
+
+KIND_LABELS = {
+    "competences": N_("Competences"),
+    "units": N_("Units"),
+    "skills": N_("Skills"),
+    "modules": N_("Modules"),
+    "lessons": N_("Lessons"),
+    "quizzes": N_("Quizzes"),
+    "questions": N_("Questions"),
+}
+
+
+def _content_report():
+    root = Path(current_app.config["CONTENT_ROOT"])
+    return validate_tree(root, question_types=current_app.extensions["lms.question_types"])
+
+
+@bp.route("/content")
+@roles_required(Role.ADMIN)
+def content():
+    """The validator's report on the content on disk, and what loading it would change."""
+    report = _content_report()
+    summary = catalog_service.preview_load(db.session, report) if report.ok else None
+    db.session.rollback()
+    return render_template(
+        "admin/content.html",
+        report=report,
+        summary=summary,
+        form=ContentLoadForm(),
+        KIND_LABELS=KIND_LABELS,
+    )
+
+
+@bp.route("/content/load", methods=["POST"])
+@roles_required(Role.ADMIN)
+def load_content():
+    form = ContentLoadForm()
+    report = _content_report()
+    if not form.validate_on_submit() or not report.ok:
+        flash(_("The content has errors: nothing was loaded."), "error")
+        return render_template("admin/content.html", report=report, summary=None, form=form), 400
+    summary = catalog_service.load_content(db.session, report)
+    _record("content.loaded", "content", changed=summary.changed)
+    db.session.commit()
+    flash(_("Content loaded.") if summary.changed else _("The content was already loaded."), "info")
+    return redirect(url_for("admin.content"))
+
+
+def _record(action: str, subject: str, **detail) -> None:
+    audit.record(
+        db.session, action, actor=current_user, subject=subject, ip=request.remote_addr or "",
+        detail=detail,
+    )  # fmt: skip
+
+
+def _gift_text(form: GiftForm) -> str | None:
+    """The previewed text on import, else the uploaded file's; None (and an error) otherwise."""
+    if "import" in request.form and form.text.data:
+        return form.text.data
+    upload = form.file.data
+    if not upload or not upload.filename:
+        form.file.errors.append(_("Choose a GIFT file."))
+        return None
+    form.filename.data = upload.filename
+    try:
+        return upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        form.file.errors.append(
+            _("This file is not UTF-8 text: save it again as UTF-8 (the usual export of Moodle).")
+        )
+        return None
+
+
+@bp.route("/gift", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def gift_import():
+    """A GIFT file into a module's bank: a preview and a dry run first, then the import."""
+    form = GiftForm()
+    form.module.choices = [
+        (module.code, f"{module.code} — {localised(module.title)}")
+        for module in catalog_queries.modules(db.session)
+    ]
+    result = summary = None
+    rows: list[dict] = []
+    errors: list[str] = []
+    text = _gift_text(form) if form.validate_on_submit() else None
+    if text is not None:
+        form.text.data = text
+        result = gift.parse_gift(text, lang=form.language.data)
+        rows = gift_import_service.preview(result, form.language.data)
+        source = f"GIFT import: {form.filename.data or 'gift'}"
+        questions = [
+            gift_import_service.for_bank(q, form.module.data, source) for q in result.questions
+        ]
+        importing = "import" in request.form
+        savepoint = None if importing else db.session.begin_nested()
+        try:
+            summary = gift_import_service.import_gift(
+                db.session, form.module.data, questions, source=form.filename.data or "gift"
+            )
+        except catalog_service.ContentInvalid as invalid:
+            errors = gift_import_service.located_errors(
+                invalid, result, form.filename.data or "gift"
+            )
+        finally:
+            if savepoint is not None:
+                savepoint.rollback()
+        if importing and not errors and questions:
+            counts = summary.counts["questions"]
+            _record("questions.imported", f"module:{form.module.data}", count=len(questions))
+            db.session.commit()
+            flash(
+                ngettext(
+                    "%(num)d question imported into %(module)s: %(new)d new, %(versions)d new "
+                    "versions, %(same)d unchanged.",
+                    "%(num)d questions imported into %(module)s: %(new)d new, %(versions)d new "
+                    "versions, %(same)d unchanged.",
+                    len(questions),
+                    module=form.module.data,
+                    new=counts.created,
+                    versions=counts.new_versions,
+                    same=counts.unchanged,
+                ),
+                "info",
+            )
+            return redirect(url_for("admin.gift_import"))
+        db.session.rollback()
+    status = 400 if request.method == "POST" and (errors or not result) else 200
+    return render_template(
+        "admin/gift.html",
+        form=form,
+        result=result,
+        rows=rows,
+        errors=errors,
+        summary=summary if not errors else None,
+    ), status

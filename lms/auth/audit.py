@@ -33,6 +33,8 @@ ACTIONS = {
     "token.created": N_("API token created"),
     "token.revoked": N_("API token revoked"),
     "credentials.issuer_changed": N_("Open Badges issuer profile changed"),
+    "content.loaded": N_("Content loaded"),
+    "questions.imported": N_("Questions imported (GIFT)"),
 }
 PAGE_SIZE = 50
 

@@ -145,6 +145,15 @@ def load_content(session: Session, report: v.Report) -> LoadSummary:
     return summary
 
 
+def preview_load(session: Session, report: v.Report) -> LoadSummary:
+    """What :func:`load_content` would change: the same load, in a savepoint rolled back."""
+    savepoint = session.begin_nested()
+    try:
+        return load_content(session, report)
+    finally:
+        savepoint.rollback()
+
+
 def _load_framework(
     session: Session, framework: v.Framework, counts: dict[str, Counts]
 ) -> dict[str, Unit]:

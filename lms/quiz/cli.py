@@ -8,23 +8,19 @@ import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import click
 import yaml
 from flask import current_app
 from flask.cli import AppGroup
 
-from lms.quiz import types
-from lms.quiz.gift import GiftResult, Problem, parse_gift, write_gift
+from lms.quiz.gift import Problem, parse_gift, write_gift
+from lms.quiz.gift_import import LANGUAGES, for_bank, import_gift, located_errors, preview
 from lms.quiz.statistics import compute_statistics, statistics_as_dict
 
 quiz_cli = AppGroup("quiz", help="Question banks (GIFT import and export) and item statistics.")
 
-LANGUAGES = ("fr", "en")
 MODULE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
-# Keys a GIFT file carries that the content format does not have.
-GIFT_ONLY_KEYS = ("category", "format")
 
 
 # --- stats ------------------------------------------------------------------------------------
@@ -143,60 +139,6 @@ def stats_command(marks_csv: Path | None, quiz_id: int | None) -> None:
 # --- import-gift ------------------------------------------------------------------------------
 
 
-def _text(value: Any, lang: str) -> str:
-    if isinstance(value, Mapping):
-        return str(value.get(lang) or "")
-    return "" if value is None else str(value)
-
-
-def answers_summary(question: Mapping, lang: str) -> list[dict]:
-    """The answers of a question, flat, for a person checking an import."""
-    return types.question_type(question).summary(question, lang)
-
-
-def _preview(result: GiftResult, lang: str) -> list[dict]:
-    return [
-        {
-            "title": question["id"],
-            "line": line,
-            "type": question["type"],
-            "text": _text(question["text"], lang),
-            "answers": answers_summary(question, lang),
-            "skills": question["skills"],
-            "category": question.get("category"),
-            "question": question,
-        }
-        for question, line in zip(result.questions, result.lines, strict=True)
-    ]
-
-
-def _both_languages(value: Any) -> Any:
-    """GIFT holds one language: the other starts as a copy, for a translator to replace."""
-    if isinstance(value, dict):
-        if value and set(value) <= set(LANGUAGES):
-            text = next(iter(value.values()))
-            return {lang: value.get(lang) or text for lang in LANGUAGES}
-        return {key: _both_languages(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_both_languages(item) for item in value]
-    return value
-
-
-def for_bank(question: Mapping, module_code: str, source: str) -> dict:
-    """A parsed GIFT question as the bank takes it: GIFT-only keys dropped, a provenance note.
-
-    A title that is not a ``<module>-Q<nn>`` id is dropped too, so the bank numbers the question;
-    a title that is one updates that question.
-    """
-    prepared = {
-        key: _both_languages(value) for key, value in question.items() if key not in GIFT_ONLY_KEYS
-    }
-    if not re.fullmatch(rf"{re.escape(module_code)}-Q\d+", str(prepared.get("id", ""))):
-        prepared.pop("id", None)
-    prepared.setdefault("source", source)
-    return prepared
-
-
 def _report(file: str, problems: list[Problem]) -> None:
     for problem in problems:
         click.echo(f"{file}:{problem.line}: {problem.message}", err=True)
@@ -224,7 +166,7 @@ def import_gift_command(
     for note in result.renamed:
         click.echo(f"{file}:{note.line}: note: {note.message}", err=True)
     if dry_run:
-        click.echo(json.dumps(_preview(result, lang), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(preview(result, lang), ensure_ascii=False, indent=2))
         if strict and result.problems:
             raise SystemExit(1)
         return
@@ -232,25 +174,16 @@ def import_gift_command(
         click.echo(f"{len(result.problems)} problem(s): nothing imported (--strict)", err=True)
         raise SystemExit(1)
 
-    from lms.catalog.service import ContentInvalid, import_questions
+    from lms.catalog.service import ContentInvalid
     from lms.extensions import db
 
     questions = [for_bank(q, module_code, f"GIFT import: {file.name}") for q in result.questions]
     try:
-        summary = import_questions(
-            db.session,
-            module_code,
-            questions,
-            source=str(file),
-            question_types=types.QUESTION_TYPES,
-        )
+        summary = import_gift(db.session, module_code, questions, source=str(file))
     except ContentInvalid as invalid:
         db.session.rollback()
-        for error in invalid.errors:
-            # The bank names a question by its rank in the list; point at its line in the file.
-            rank = getattr(error, "line", 0)
-            line = result.lines[rank - 1] if 0 < rank <= len(result.lines) else rank
-            click.echo(f"{file}:{line}: {error.field}: {error.message}", err=True)
+        for line in located_errors(invalid, result, str(file)):
+            click.echo(line, err=True)
         click.echo(f"{len(invalid.errors)} error(s): nothing imported", err=True)
         raise SystemExit(1) from None
     db.session.commit()
