@@ -4,6 +4,7 @@ whose every unit is validated (lms.credentials records, signs and publishes them
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lms import notices
 from lms.catalog.models import Competence
 from lms.competence.models import VALIDATED, Decision
 from lms.credentials import service as credentials
@@ -20,8 +21,15 @@ def evidence_entry(decision: Decision) -> dict:
     }
 
 
-def _record(session: Session, kind: str, code: str, decision: Decision, decisions) -> Credential:
-    return credentials.record(
+def _record(
+    session: Session, kind: str, code: str, decision: Decision, decisions, title, base_url: str
+) -> Credential:
+    """Record the credential; a new one is mailed to its coach once the decision commits
+    (``base_url`` empty: nobody is told, as for the credentials of past decisions)."""
+    found = credentials.standing(session, decision.coach_id, kind, code)
+    if found is not None:
+        return found
+    credential = credentials.record(
         session,
         kind=kind,
         code=code,
@@ -30,17 +38,30 @@ def _record(session: Session, kind: str, code: str, decision: Decision, decision
         issued_at=decision.decided_at,
         evidence=[evidence_entry(one) for one in decisions],
     )
+    if base_url:
+        url = f"{base_url}/credentials/{credential.public_id}"
+        notices.credential_issued(session, user_id=decision.coach_id, title=title, url=url)
+    return credential
 
 
-def record_for_unit(session: Session, decision: Decision) -> Credential:
-    return _record(session, UNIT, decision.unit_code, decision, [decision])
+def record_for_unit(
+    session: Session, decision: Decision, *, title: dict | None = None, base_url: str = ""
+) -> Credential:
+    return _record(session, UNIT, decision.unit_code, decision, [decision], title, base_url)
 
 
 def record_for_competence(
-    session: Session, competence: Competence, decision: Decision, units: list[Decision]
+    session: Session,
+    competence: Competence,
+    decision: Decision,
+    units: list[Decision],
+    *,
+    base_url: str = "",
 ) -> Credential:
     """``decision`` validated the last of ``units``, the competence's standing decisions."""
-    return _record(session, COMPETENCE, competence.code, decision, units)
+    return _record(
+        session, COMPETENCE, competence.code, decision, units, competence.title, base_url
+    )
 
 
 def revoke_for(session: Session, decision: Decision, competence_code: str, now) -> list:

@@ -146,10 +146,14 @@ def _evidence_summary(decision: Decision) -> dict:
     return summary
 
 
+def public_base(xapi: xs.XapiConfig) -> str:
+    """The address users type (LMS_BASE_URL), for the links we give out."""
+    return xapi.base_url or xapi.base_iri.rsplit("/", 1)[0]
+
+
 def evidence_url(xapi: xs.XapiConfig, decision: Decision) -> str:
     """The authenticated download of a decision's evidence file (trainer.attachment)."""
-    base = xapi.base_url or xapi.base_iri.rsplit("/", 1)[0]
-    return f"{base}/trainer/decisions/{decision.id}/attachment"
+    return f"{public_base(xapi)}/trainer/decisions/{decision.id}/attachment"
 
 
 def _attachments(xapi: xs.XapiConfig, decision: Decision) -> list[xs.Attachment]:
@@ -217,7 +221,7 @@ def _emit_decision(
     )
     outbox.record(session, statement, user_id=coach.id)
     if decision.decision == VALIDATED:
-        credentials.record_for_unit(session, decision)
+        credentials.record_for_unit(session, decision, title=unit.title, base_url=public_base(xapi))
         _emit_competence_if_complete(session, decision, coach=coach, unit=unit, xapi=xapi)
 
 
@@ -230,7 +234,9 @@ def _emit_competence_if_complete(
     standing = {code: standing_decision(session, coach.id, code) for code in codes}
     if any(found is None for found in standing.values()):
         return
-    credentials.record_for_competence(session, competence, decision, list(standing.values()))
+    credentials.record_for_competence(
+        session, competence, decision, list(standing.values()), base_url=public_base(xapi)
+    )
     outbox.record(
         session,
         xs.competence_satisfied(

@@ -260,3 +260,37 @@ def test_the_administrator_names_the_issuer(app, client, db_session, demo_cohort
     assert profile["type"] == ["Profile"] and profile["id"].startswith("did:web:")
     earned = credentials_of(db_session, demo_cohort["coaches"][0])
     assert download(client, earned[UNIT])["issuer"]["name"] == "CFA Exemple"
+
+
+def test_the_coach_is_mailed_each_new_credential(app, db_session, demo_cohort, mailbox):
+    make_units(db_session, ("T1",))
+    coach = demo_cohort["coaches"][0]
+    coach.language = "en"
+    db_session.commit()
+    decision = service.decide(
+        db_session,
+        coach=coach,
+        unit_code="T1",
+        modality="observation",
+        validated=True,
+        decided_by=demo_cohort["trainer"],
+        xapi=XAPI,
+    )
+    assert mailbox.for_(coach.email) == []  # nothing before the decision commits
+    with app.app_context():  # mails leave from the application, as after a request
+        db_session.commit()
+    earned = credentials_of(db_session, coach)
+    issued = [
+        message
+        for message in mailbox.for_(coach.email)
+        if mailbox.subject(message) == "A credential was issued to you"
+    ]
+    links = sorted(
+        next(line for line in mailbox.text(message).splitlines() if "/credentials/" in line)
+        for message in issued
+    )
+    assert links == sorted(
+        f"{XAPI.base_iri.rsplit('/', 1)[0]}/credentials/{credential.public_id}"
+        for credential in earned.values()
+    )
+    assert decision.is_standing

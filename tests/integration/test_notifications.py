@@ -118,8 +118,10 @@ def test_unit_decisions_are_mailed_validated_and_refused(app, db_session, world,
         answer = _post(trainer, url, form)
         assert answer.status_code == 302
 
-    [validated] = mailbox.for_(french.email)
+    validated, *credentials = mailbox.for_(french.email)
     assert mailbox.subject(validated) == "T1\u00a0: votre unité est validée"
+    # and the unit's and the competence's Open Badges credentials (test_credentials.py)
+    assert len(credentials) == 2
     text = mailbox.text(validated)
     assert "Votre unité T1" in text and "est validée" in text
     assert f"Décision de {world['trainer'].display_name}." in text
