@@ -131,10 +131,23 @@ def _bearer() -> str | None:
     return token.strip()
 
 
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
 def authenticate() -> None:
     """Before every request under /api/v1: the caller, their scope, their rate."""
     if not is_api_request():
         return
+    # As for forms (lms.web.security): no text here holds a NUL, and PostgreSQL cannot store one.
+    if request.is_json and _holds_nul(request.get_json(silent=True)):
+        abort(400, message="The request contains a NUL character.")
     token = _bearer()
     if token is not None:
         row = tokens.token_in_force(db.session, token)

@@ -171,3 +171,22 @@ def test_an_administrator_manages_accounts_and_cohorts(app, db_session, demo_coh
     assert "new.coach@example.org" in emails
     _call(app, api_token(db_session, demo_cohort["trainer"]), "GET", "/api/v1/users", 403)
     assert db_session.scalar(select(func.count(User.id))) == 5
+
+
+def test_a_nul_character_in_a_body_is_refused_before_any_write(app, db_session, demo_cohort):
+    """PostgreSQL cannot store a NUL: the API refuses it (400) before a service sees it."""
+    quiz = make_units(db_session, codes=("T1",))["T1"]
+    coach = demo_cohort["coaches"][0]
+    attempt = quiz_service.start(db_session, user=coach, quiz=quiz, xapi=XAPI)
+    quiz_service.save_answer(db_session, attempt, 4, "My essay")
+    quiz_service.submit(db_session, attempt, xapi=XAPI)
+    db_session.commit()
+    trainer = api_token(db_session, demo_cohort["trainer"])
+    body = {"levels": {"accuracy": "mastered", "support": "expert"}, "comment": "a\x00b"}
+    refused = _call(app, trainer, "POST", f"/api/v1/grading/{attempt.slots[3].id}", 400, body)
+    assert "NUL" in refused["message"]
+    admin = api_token(db_session, demo_cohort["admin"])
+    _call(app, admin, "POST", "/api/v1/users", 400, {"email": "x@example.org",
+                                                      "display_name": "X", "a\x00": 1})  # fmt: skip
+    assert db_session.scalar(select(func.count(AuditEvent.id))) == 0
+    assert db_session.scalar(select(func.count(User.id))) == 4
