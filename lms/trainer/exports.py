@@ -10,7 +10,8 @@ from lms.trainer.labels import DECISION_LABELS, STATUS_LABELS
 
 
 def matrix_rows(matrix: Matrix) -> list[list]:
-    header = [_("Coach"), _("Email"), _("Last activity")]
+    # Minimisation: a name tells the trainer who is who; the e-mail address serves no purpose.
+    header = [_("Coach"), _("Last activity")]
     for unit in matrix.units:
         header += [
             _("Unit %(unit)s: status", unit=unit.code),
@@ -22,7 +23,7 @@ def matrix_rows(matrix: Matrix) -> list[list]:
     ]
     rows = [header]
     for row in matrix.rows:
-        line = [row.name, row.email, row.last_activity]
+        line = [row.name, row.last_activity]
         for unit in matrix.units:
             cell = row.cells[unit.code]
             best = None if cell.best_score is None else round(cell.best_score * 100, 1)
@@ -34,12 +35,11 @@ def matrix_rows(matrix: Matrix) -> list[list]:
 
 def completion_rows(lines: list[CompletionLine]) -> list[list]:
     status = {**DECISION_LABELS, "revoked": _("Revoked")}
-    header = [_("Coach"), _("Email"), _("Competence"), _("Unit"), _("Status"), _("Date"),
+    header = [_("Coach"), _("Competence"), _("Unit"), _("Status"), _("Date"),
               _("Modality"), _("Validator"), _("Score (%)")]  # fmt: skip
     return [header] + [
         [
             line.coach,
-            line.email,
             line.competence,
             line.unit,
             str(status[line.status]),

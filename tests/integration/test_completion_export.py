@@ -59,7 +59,6 @@ def test_completion_records_csv(trainer_client, db_session, demo_cohort):
     header, *lines = _rows(response)  # in the trainer's language, French
     assert header == [
         "Coach",
-        "Adresse e-mail",
         "Compétence",
         "Unité",
         "Statut",
@@ -68,13 +67,17 @@ def test_completion_records_csv(trainer_client, db_session, demo_cohort):
         "Validé par",
         "Score (%)",
     ]
-    by_email = {line[1]: line for line in lines}
+    by_name = {line[0]: line for line in lines}
     assert len(lines) == 2
-    assert by_email[first.email][2:5] == ["KT1", "T1", "Validé"]
-    assert by_email[first.email][6:8] == ["Observation en situation réelle", trainer.display_name]
-    assert by_email[second.email][4] == "Révoquée"
+    assert by_name[first.display_name][1:4] == ["KT1", "T1", "Validé"]
+    assert by_name[first.display_name][5:7] == [
+        "Observation en situation réelle",
+        trainer.display_name,
+    ]
+    assert by_name[second.display_name][3] == "Révoquée"
     local = kept.decided_at.astimezone(ZoneInfo("Europe/Paris"))
-    assert by_email[first.email][5] == local.strftime("%Y-%m-%d %H:%M")
+    assert by_name[first.display_name][4] == local.strftime("%Y-%m-%d %H:%M")
+    assert not any("@" in cell for line in lines for cell in line)
 
     # The same columns as an Excel workbook: dates are dates, in the centre's local time.
     workbook = trainer_client.get(f"/trainer/cohorts/{cohort_id}/completions.xlsx")
@@ -85,9 +88,9 @@ def test_completion_records_csv(trainer_client, db_session, demo_cohort):
     sheet = load_workbook(io.BytesIO(workbook.data)).active
     xlsx_header, *xlsx_lines = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert xlsx_header == header
-    xlsx_first = next(line for line in xlsx_lines if line[1] == first.email)
-    assert xlsx_first[2:5] == ["KT1", "T1", "Validé"]
-    assert xlsx_first[5].strftime("%Y-%m-%d %H:%M") == local.strftime("%Y-%m-%d %H:%M")
+    xlsx_first = next(line for line in xlsx_lines if line[0] == first.display_name)
+    assert xlsx_first[1:4] == ["KT1", "T1", "Validé"]
+    assert xlsx_first[4].strftime("%Y-%m-%d %H:%M") == local.strftime("%Y-%m-%d %H:%M")
 
 
 def test_completion_records_period_and_bad_dates(trainer_client, demo_cohort):
@@ -152,10 +155,10 @@ def test_the_score_column_is_the_decisions_own_score(trainer_client, db_session,
     db_session.commit()
 
     response = trainer_client.get(f"/trainer/cohorts/{cohort.id}/completions.csv")
-    scores = {line[1]: line[8] for line in _rows(response)[1:]}
+    scores = {line[0]: line[7] for line in _rows(response)[1:]}
     assert scores == {
-        demo_cohort["coaches"][0].email: "25",  # the grid: 1 point of 4
-        demo_cohort["coaches"][1].email: "",  # a jury without a grid has no score
-        third.email: "75",  # the quiz: 3 marks of 4
+        demo_cohort["coaches"][0].display_name: "25",  # the grid: 1 point of 4
+        demo_cohort["coaches"][1].display_name: "",  # a jury without a grid has no score
+        third.display_name: "75",  # the quiz: 3 marks of 4
     }
     assert set(decided.values()) == {"observation", "jury", "quiz"}
