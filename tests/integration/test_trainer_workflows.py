@@ -380,8 +380,14 @@ def test_completion_record_html_pdf_zip_and_verification(app, db_session, world)
     archive = client.get(f"/trainer/cohorts/{world['cohort'].id}/records.zip")
     with zipfile.ZipFile(io.BytesIO(archive.data)) as records:
         names = records.namelist()
-        assert len(names) == 2 and all(name.endswith(".pdf") for name in names)
-        assert all(records.read(name).startswith(b"%PDF-") for name in names)
+        records_pdf = [name for name in names if not name.startswith("credentials/")]
+        assert len(records_pdf) == 2 and all(name.endswith(".pdf") for name in records_pdf)
+        assert all(records.read(name).startswith(b"%PDF-") for name in records_pdf)
+        # The validated coach's Open Badges credentials travel with their record.
+        credentials = [json.loads(records.read(name)) for name in names if name not in records_pdf]
+        assert credentials and all(
+            "OpenBadgeCredential" in credential["type"] for credential in credentials
+        )
 
     anonymous = app.test_client()
     anonymous.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
