@@ -52,10 +52,16 @@ def _rendered(template: str, **context):
     return render_template(template, **context), status
 
 
+class _UserSearch(params.Arguments):
+    q = params.Text(size=200, load_default="")
+    role = params.Text(size=20, load_default=None)
+
+
 @bp.route("/")
 @roles_required(Role.ADMIN)
 def index():
-    users = queries.search_users(db.session, request.args.get("q", ""), request.args.get("role"))
+    search = params.read(_UserSearch(), request.args)
+    users = queries.search_users(db.session, search["q"], search["role"])
     cohorts = visible_cohorts(db.session, current_user)
     return render_template(
         "admin/index.html", users=users, cohorts=cohorts, role_labels=dict(ROLE_CHOICES)

@@ -54,6 +54,7 @@ GETS = [
     ("coach", "/attempts/" + HUGE),
     ("admin", "/admin/xapi?edit=" + HUGE),
     ("admin", "/admin/?q=%00"),
+    ("admin", "/admin/?q=" + "a" * 60_000),  # beyond SQLite's longest LIKE pattern
 ]
 
 
