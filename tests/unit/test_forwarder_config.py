@@ -1,5 +1,7 @@
 """The forwarder's tuning is read from the environment, like every other setting."""
 
+from dataclasses import replace
+
 from lms import create_app
 from lms.config import load_config
 from lms.xapi.forwarder import ForwardSettings, settings_from
@@ -19,7 +21,10 @@ def test_forwarder_settings_come_from_the_environment(monkeypatch):
     for name, value in ENVIRONMENT.items():
         monkeypatch.setenv(name, value)
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    assert settings_from(app.config) == ForwardSettings(
+    settings = settings_from(app.config)
+    # The pseudonymous actors' home page and key come from the application's own settings.
+    assert settings.home_page == app.config["BASE_URL"] and len(settings.pseudonym_key) >= 32
+    assert replace(settings, home_page="", pseudonym_key=b"") == ForwardSettings(
         batch_size=7,
         timeout=2.5,
         tries=2,
@@ -31,4 +36,5 @@ def test_forwarder_settings_come_from_the_environment(monkeypatch):
 
 
 def test_without_the_variables_the_forwarder_keeps_its_defaults():
-    assert settings_from(load_config({})) == ForwardSettings()
+    settings = settings_from(load_config({}))
+    assert replace(settings, home_page="", pseudonym_key=b"") == ForwardSettings()

@@ -586,7 +586,7 @@ def test_cli_import_dry_run_prints_json_and_problems(quiz_runner):
 
 def test_cli_import_strict_fails_on_problems_and_writes_nothing(quiz_runner, monkeypatch):
     calls = []
-    monkeypatch.setattr("lms.catalog.service.import_questions", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr("lms.quiz.gift_import.import_questions", lambda *a, **k: calls.append(a))
     args = ["quiz", "import-gift", CORPUS_FILE, "--module", "C1.1", "--strict"]
     assert quiz_runner.invoke(args=[*args, "--dry-run"]).exit_code == 1
     result = quiz_runner.invoke(args=args)
@@ -617,7 +617,7 @@ def test_cli_import_hands_the_questions_to_the_catalog(quiz_runner, monkeypatch,
         summary.counts["questions"].created = len(questions)
         return summary
 
-    monkeypatch.setattr("lms.catalog.service.import_questions", import_questions)
+    monkeypatch.setattr("lms.quiz.gift_import.import_questions", import_questions)
     gift = tmp_path / "bank.gift"
     gift.write_text(
         "$CATEGORY: top\n\n// [tag:C1.1-S1]\n::C1.1-Q07::[html]Vrai ?{T}\n\n"
@@ -666,7 +666,7 @@ def test_cli_import_reports_the_catalog_errors_at_their_lines(quiz_runner, monke
             [ContentError(options["source"], 2, "questions[1].text", "missing translation 'en'")]
         )
 
-    monkeypatch.setattr("lms.catalog.service.import_questions", import_questions)
+    monkeypatch.setattr("lms.quiz.gift_import.import_questions", import_questions)
     gift = tmp_path / "bank.gift"
     gift.write_text("::a::Un ?{T}\n\n\n::b::Deux ?{F}\n", encoding="utf-8")
     result = quiz_runner.invoke(args=["quiz", "import-gift", str(gift), "--module", "C1.1"])
