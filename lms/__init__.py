@@ -149,6 +149,7 @@ def _register_cli(app: Flask) -> None:
     from lms.credentials.cli import credentials_cli
     from lms.demo import demo_cli
     from lms.notify.cli import notify_cli
+    from lms.privacy.cli import privacy_cli
     from lms.quiz.cli import quiz_cli
     from lms.xapi.cli import xapi_cli
 
@@ -165,6 +166,7 @@ def _register_cli(app: Flask) -> None:
         xapi_cli,
         credentials_cli,
         notify_cli,
+        privacy_cli,
     ):
         app.cli.add_command(command)
     # Under "flask credentials", though it reads the decisions the credentials layer cannot.
