@@ -30,6 +30,7 @@ ACTIONS = {
     "decision.revoked": N_("Decision revoked"),
     "attempt.graded": N_("Answer graded"),
     "personal_data.exported": N_("Personal data downloaded"),
+    "user.erased": N_("Person erased"),
     "token.created": N_("API token created"),
     "token.revoked": N_("API token revoked"),
     "credentials.issuer_changed": N_("Open Badges issuer profile changed"),

@@ -1,5 +1,6 @@
 """Users, cohorts, and the logs of login failures and link requests used for rate limiting."""
 
+import uuid
 from datetime import datetime
 from enum import StrEnum
 
@@ -57,6 +58,11 @@ class User(UserMixin, Base):
     invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the person acknowledged the privacy notice (shown at their first login).
     privacy_acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The opaque name local statements give the person (lms.auth.actors); erasure clears it,
+    # which leaves those statements naming nobody.
+    xapi_account: Mapped[str | None] = mapped_column(
+        String(32), unique=True, index=True, default=lambda: uuid.uuid4().hex
+    )
 
     cohorts: Mapped[list["Cohort"]] = relationship(
         secondary=cohort_coaches, back_populates="coaches", order_by="Cohort.name"
