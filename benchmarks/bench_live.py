@@ -14,7 +14,7 @@ import time
 from datetime import timedelta
 
 from flask import url_for
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from benchmarks.harness import (
     FAILED,
@@ -35,7 +35,8 @@ from lms.catalog import queries as catalog
 from lms.catalog.models import Module, Quiz
 from lms.extensions import db
 from lms.live import service as live_service
-from lms.live.models import LiveSession
+from lms.live.models import LiveParticipant, LiveSession
+from lms.quiz.models import Answer, AttemptSlot
 from lms.timeutil import utcnow
 from lms.xapi.statements import XapiConfig
 
@@ -141,6 +142,7 @@ class Room:
         self.polls, self.panels, self.actions, self.answers = [], [], [], []
         self.display: list[float] = []
         self.tally = Tally()
+        self.saved = 0  # answers the server accepted: each must be stored
         self.streams = {"opened": 0, "declined": 0, "events": 0, "broken": 0}
         self.running = True
 
@@ -160,8 +162,9 @@ class Room:
         while self.running:
             try:
                 shown, granted = await self._stream(client, shown)
-            except FAILED:
+            except FAILED as error:  # the server cut the stream short: a failed request
                 self.streams["broken"] += 1
+                self.tally.failed(f"events broken: {type(error).__name__}")
                 granted = True
             if not granted:
                 break
@@ -176,7 +179,7 @@ class Room:
                 self.streams["declined"] += 1
                 return shown, False
             if response.status_code != 200:
-                self.tally.errors += 1
+                self.tally.failed(f"events {response.status_code}")
                 return shown, False
             self.streams["opened"] += 1
             event_id = None
@@ -197,13 +200,11 @@ class Room:
             )
             now = time.perf_counter()
             self.polls.append(now - started)
-            if response is None:
-                pass
-            elif response.status_code == 200:
+            if response is not None and response.status_code == 200:
                 found = REVISION.search(response.content)
                 shown = self._shown(shown, int(found.group(1)) if found else shown, now)
-            elif response.status_code != 204:
-                self.tally.errors += 1
+            elif response is not None and response.status_code != 204:
+                self.tally.failed(f"state {response.status_code}")
             await asyncio.sleep(max(0.0, POLL_EVERY - (time.perf_counter() - started)))
 
     async def panel(self, client: Client) -> None:
@@ -213,7 +214,7 @@ class Room:
             response = await send(
                 client, "GET", self.paths["live_panel"], self.tally, params=params
             )
-            self.tally.errors += response is not None and response.status_code != 200
+            self.tally.expect("panel", response)
             self.panels.append(time.perf_counter() - started)
             await asyncio.sleep(max(0.0, POLL_EVERY - (time.perf_counter() - started)))
 
@@ -226,11 +227,9 @@ class Room:
             client, "POST", self.paths["live_action"], self.tally, data=data, follow_redirects=True
         )
         self.actions.append(time.perf_counter() - started)
-        if response is not None and response.status_code == 200:
+        if self.tally.expect(action, response):
             self.revision += 1
             self.position += action == "next"
-        elif response is not None:
-            self.tally.errors += 1
 
     async def answer(self, client: Client, within: float) -> None:
         await asyncio.sleep(random.random() * within)
@@ -241,7 +240,7 @@ class Room:
             data={f"q{position}": random.choice(self.options[position - 1])},
             headers={"HX-Request": "true"},
         )  # fmt: skip
-        self.tally.errors += response is not None and response.status_code != 200
+        self.saved += self.tally.expect("answer", response)
         self.answers.append(time.perf_counter() - started)
 
 
@@ -284,6 +283,8 @@ async def _display_and_spike(server, paths, revision, plan) -> dict:
         "answers": len(room.answers),
         "spike_errors": room.tally.errors - errors_before,
         "errors": room.tally.errors,
+        "failures": dict(room.tally.failures),
+        "answers_accepted": room.saved,
         "reset_connections": room.tally.resets,
         "poll_p95_ms_during_spike": percentile(room.polls[polls_before:], 0.95) * 1000,
         "polls": len(room.polls),
@@ -316,8 +317,25 @@ async def _room_300(server, paths, revision, plan) -> dict:
         "polls": polls,
         "streams": room.streams,
         "errors": room.tally.errors,
+        "failures": dict(room.tally.failures),
+        "answers_accepted": room.saved,
         "reset_connections": room.tally.resets,
     }
+
+
+def _answers_stored(app, live_id: int) -> int:
+    """The answers stored in the session's attempts."""
+    query = (
+        select(func.count(Answer.id))
+        .join(AttemptSlot, AttemptSlot.id == Answer.slot_id)
+        .join(LiveParticipant, LiveParticipant.attempt_id == AttemptSlot.attempt_id)
+        .where(LiveParticipant.live_session_id == live_id)
+    )
+    with app.app_context():
+        try:
+            return db.session.scalar(query)
+        finally:
+            db.session.remove()
 
 
 def measure(databases) -> dict:
@@ -338,6 +356,9 @@ def measure(databases) -> dict:
         room_load = announce_load("live room of 300")
         room = asyncio.run(_room_300(server, _paths(app, room_live), revisions[room_live], plan))
     spike["load_average"], room["load_average"] = spike_load, room_load
+    for part, live_id in ((spike, display_live), (room, room_live)):
+        part["answers_stored"] = _answers_stored(app, live_id)
+        part["all_stored"] = part["answers_stored"] == part["answers_accepted"]
     with app.app_context():
         db.engine.dispose()
     return {"spike": spike, "room": room}

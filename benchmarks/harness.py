@@ -6,6 +6,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -276,10 +277,23 @@ class Stream:
 
 @dataclass
 class Tally:
-    """Failed requests, and connections the server had closed while idle (kept apart)."""
+    """Failed requests (and what failed: status or exception), and connections the server
+    had closed while idle (kept apart)."""
 
     errors: int = 0
     resets: int = 0
+    failures: Counter = field(default_factory=Counter)
+
+    def failed(self, what: str) -> None:
+        self.errors += 1
+        self.failures[what] += 1
+
+    def expect(self, what: str, reply: "Reply | None", status: int = 200) -> bool:
+        """Whether ``reply`` has ``status``; any other status is a failure (a missing reply
+        was counted by ``send``)."""
+        if reply is not None and reply.status_code != status:
+            self.failed(f"{what} {reply.status_code}")
+        return reply is not None and reply.status_code == status
 
 
 # What a request on a kept-alive connection meets when the server closed it meanwhile (its
@@ -295,13 +309,13 @@ async def send(client: Client, method: str, url: str, tally: Tally, **kwargs) ->
     for last in (False, True):
         try:
             return await client.request(method, url, **kwargs)
-        except RESET:
+        except RESET as error:
             if last:
-                tally.errors += 1
+                tally.failed(f"{method} {type(error).__name__}")
                 return None
             tally.resets += 1
-        except FAILED:
-            tally.errors += 1
+        except FAILED as error:
+            tally.failed(f"{method} {type(error).__name__}")
             return None
     return None
 

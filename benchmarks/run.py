@@ -53,6 +53,24 @@ ONCE = {
 }
 
 
+def problems(results: list[dict]) -> list[str]:
+    """What makes a run fail: any failed request, any accepted answer not stored."""
+    found = []
+
+    def walk(where: str, details: dict) -> None:
+        for key, value in details.items():
+            if key in ("errors", "failed") and value:
+                found.append(f"{where}.{key} = {value}")
+            elif key == "all_stored" and value is False:
+                found.append(f"{where}: not every answer was stored")
+            elif isinstance(value, dict):
+                walk(f"{where}.{key}", value)
+
+    for r in results:
+        walk(r["name"], r["details"])
+    return found
+
+
 def _merged(results: list[dict]) -> list[dict]:
     """A partial run replaces its own lines of the last results.json and keeps the others."""
     names = {r["name"] for r in results}
@@ -92,12 +110,15 @@ def main(groups: list[str]) -> int:
     for r in results:
         r["details"]["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         r["details"]["machine"] = machine
+    failed = problems(results)
     if len(groups) < len(PER_BACKEND) + len(ONCE):
         results = _merged(results)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(table(results))
     print(f"{RESULTS.name} written in {time.perf_counter() - started:.0f} s; {machine}")
-    return 0
+    for problem in failed:
+        print(f"FAILED: {problem}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

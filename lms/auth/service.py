@@ -11,7 +11,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import Connection, delete, func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from lms.auth.models import LANGUAGES, ROLES, Cohort, LoginFailure, LoginSession, Role, User
@@ -229,19 +229,21 @@ def session_user(
 
 
 def touch_session(
-    connection: Connection,
+    session: Session,
     login_session: LoginSession,
     lifetime: SessionLifetime,
     *,
     now: datetime | None = None,
-) -> None:
-    """Record activity, at most every ``touch_every``, on a connection of its own: a page that
-    only reads commits nothing, yet its visit keeps the session alive."""
+) -> bool:
+    """Record activity, at most every ``touch_every``; whether it was written (for the caller
+    to commit). A session ended meanwhile (logged out elsewhere) stays ended."""
     now = now or utcnow()
-    if now - login_session.last_seen_at >= lifetime.touch_every:
-        connection.execute(
-            update(LoginSession).where(LoginSession.id == login_session.id).values(last_seen_at=now)
-        )
+    if now - login_session.last_seen_at < lifetime.touch_every:
+        return False
+    session.execute(
+        update(LoginSession).where(LoginSession.id == login_session.id).values(last_seen_at=now)
+    )
+    return True
 
 
 def end_session(session: Session, token: str | None) -> None:

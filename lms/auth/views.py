@@ -48,12 +48,18 @@ def load_user(user_id: str):
         return None
     lifetime = session_lifetime()
     now = utcnow()
+    # Usually the first thing a request reads: then the touch is committed at once on the
+    # request's own connection. A second pooled connection taken meanwhile let a burst of
+    # requests hold every connection, each waiting for another (pool timeout, 500). When the
+    # request already holds work of its own, a later request records the activity.
+    pending = db.session.new or db.session.dirty or db.session.deleted
+    untouched = not (db.session().in_transaction() or pending)
     found = service.session_user(db.session, int(user_id), token, lifetime, now=now)
     if found is None:
         return None
     user, login_session = found
-    with db.engine.begin() as connection:
-        service.touch_session(connection, login_session, lifetime, now=now)
+    if untouched and service.touch_session(db.session, login_session, lifetime, now=now):
+        db.session.commit()
     return user
 
 
