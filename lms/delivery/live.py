@@ -96,28 +96,31 @@ def _join(live):
 
 
 def _coach_context(live, user=current_user) -> dict:
+    """What the coach's state fragment shows; writes (and commits) only a timer that ran out
+    and the coach's presence when due."""
     participant = service.participant_of(db.session, live, user)
     if participant is not None:
-        service.tick(db.session, live)
-        service.seen(db.session, participant)
-        db.session.commit()
+        closed = service.tick(db.session, live)
+        if service.seen(db.session, participant) or closed:
+            db.session.commit()
     current = live.question_at(live.current_position)
-    slot = None
-    if participant is not None and participant.attempt is not None and current is not None:
-        slot = next((s for s in participant.attempt.slots if s.position == current.position), None)
     scored = live.phase == REVEALED or live.state == ENDED
+    verdict = (
+        service.verdict(db.session, live, participant)
+        if participant is not None and scored
+        else None
+    )
     return {
         "live": live,
         "participant": participant,
         "current": current,
-        "slot": slot,
-        "verdict": service.verdict(db.session, live, participant)
-        if participant is not None and scored
+        "slot": service.current_slot(db.session, live, participant) if current else None,
+        "verdict": verdict,
+        "distribution": service.distribution(
+            db.session, live, current.position, participants=verdict.ranked if verdict else None
+        )
+        if current is not None and live.phase == REVEALED
         else None,
-        "distribution": service.distribution(db.session, live, current.position)
-        if current is not None and live.phase == "revealed"
-        else None,
-        "module": delivery_queries.module_by_code(db.session, live.module_code),
         "now": utcnow(),
     }
 
@@ -129,7 +132,12 @@ def play(live_id: int):
     context = _coach_context(live)
     if context["participant"] is None and live.state not in (SCHEDULED, ENDED):
         return render_template("delivery/live_join.html", form=forms.JoinForm(), live=live)
-    return render_template("delivery/live_play.html", **context)
+    return _play_page(live, context)
+
+
+def _play_page(live, context: dict) -> str:
+    module = delivery_queries.module_by_code(db.session, live.module_code)
+    return render_template("delivery/live_play.html", module=module, **context)
 
 
 @bp.route("/<int:live_id>/state")
@@ -256,9 +264,9 @@ def answer(live_id: int):
     participant = service.participant_of(db.session, live, current_user) or abort(403)
     error = None
     try:
-        current = live.question_at(live.current_position) or abort(409)
-        raw = forms.raw_answer(current.question_version.definition, request.form, current.position)
-        service.answer(db.session, live, participant, raw)
+        slot = service.slot_on_screen(db.session, live, participant)
+        raw = forms.raw_answer(slot.question_version.definition, request.form, slot.position)
+        service.answer(db.session, live, participant, raw, slot=slot)
     except UserError as failure:
         db.session.rollback()
         error = translated(failure)
@@ -286,7 +294,7 @@ def pseudonym(live_id: int):
     except UserError as error:
         db.session.rollback()
         flash(translated(error), "error")
-        return render_template("delivery/live_play.html", **_coach_context(live)), 400
+        return _play_page(live, _coach_context(live)), 400
     db.session.commit()
     flash(_("Your name on the leaderboard is saved."), "info")
     return redirect(url_for(".play", live_id=live.id))

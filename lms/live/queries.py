@@ -113,16 +113,17 @@ def participant_count(session: Session, live_id: int) -> int:
     return session.scalar(query.where(LiveParticipant.live_session_id == live_id))
 
 
-def participants_seen_since(session: Session, live_id: int, since: datetime) -> list:
-    """Participants who have not left and whose screen polled after ``since``, with their user."""
+def names_seen_since(session: Session, live_id: int, since: datetime) -> list[str]:
+    """The names of the participants who have not left and whose screen polled after
+    ``since``, in join order (their names only: a room may be hundreds)."""
     query = (
-        select(LiveParticipant)
+        select(User.display_name)
+        .join(LiveParticipant, LiveParticipant.user_id == User.id)
         .where(
             LiveParticipant.live_session_id == live_id,
             LiveParticipant.left_at.is_(None),
             LiveParticipant.last_seen_at >= since,
         )
-        .options(joinedload(LiveParticipant.user))
         .order_by(LiveParticipant.id)
     )
     return list(session.scalars(query))

@@ -42,7 +42,7 @@ from lms.quiz import queries as quiz_queries
 from lms.quiz import service as quiz_service
 from lms.quiz import types
 from lms.quiz.models import OPEN as ATTEMPT_OPEN
-from lms.quiz.models import Attempt
+from lms.quiz.models import Attempt, AttemptSlot
 from lms.timeutil import utcnow
 from lms.xapi import outbox
 from lms.xapi import statements as xs
@@ -247,9 +247,11 @@ def timer_ran_out(live: LiveSession, now: datetime) -> bool:
     )
 
 
-def tick(session: Session, live: LiveSession, *, now: datetime | None = None) -> None:
-    """Close the current question once its timer has run out (whoever polls first does it)."""
+def tick(session: Session, live: LiveSession, *, now: datetime | None = None) -> bool:
+    """Close the current question once its timer has run out (whoever polls first does it);
+    whether anything was written."""
     now = now or utcnow()
+    closed_here = False
     if timer_ran_out(live, now):
         query = (
             update(LiveSession)
@@ -268,6 +270,7 @@ def tick(session: Session, live: LiveSession, *, now: datetime | None = None) ->
         session.refresh(live)
         if closed_here:
             _close(session, live, live.question_at(live.current_position), now)
+    return closed_here
 
 
 def control(
@@ -453,20 +456,52 @@ def answer(
     raw,
     *,
     now: datetime | None = None,
+    slot: AttemptSlot | None = None,
 ) -> None:
-    """A coach's answer to the question on screen; accepted until it is closed."""
+    """A coach's answer to the question on screen; accepted until it is closed. ``slot``: the
+    one ``slot_on_screen`` gave, when the caller read it to parse the answer."""
     now = now or utcnow()
+    _answers_open_to(live, participant, now)
+    seen(session, participant, now=now)  # an answer is a sign of life, as a poll is
+    slot = slot or slot_on_screen(session, live, participant, now=now)
+    if quiz_service.same_answer(slot.answer, raw):
+        return
+    quiz_service.save_slot_answer(session, participant.attempt, slot, raw, now=now)
+
+
+def slot_on_screen(
+    session: Session,
+    live: LiveSession,
+    participant: LiveParticipant,
+    *,
+    now: datetime | None = None,
+) -> AttemptSlot:
+    """The coach's slot of the question on screen with its question version and latest answer
+    (one query); LiveError when that question no longer takes their answer."""
+    _answers_open_to(live, participant, now or utcnow())
+    (slot,) = quiz_queries.slots_with_latest(
+        session, participant.attempt_id, [live.current_position]
+    )
+    return slot
+
+
+def current_slot(
+    session: Session, live: LiveSession, participant: LiveParticipant | None
+) -> AttemptSlot | None:
+    """The coach's slot of the question on screen, with its latest answer, or None."""
+    if participant is None or participant.attempt_id is None or live.current_position is None:
+        return None
+    slots = quiz_queries.slots_with_latest(session, participant.attempt_id, [live.current_position])
+    return slots[0] if slots else None
+
+
+def _answers_open_to(live: LiveSession, participant: LiveParticipant, now: datetime) -> None:
     timed_out = live.question_deadline is not None and now >= live.question_deadline
     if live.state != RUNNING or live.phase != ASKING or timed_out:
         raise LiveError(N_("This question is closed; your answer was not saved."))
     attempt = participant.attempt
     if attempt is None or attempt.state != ATTEMPT_OPEN:
         raise LiveError(N_("You are not taking part in this session."))
-    seen(session, participant, now=now)  # an answer is a sign of life, as a poll is
-    (slot,) = quiz_queries.slots_with_latest(session, attempt.id, [live.current_position])
-    if quiz_service.same_answer(slot.answer, raw):
-        return
-    quiz_service.save_slot_answer(session, attempt, slot, raw, now=now)
 
 
 # --- what the screens show --------------------------------------------------------------------
@@ -499,15 +534,18 @@ OUTCOME_LABELS = {
 }
 
 
-def distribution(session: Session, live: LiveSession, position: int) -> Distribution:
+def distribution(
+    session: Session, live: LiveSession, position: int, *, participants: int | None = None
+) -> Distribution:
     """How the participants answered: per option for choice questions, else per outcome; two
-    queries whatever the size of the room."""
+    queries whatever the size of the room (one when the caller counted the ``participants``:
+    0 or None counts them)."""
     question = live.question_at(position)
     definition = question.question_version.definition
     raws = [raw for raw in queries.latest_answers(session, live.id, position) if not _blank(raw)]
-    result = Distribution(
-        answered=len(raws), participants=queries.participant_count(session, live.id)
-    )
+    if not participants:
+        participants = queries.participant_count(session, live.id)
+    result = Distribution(answered=len(raws), participants=participants)
     kind = types.question_type(definition)
     responses = [kind.parse_response(definition, raw) for raw in raws]
     bars = kind.live_bars(definition, responses)
@@ -647,11 +685,9 @@ def set_pseudonym(session: Session, participant: LiveParticipant, pseudonym: str
     session.flush()
 
 
-def present(
-    session: Session, live: LiveSession, *, now: datetime | None = None
-) -> list[LiveParticipant]:
-    """Participants whose screen polled recently and who have not left."""
-    return queries.participants_seen_since(session, live.id, _present_since(now))
+def present(session: Session, live: LiveSession, *, now: datetime | None = None) -> list[str]:
+    """The names of the participants whose screen polled recently and who have not left."""
+    return queries.names_seen_since(session, live.id, _present_since(now))
 
 
 def activity(session: Session, live: LiveSession, *, now: datetime | None = None) -> tuple:

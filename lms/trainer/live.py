@@ -155,20 +155,23 @@ def new():
     ), status
 
 
-def _control_context(live) -> dict:
-    service.tick(db.session, live)
-    db.session.commit()
+def _tick(live) -> None:
+    """Close a question whose time ran out; commit only then (a screen's read writes nothing)."""
+    if service.tick(db.session, live):
+        db.session.commit()
+
+
+def _panel_context(live) -> dict:
+    """What the panel fragment shows: the question with its answers so far, who is present."""
+    _tick(live)
     current = live.question_at(live.current_position)
     return {
         "live": live,
         "current": current,
-        "uncovered": service.uncovered_skills(db.session, live),
-        "cohort": db.session.get(Cohort, live.cohort_id),
         "present": service.present(db.session, live),
         "distribution": service.distribution(db.session, live, current.position)
         if current
         else None,
-        "module": _active_module(live.module_code),
         "now": utcnow(),
     }
 
@@ -179,12 +182,14 @@ def control(live_id: int):
     live = _run_or_403(live_id)
     if live.state == ENDED:
         return redirect(url_for(".summary", live_id=live.id))
-    context = _control_context(live)
     return render_template(
         "trainer/live_control.html",
         qr=qr_code(live),
         join_link=join_url(live) if live.join_code else None,
-        **context,
+        uncovered=service.uncovered_skills(db.session, live),
+        cohort=db.session.get(Cohort, live.cohort_id),
+        module=_active_module(live.module_code),
+        **_panel_context(live),
     )
 
 
@@ -192,7 +197,7 @@ def control(live_id: int):
 @roles_required(*REVIEWERS)
 def panel(live_id: int):
     live = _run_or_403(live_id)
-    context = _control_context(live)
+    context = _panel_context(live)
     response = current_app.make_response(render_template("trainer/_live_panel.html", **context))
     if params.optional_integer(request.args, "revision") != live.revision:
         # The timer closed the question meanwhile: reload, so the buttons match the state.
@@ -201,17 +206,17 @@ def panel(live_id: int):
 
 
 def _projector_context(live) -> dict:
-    service.tick(db.session, live)
-    db.session.commit()
+    _tick(live)
     current = live.question_at(live.current_position)
     scored = live.phase == REVEALED or live.state == ENDED
+    distribution = service.distribution(db.session, live, current.position) if current else None
     return {
         "live": live,
         "current": current,
-        "distribution": service.distribution(db.session, live, current.position)
-        if current
-        else None,
-        "participants": queries.participant_count(db.session, live.id),
+        "distribution": distribution,
+        "participants": distribution.participants
+        if distribution
+        else queries.participant_count(db.session, live.id),
         "board": service.standings(db.session, live, service.BOARD_LINES)
         if scored and live.leaderboard != BOARD_OFF
         else None,
@@ -246,7 +251,7 @@ def projector_events(live_id: int):
 @bp.route("/<int:live_id>/panel/events")
 @roles_required(*REVIEWERS)
 def panel_events(live_id: int):
-    return _screen_events(_run_or_403(live_id), "trainer/_live_panel.html", _control_context)
+    return _screen_events(_run_or_403(live_id), "trainer/_live_panel.html", _panel_context)
 
 
 def _screen_events(live, template: str, context):

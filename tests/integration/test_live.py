@@ -374,9 +374,13 @@ def test_polls_the_panel_and_the_projector_cost_the_same_for_3_and_12_coaches(
         assert projector.status_code == 200 and 'class="leaderboard"' in projector.text
         projectors.append(len(statements))
     assert unchanged[0] == unchanged[1] <= 4, unchanged  # user, session, membership, participant
-    assert revealed[0] == revealed[1], revealed
-    assert panels[0] == panels[1], panels
-    assert projectors[0] == projectors[1], projectors
+    # The above, the questions, the coach's points, rank and the room's count, their slot of
+    # the question, the answers' aggregate; nothing read again after a commit.
+    assert revealed[0] == revealed[1] <= 10, revealed
+    # User, session, membership, questions, present names, answers' aggregate, count.
+    assert panels[0] == panels[1] <= 7, panels
+    # User, session, membership, questions, answers' aggregate, count, leaderboard.
+    assert projectors[0] == projectors[1] <= 7, projectors
 
 
 def _events(response) -> list[str]:

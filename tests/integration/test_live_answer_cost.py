@@ -48,6 +48,6 @@ def test_a_live_answer_costs_the_same_few_statements_whatever_came_before(app, d
         assert response.status_code == 200, response.get_data(as_text=True)
         counts.append(len(statements))
     assert counts[0] == counts[-1], counts
-    # The coach, the session, the membership, the participant with their attempt, the
-    # questions with their versions, the slot with its latest answer and grade, the insert.
-    assert counts[-1] <= 7, counts
+    # The coach, the session, the membership, the participant with their attempt, the slot
+    # with its question version and latest answer and grade, the insert.
+    assert counts[-1] <= 6, counts
