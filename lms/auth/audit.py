@@ -31,6 +31,7 @@ ACTIONS = {
     "attempt.graded": N_("Answer graded"),
     "personal_data.exported": N_("Personal data downloaded"),
     "user.erased": N_("Person erased"),
+    "privacy.retention": N_("Retention periods applied"),
     "token.created": N_("API token created"),
     "token.revoked": N_("API token revoked"),
     "credentials.issuer_changed": N_("Open Badges issuer profile changed"),

@@ -77,6 +77,8 @@ class Decision(Base):
     attachment_type: Mapped[str | None] = mapped_column(String(8))
     attachment_size: Mapped[int | None] = mapped_column(Integer)
     attachment_sha256: Mapped[str | None] = mapped_column(String(64))
+    # When the retention period deleted the file (its name, size and hash stay).
+    attachment_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     statement_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)

@@ -520,6 +520,10 @@ def grade_answer(
     whose rule allows it then validates on the passed quiz."""
     if grader.role not in REVIEWERS:
         raise DecisionError(N_("Only trainers and administrators grade answers."))
+    if slot.attempt.answers_deleted_at is not None:
+        raise DecisionError(
+            N_("This answer was deleted at the end of its retention period: its grade stays.")
+        )
     module = module_for_unit(session, slot.attempt.module_code)
     grid = rubric_for(module, slot.question_version.definition)
     if grid.get("criteria") and grid.get("levels"):

@@ -64,6 +64,8 @@ class Attempt(Base):
     passed: Mapped[bool | None]
     proposed_status: Mapped[str | None] = mapped_column(String(24))
     statement_id: Mapped[uuid.UUID] = mapped_column(Uuid, default=uuid.uuid4)
+    # When the retention period deleted the answers, essays and comments (the scores stay).
+    answers_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     slots: Mapped[list["AttemptSlot"]] = relationship(
         back_populates="attempt", order_by="AttemptSlot.position", cascade="all, delete-orphan"

@@ -492,6 +492,9 @@ def attachment(decision_id: int):
     _coach(decision.coach_id)
     if not decision.attachment_path:
         abort(404)
+    if decision.attachment_deleted_at is not None:
+        deleted = format_date(decision.attachment_deleted_at, "medium")
+        abort(410, _("File deleted on %(date)s (retention period).", date=deleted))
     try:
         path = evidence.resolve(Path(current_app.config["UPLOAD_DIR"]), decision.attachment_path)
     except evidence.EvidenceError:

@@ -56,6 +56,7 @@ def error_messages() -> dict[int, str]:
         403: _("You do not have access to this page."),
         404: _("This page does not exist."),
         405: _("This action is not allowed here."),
+        410: _("This is no longer kept."),
         413: _("The file is too large."),
         429: _("Too many requests. Wait a moment and try again."),
         500: _("Something went wrong on our side. Try again later."),

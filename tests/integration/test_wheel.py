@@ -159,6 +159,13 @@ def test_the_installed_wheel_serves_french_and_runs_every_operator_command(
         command(unit_exec_start("lms-notify.service")), env=env, cwd=home
     )
 
+    # The retention periods, as their daily timer applies them.
+    timer = systemd_unit("lms-retention.timer")["Timer"]
+    assert timer["Unit"] == "lms-retention.service" and timer["OnCalendar"]
+    assert "evidence files: decisions whose file was deleted: 0" in run(
+        command(unit_exec_start("lms-retention.service")), env=env, cwd=home
+    )
+
     # The web unit and the Procfile's web process serve the same installed release.
     for name, web_command, cwd in (
         ("unit", command(unit_exec_start("lms-web.service")), home),

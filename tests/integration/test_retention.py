@@ -1,0 +1,328 @@
+"""Retention periods applied: plan() at its boundaries, apply(), `flask privacy retention`."""
+
+import copy
+import hashlib
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from lms.auth.models import User
+from lms.competence import record
+from lms.competence.models import Decision
+from lms.delivery.models import LessonProgress, ModuleVisit
+from lms.extensions import db
+from lms.privacy import retention
+from lms.quiz.models import NEEDS_GRADING, Attempt
+from tests.support import trainer_data
+from tests.support.web import logged_in_client
+
+NOW = datetime(2031, 6, 30, 8, 0, tzinfo=UTC)
+PERIODS = {
+    "trail": 365,
+    "answers": 730,
+    "evidence": 1095,
+    "records": 1825,
+    "inactive_accounts": 1095,
+}
+SECOND = timedelta(seconds=1)
+
+
+def _days(n: int) -> datetime:
+    return NOW - timedelta(days=n)
+
+
+def _decision(session, coach, trainer, unit: str, at: datetime, path: str | None) -> Decision:
+    decision = Decision(
+        coach_id=coach.id,
+        unit_code=unit,
+        modality="observation",
+        decision="not_validated",
+        decided_by_id=trainer.id,
+        decided_at=at,
+        statement_id=uuid.uuid4(),
+        attachment_path=path,
+        attachment_name="report.pdf" if path else None,
+        attachment_type="pdf" if path else None,
+        attachment_size=15 if path else None,
+        attachment_sha256="0" * 64 if path else None,
+    )
+    session.add(decision)
+    session.flush()
+    return decision
+
+
+@pytest.fixture
+def boundaries(db_session, demo_cohort):
+    """Each kind twice: exactly at the end of its period, and one second short of it."""
+    session, coach, trainer = db_session, demo_cohort["coaches"][0], demo_cohort["trainer"]
+    rows = {}
+    visits = [
+        ModuleVisit(user_id=coach.id, module_code=code, launched_at=at, last_visited_at=at)
+        for code, at in (("T1", _days(365)), ("T2", _days(365) + SECOND))
+    ]
+    lessons = [
+        LessonProgress(user_id=coach.id, module_code="T1", lesson_slug=slug, completed_at=at)
+        for slug, at in (("one", _days(365)), ("two", _days(365) + SECOND))
+    ]
+    session.add_all(visits + lessons)
+    for quiz in trainer_data.make_units(session, codes=("T1", "T2", "T3", "T4")).values():
+        trainer_data.add_progress(session, coach, quiz)
+    attempts = session.scalars(select(Attempt).order_by(Attempt.id)).all()
+    attempts[0].submitted_at = _days(730)
+    attempts[1].submitted_at = _days(730) + SECOND
+    attempts[2].submitted_at, attempts[2].state = _days(2000), NEEDS_GRADING  # not graded yet
+    attempts[3].submitted_at, attempts[3].answers_deleted_at = _days(2000), _days(1000)
+    ended = _decision(session, coach, trainer, "T1", _days(1095), "evidence/ended.pdf")
+    kept = _decision(session, coach, trainer, "T1", _days(1095) + SECOND, "evidence/kept.pdf")
+    # One file, two decisions (a live session's participants): it stays while one keeps it.
+    shared_old = _decision(session, coach, trainer, "T2", _days(2000), "evidence/shared.pdf")
+    _decision(session, demo_cohort["coaches"][1], trainer, "T2", _days(10), "evidence/shared.pdf")
+    gone = _decision(session, coach, trainer, "T2", _days(2000), "evidence/gone.pdf")
+    gone.attachment_deleted_at = _days(900)
+    _decision(session, coach, trainer, "T1", _days(2000), None)
+    session.commit()
+    rows.update(visits=visits, lessons=lessons, attempts=attempts)
+    rows.update(ended=ended, kept=kept, shared_old=shared_old)
+    return rows
+
+
+def test_plan_takes_what_is_exactly_at_the_end_of_its_period_and_nothing_younger(
+    db_session, boundaries
+):
+    found = retention.plan(db_session, periods=PERIODS, now=NOW)
+    assert found.module_visits == (boundaries["visits"][0].id,)
+    assert found.lesson_progress == (boundaries["lessons"][0].id,)
+    assert found.live_participants == ()
+    assert found.attempts == (boundaries["attempts"][0].id,)
+    assert found.decisions == (boundaries["ended"].id, boundaries["shared_old"].id)
+    assert found.files == ("evidence/ended.pdf",)
+    assert found.counts() == {"trail": 2, "answers": 1, "evidence": 2}
+    one_second_earlier = retention.plan(db_session, periods=PERIODS, now=NOW - SECOND)
+    assert one_second_earlier.module_visits == one_second_earlier.attempts == ()
+    assert one_second_earlier.decisions == (boundaries["shared_old"].id,)
+    assert one_second_earlier.files == ()
+
+
+def test_the_periods_are_read_per_kind(db_session, boundaries):
+    longer = {kind: days + 1 for kind, days in PERIODS.items()}
+    assert retention.plan(db_session, periods=longer, now=NOW).counts() == {
+        "trail": 0,
+        "answers": 0,
+        "evidence": 1,  # the shared file's old decision only
+    }
+
+
+def test_files_are_removed_once_the_run_commits_and_never_on_a_rollback(
+    app, db_session, boundaries
+):
+    upload_dir = Path(app.config["UPLOAD_DIR"])
+    for name in ("ended", "kept", "shared"):
+        (upload_dir / "evidence").mkdir(parents=True, exist_ok=True)
+        (upload_dir / "evidence" / f"{name}.pdf").write_bytes(b"%PDF-1.7\n%%EOF\n")
+    found = retention.plan(db_session, periods=PERIODS, now=NOW)
+    retention.apply(db_session, found, upload_dir=upload_dir)
+    db_session.rollback()
+    assert (upload_dir / "evidence" / "ended.pdf").exists()
+    db_session.commit()  # the rolled-back run left nothing waiting for a commit
+    assert (upload_dir / "evidence" / "ended.pdf").exists()
+    retention.apply(db_session, found, upload_dir=upload_dir)
+    assert (upload_dir / "evidence" / "ended.pdf").exists()
+    db_session.commit()
+    assert not (upload_dir / "evidence" / "ended.pdf").exists()
+    assert (upload_dir / "evidence" / "kept.pdf").exists()
+    assert (upload_dir / "evidence" / "shared.pdf").exists()
+    assert retention.plan(db_session, periods=PERIODS, now=NOW).is_empty
+
+
+def test_a_bad_now_is_a_clear_error(runner):
+    result = runner.invoke(args=["privacy", "retention", "--now", "next tuesday"])
+    assert result.exit_code == 2
+    assert "'next tuesday' is not an ISO 8601 date or time" in result.output
+
+
+# -- the command, on a simulated centre of several ages -----------------------------------------
+
+TODAY = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+LATER = TODAY + timedelta(days=30)  # the day the command is run for
+
+
+def _snapshot(app) -> tuple[dict, dict]:
+    """Every row of every table (through the metadata), and every uploaded file's digest."""
+    tables = {}
+    with app.app_context(), db.engine.connect() as connection:
+        for table in db.metadata.sorted_tables:
+            keys = [column.name for column in table.primary_key.columns]
+            tables[table.name] = {
+                tuple(row[key] for key in keys): dict(row)
+                for row in connection.execute(select(table)).mappings()
+            }
+    root = Path(app.config["UPLOAD_DIR"])
+    files = {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in root.rglob("*")
+        if path.is_file()
+    }
+    return tables, files
+
+
+def _records(app) -> tuple[list, dict]:
+    """What decisions, competences and certifications rest on: each coach's completion record
+    and the reference the LRS rebuild is compared with."""
+    with app.app_context():
+        coaches = db.session.scalars(select(User).where(User.role == "coach").order_by(User.id))
+        moment = datetime(2030, 1, 1, tzinfo=UTC)
+        records = [record.completion_record(db.session, coach, now=moment) for coach in coaches]
+        db.session.commit()  # a record shown for the first time stores its verification code
+        return records, record.evidence_records(db.session)
+
+
+def _simulate(runner, clock, seed: int, at: datetime) -> None:
+    clock.reset()
+    clock.advance(at - datetime.now(UTC))
+    result = runner.invoke(args=["demo", "simulate", "--coaches", "3", "--seed", str(seed)])
+    assert result.exit_code == 0, result.output
+    clock.reset()
+
+
+def _expected(before: dict, report: dict, moment: datetime) -> dict:
+    """The tables as the report announces them after the run."""
+    expected = copy.deepcopy(before)
+    trail = report["trail"]
+    for table in ("module_visits", "lesson_progress", "live_participants"):
+        for row_id in trail[table]:
+            del expected[table][(row_id,)]
+    for key, row in list(expected["live_scores"].items()):
+        if row["participant_id"] in trail["live_participants"]:
+            del expected["live_scores"][key]
+    attempts = set(report["answers"]["attempts"])
+    slots = {row["id"] for row in before["attempt_slots"].values() if row["attempt_id"] in attempts}
+    for row_id in attempts:
+        expected["attempts"][(row_id,)]["answers_deleted_at"] = moment
+    for row in expected["answers"].values():
+        if row["slot_id"] in slots:
+            row["raw"] = None
+    for row in expected["grades"].values():
+        if row["slot_id"] in slots:
+            row.update(comment=None, feedback=[])
+    for row_id in report["evidence"]["decisions"]:
+        expected["competence_validations"][(row_id,)]["attachment_deleted_at"] = moment
+    return expected
+
+
+def test_the_command_deletes_exactly_what_its_report_announced(app, runner, clock):
+    assert runner.invoke(args=["setup", "--demo"]).exit_code == 0
+    ages = {1: 1110, 2: 720, 3: 360, 4: 30}  # days before LATER: see each kind's period
+    for seed, days in ages.items():
+        _simulate(runner, clock, seed, LATER - timedelta(days=days))
+    records_before = _records(app)
+    before, files_before = _snapshot(app)
+
+    dry = runner.invoke(
+        args=["privacy", "retention", "--dry-run", "--now", LATER.isoformat(), "--json"]
+    )
+    assert dry.exit_code == 0, dry.output
+    report = json.loads(dry.output)
+    assert report["dry_run"] is True and report["periods"]["answers"] == 730
+    assert all(report[kind]["count"] > 0 for kind in ("trail", "answers", "evidence"))
+    assert report["trail"]["live_participants"] and report["trail"]["lesson_progress"]
+    assert _snapshot(app) == (before, files_before)  # the dry run changed nothing
+
+    run = runner.invoke(args=["privacy", "retention", "--now", LATER.isoformat(), "--json"])
+    assert run.exit_code == 0, run.output
+    applied = json.loads(run.output)
+    assert {**applied, "dry_run": True} == report
+    after, files_after = _snapshot(app)
+
+    new_events = [
+        after["audit_events"].pop(key)
+        for key in set(after["audit_events"]) - set(before["audit_events"])
+    ]
+    assert [(e["action"], e["detail"]) for e in new_events] == [
+        (
+            "privacy.retention",
+            {
+                "trail": report["trail"]["count"],
+                "answers": report["answers"]["count"],
+                "evidence": report["evidence"]["count"],
+            },
+        )
+    ]
+    expected = _expected(before, report, LATER)
+    assert expected != before  # essays, comments and evidence are among what goes
+    for table, column in (("grades", "comment"), ("answers", "raw")):
+        assert any(
+            row[column] and expected[table][key][column] is None
+            for key, row in before[table].items()
+        ), f"some {table}.{column} is deleted"
+    assert after == expected
+    gone = set(report["evidence"]["files"])
+    assert gone and gone <= set(files_before)
+    assert files_after == {
+        name: digest for name, digest in files_before.items() if name not in gone
+    }
+    for table in ("module_visits", "lesson_progress", "live_participants"):
+        assert after[table], f"younger {table} rows stay"
+    assert any(row["answers_deleted_at"] is None for row in after["attempts"].values())
+    assert _records(app) == records_before
+
+    again = runner.invoke(args=["privacy", "retention", "--now", LATER.isoformat(), "--json"])
+    assert all(
+        json.loads(again.output)[kind]["count"] == 0 for kind in ("trail", "answers", "evidence")
+    )
+    assert _snapshot(app) == (
+        after | {"audit_events": {**after["audit_events"], **{(e["id"],): e for e in new_events}}},
+        files_after,
+    )
+
+
+def test_a_run_today_changes_nothing_with_the_default_periods(app, runner):
+    assert runner.invoke(args=["setup", "--demo"]).exit_code == 0
+    simulated = runner.invoke(args=["demo", "simulate", "--coaches", "3", "--seed", "5"])
+    assert simulated.exit_code == 0, simulated.output
+    before = _snapshot(app)
+    result = runner.invoke(args=["privacy", "retention"])
+    assert result.exit_code == 0, result.output
+    assert "answers and essays: attempts whose answers were deleted: 0" in result.output
+    assert _snapshot(app) == before
+
+
+def test_pages_say_what_the_retention_period_deleted(app, db_session, demo_cohort):
+    upload_dir = Path(app.config["UPLOAD_DIR"])
+    world = trainer_data.access_world(db_session, demo_cohort, upload_dir)
+    coach = demo_cohort["coaches"][1]
+    attempt = db_session.scalars(select(Attempt).where(Attempt.user_id == coach.id)).one()
+    trainer = logged_in_client(app, demo_cohort["trainer"].email)
+    grade_page = f"/trainer/grading/{world['slot_id']}"
+    essay = {"level-accuracy": "mastered", "level-support": "partial", "comment": "Solid"}
+    assert trainer.auth.post(grade_page, essay).status_code == 302
+    later = datetime.now(UTC) + timedelta(days=1200)
+    found = retention.plan(db_session, periods=PERIODS, now=later)
+    assert found.attempts == (attempt.id,) and found.decisions == (world["decision_id"],)
+    retention.apply(db_session, found, upload_dir=upload_dir)
+    db_session.commit()
+
+    review = logged_in_client(app, coach.email).get(f"/attempts/{attempt.id}/review")
+    assert review.status_code == 200
+    page = review.get_data(as_text=True)
+    assert "ont été supprimées le" in page and "durée de conservation" in page  # French account
+    assert "My essay" not in page and "Solid" not in page
+    page = trainer.get(f"/trainer/coaches/{coach.id}").get_data(as_text=True)
+    assert "fichier supprimé le" in page and "observation.pdf" in page
+    assert f"/trainer/decisions/{world['decision_id']}/attachment" not in page
+    assert "My essay" not in page and "Solid" not in page
+    download = trainer.get(f"/trainer/decisions/{world['decision_id']}/attachment")
+    assert download.status_code == 410 and "durée de conservation" in download.get_data(
+        as_text=True
+    )
+    regrade = trainer.auth.post(grade_page, essay)
+    assert regrade.status_code == 400 and "durée de conservation" in regrade.get_data(as_text=True)
+
+
+def test_the_notice_says_the_platform_applies_the_periods(client):
+    for language, words in (("en", "applies these periods every night"), ("fr", "chaque nuit")):
+        page = client.get("/privacy", headers={"Accept-Language": language})
+        assert words in page.get_data(as_text=True)
