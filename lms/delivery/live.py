@@ -143,17 +143,17 @@ def _play_page(live, context: dict) -> str:
 @bp.route("/<int:live_id>/state")
 @roles_required(Role.COACH)
 def state(live_id: int):
-    live = _as_coach_or_403(live_id)
+    shown, now = params.optional_integer(request.args, "revision"), utcnow()
+    mark = queries.poll_mark(db.session, live_id, current_user) or abort(404)
+    if not mark.visible:
+        abort(403)
     # The screen already shows this revision: 204 keeps what the coach is typing or choosing.
-    # Most polls end here, so they only read: presence is written every few seconds at most.
-    now = utcnow()
-    if params.optional_integer(
-        request.args, "revision"
-    ) == live.revision and not service.timer_ran_out(live, now):
-        participant = service.participant_of(db.session, live, current_user)
-        if participant is not None and service.seen(db.session, participant, now=now):
+    # Most polls end here, after one read: presence is written every few seconds at most.
+    if shown == mark.revision and not service.timer_ran_out(mark, now):
+        if service.seen_at_poll(db.session, mark, now=now):
             db.session.commit()
         return "", 204
+    live = _live_or_404(live_id)
     return render_template("delivery/_live_state_response.html", **_coach_context(live))
 
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, joinedload, lazyload
 
 from lms.auth.models import User
@@ -28,6 +28,33 @@ def live_session(session: Session, live_id: int) -> LiveSession | None:
         live_id,
         options=[lazyload(LiveSession.questions).joinedload(LiveQuestionState.question_version)],
     )
+
+
+def poll_mark(session: Session, live_id: int, user: User):
+    """What a coach's poll compares before anything else, in one read by primary key: the
+    session's ``revision``, ``phase`` and ``question_deadline``, whether ``user`` may see it
+    (``visible``), and their participation's ``participant_id``, ``last_seen_at`` and
+    ``left_at`` (None when they have not joined). None when the session does not exist."""
+    query = (
+        select(
+            LiveSession.revision,
+            LiveSession.phase,
+            LiveSession.question_deadline,
+            LiveSession.cohort_id.in_(visible_cohort_ids(user)).label("visible"),
+            LiveParticipant.id.label("participant_id"),
+            LiveParticipant.last_seen_at,
+            LiveParticipant.left_at,
+        )
+        .outerjoin(
+            LiveParticipant,
+            and_(
+                LiveParticipant.live_session_id == LiveSession.id,
+                LiveParticipant.user_id == user.id,
+            ),
+        )
+        .where(LiveSession.id == live_id)
+    )
+    return session.execute(query).one_or_none()
 
 
 def live_by_code(session: Session, code: str) -> LiveSession | None:

@@ -223,11 +223,32 @@ def participant_of(session: Session, live: LiveSession, user: User) -> LiveParti
 def seen(session: Session, participant: LiveParticipant, *, now: datetime | None = None) -> bool:
     """A poll from the coach's screen: they are still there. Whether that was written."""
     now = now or utcnow()
-    if participant.left_at is None and now - participant.last_seen_at >= PRESENCE_WRITE_EVERY:
+    if _presence_due(participant, now):
         participant.last_seen_at = now
         session.flush()
         return True
     return False
+
+
+def seen_at_poll(session: Session, mark, *, now: datetime | None = None) -> bool:
+    """``seen`` for a poll that read only ``queries.poll_mark``: written by the participant's
+    id, when they have joined and it is due. Whether that was written."""
+    now = now or utcnow()
+    if mark.participant_id is None or not _presence_due(mark, now):
+        return False
+    session.execute(
+        update(LiveParticipant)
+        .where(LiveParticipant.id == mark.participant_id)
+        .values(last_seen_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return True
+
+
+def _presence_due(participant, now: datetime) -> bool:
+    """Whether a poll should write the presence (``last_seen_at`` and ``left_at`` of a
+    participant or of a poll's mark): rarely, and never for a coach who left."""
+    return participant.left_at is None and now - participant.last_seen_at >= PRESENCE_WRITE_EVERY
 
 
 def leave(session: Session, participant: LiveParticipant, *, now: datetime | None = None) -> None:
@@ -239,7 +260,8 @@ def leave(session: Session, participant: LiveParticipant, *, now: datetime | Non
 
 
 def timer_ran_out(live: LiveSession, now: datetime) -> bool:
-    """The question on screen is still open though its time is up: the next tick closes it."""
+    """The question on screen is still open though its time is up: the next tick closes it.
+    ``live``: the session, or a poll's mark (``queries.poll_mark``)."""
     return (
         live.phase == ASKING
         and live.question_deadline is not None

@@ -124,6 +124,14 @@ def test_a_live_game_with_a_projector_three_coaches_points_and_a_ranking(content
         expect(coach.get_by_role("heading", name="Votre score")).to_be_visible()
         expect(coach.locator(".final-total")).to_contain_text("sur 3")
     expect(coaches[2].locator(".final-total")).to_contain_text("0 point · rang 3 sur 3")
+    # The page the coach kept open says the session has ended and leads to the results;
+    # nothing offers to change the name or to leave any more.
+    ended = coaches[0]
+    expect(ended.get_by_text("La session est terminée.")).to_be_visible()
+    expect(ended.get_by_role("link", name="Mon résultat")).to_be_visible()
+    expect(ended.get_by_label("Votre nom au classement")).to_have_count(0)
+    expect(ended.get_by_role("button", name="Enregistrer le nom")).to_have_count(0)
+    expect(ended.get_by_role("button", name="Quitter la session")).to_have_count(0)
     shoot(coaches[0], "live-coach-final")
     check_accessible(coaches[0], "live-coach-final")
 

@@ -373,9 +373,11 @@ def test_polls_the_panel_and_the_projector_cost_the_same_for_3_and_12_coaches(
         # The verdicts, the answers and the leaderboard of the whole room, in a few queries.
         assert projector.status_code == 200 and 'class="leaderboard"' in projector.text
         projectors.append(len(statements))
-    assert unchanged[0] == unchanged[1] <= 4, unchanged  # user, session, membership, participant
-    # The above, the questions, the coach's points, rank and the room's count, their slot of
-    # the question, the answers' aggregate; nothing read again after a commit.
+    # The user, then the session's revision with the coach's membership and presence.
+    assert unchanged[0] == unchanged[1] <= 2, unchanged
+    # User, session, membership, participant, the questions, the coach's points, rank and
+    # the room's count, their slot of the question, the answers' aggregate; nothing read
+    # again after a commit.
     assert revealed[0] == revealed[1] <= 10, revealed
     # User, session, membership, questions, present names, answers' aggregate, count.
     assert panels[0] == panels[1] <= 7, panels
@@ -487,3 +489,36 @@ def test_the_join_link_and_qr_code_come_from_the_configured_address(
     code = re.search(r'class="join-code"[^>]*>(\d{6})<', html).group(1)
     assert f"{app.config['BASE_URL']}/live/join?code={code}" in html
     assert "evil.example" not in html
+
+
+def test_an_unchanged_poll_records_the_presence_every_few_seconds_and_refuses_outsiders(
+    app, trainer_client, coach_client, demo_cohort, quiz, db_session, clock
+):
+    live_id = schedule(trainer_client, demo_cohort, version_ids(db_session, quiz)[:1])
+    act(trainer_client, live_id, "open")
+    post(coach_client, f"/live/{live_id}/join")
+    shown = db_session.get(LiveSession, live_id).revision
+
+    def last_seen():
+        db_session.expire_all()
+        return db_session.scalar(
+            select(LiveParticipant.last_seen_at).where(LiveParticipant.live_session_id == live_id)
+        )
+
+    joined_at = last_seen()
+    clock.advance(timedelta(seconds=3))
+    assert coach_client.get(f"/live/{live_id}/state?revision={shown}").status_code == 204
+    assert last_seen() == joined_at  # not yet due
+    clock.advance(service.PRESENCE_WRITE_EVERY)
+    assert coach_client.get(f"/live/{live_id}/state?revision={shown}").status_code == 204
+    assert last_seen() >= joined_at + service.PRESENCE_WRITE_EVERY
+    # The second coach of the cohort has not joined: nothing to record, the state is theirs.
+    second = app.test_client()
+    Auth(second).login(demo_cohort["coaches"][1].email)
+    assert second.get(f"/live/{live_id}/state?revision={shown}").status_code == 204
+    stranger = factories.make_user(db_session)
+    db_session.commit()
+    outsider = app.test_client()
+    Auth(outsider).login(stranger.email)
+    assert outsider.get(f"/live/{live_id}/state?revision={shown}").status_code == 403
+    assert coach_client.get(f"/live/{live_id + 1000}/state?revision=0").status_code == 404
