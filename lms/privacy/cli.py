@@ -20,6 +20,7 @@ KIND_LABELS = {
     "trail": "learning trail (modules opened, lessons done, live presence): rows deleted",
     "answers": "answers and essays: attempts whose answers were deleted",
     "evidence": "evidence files: decisions whose file was deleted",
+    "accounts": "inactive accounts: people pseudonymised",
 }
 
 
@@ -55,11 +56,10 @@ def retention_command(dry_run: bool, moment: datetime | None, as_json: bool) -> 
     periods = retention_days(current_app.config)
     session = db.session()
     found = retention.plan(session, periods=periods, now=now)
-    if not found.is_empty:
-        retention.apply(session, found, upload_dir=Path(current_app.config["UPLOAD_DIR"]))
     if dry_run or found.is_empty:
-        session.rollback()
+        session.rollback()  # the plan only reads; a dry run locks and touches nothing
     else:
+        retention.apply(session, found, upload_dir=Path(current_app.config["UPLOAD_DIR"]))
         audit.record(
             session, "privacy.retention", subject=f"retention:{now:%Y-%m-%d}", detail=found.counts()
         )

@@ -71,6 +71,10 @@ class AttemptSchema(Schema):
         attribute="proposed_status", required=True, allow_none=True,
         metadata={"description": "the unit status the result proposes; practice counts for none"},
     )  # fmt: skip
+    answers_deleted_at = moment(
+        required=True, allow_none=True,
+        metadata={"description": "when the retention period deleted its answers (score kept)"},
+    )  # fmt: skip
 
 
 class ChoiceSchema(Schema):
