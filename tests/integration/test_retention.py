@@ -16,6 +16,7 @@ from lms.competence import record
 from lms.competence.models import Decision
 from lms.delivery.models import LessonProgress, ModuleVisit
 from lms.extensions import db
+from lms.live.models import LiveParticipant, LiveScore, LiveSession
 from lms.privacy import retention
 from lms.quiz.models import NEEDS_GRADING, Attempt
 from tests.support import factories, trainer_data
@@ -72,8 +73,32 @@ def boundaries(db_session, demo_cohort):
         for slug, at in (("one", _days(365)), ("two", _days(365) + SECOND))
     ]
     session.add_all(visits + lessons)
-    for quiz in trainer_data.make_units(session, codes=("T1", "T2", "T3", "T4")).values():
+    quizzes = trainer_data.make_units(session, codes=("T1", "T2", "T3", "T4"))
+    for quiz in quizzes.values():
         trainer_data.add_progress(session, coach, quiz)
+    live = LiveSession(
+        cohort_id=demo_cohort["cohort"].id,
+        trainer_id=trainer.id,
+        module_code="T1",
+        quiz_id=quizzes["T1"].id,
+        title="Live",
+        scheduled_at=_days(400),
+    )
+    session.add(live)
+    session.flush()
+    present = [
+        LiveParticipant(live_session_id=live.id, user_id=user.id, joined_at=at, last_seen_at=at)
+        for user, at in zip(demo_cohort["coaches"], (_days(365), _days(365) + SECOND), strict=True)
+    ]
+    session.add_all(present)
+    session.flush()
+    session.add_all(
+        LiveScore(
+            live_session_id=live.id, participant_id=one.id, position=1, state="correct",
+            fraction=1.0, points=1000,
+        )
+        for one in present
+    )  # fmt: skip
     attempts = session.scalars(select(Attempt).order_by(Attempt.id)).all()
     attempts[0].submitted_at = _days(730)
     attempts[1].submitted_at = _days(730) + SECOND
@@ -88,7 +113,7 @@ def boundaries(db_session, demo_cohort):
     gone.attachment_deleted_at = _days(900)
     _decision(session, coach, trainer, "T1", _days(2000), None)
     session.commit()
-    rows.update(visits=visits, lessons=lessons, attempts=attempts)
+    rows.update(visits=visits, lessons=lessons, attempts=attempts, present=present)
     rows.update(ended=ended, kept=kept, shared_old=shared_old)
     return rows
 
@@ -99,11 +124,11 @@ def test_plan_takes_what_is_exactly_at_the_end_of_its_period_and_nothing_younger
     found = retention.plan(db_session, periods=ACTIVE, now=NOW)
     assert found.module_visits == (boundaries["visits"][0].id,)
     assert found.lesson_progress == (boundaries["lessons"][0].id,)
-    assert found.live_participants == ()
+    assert found.live_participants == (boundaries["present"][0].id,)
     assert found.attempts == (boundaries["attempts"][0].id,)
     assert found.decisions == (boundaries["ended"].id, boundaries["shared_old"].id)
     assert found.files == ("evidence/ended.pdf",)
-    assert found.counts() == {"trail": 2, "answers": 1, "evidence": 2, "accounts": 0}
+    assert found.counts() == {"trail": 3, "answers": 1, "evidence": 2, "accounts": 0}
     one_second_earlier = retention.plan(db_session, periods=ACTIVE, now=NOW - SECOND)
     assert one_second_earlier.module_visits == one_second_earlier.attempts == ()
     assert one_second_earlier.decisions == (boundaries["shared_old"].id,)
@@ -187,7 +212,20 @@ def test_files_are_removed_once_the_run_commits_and_never_on_a_rollback(
     assert not (upload_dir / "evidence" / "ended.pdf").exists()
     assert (upload_dir / "evidence" / "kept.pdf").exists()
     assert (upload_dir / "evidence" / "shared.pdf").exists()
+    remaining = db_session.scalars(select(LiveScore.participant_id)).all()
+    assert remaining == [boundaries["present"][1].id]  # the points went with the presence
     assert retention.plan(db_session, periods=ACTIVE, now=NOW).is_empty
+
+
+def test_now_is_read_in_utc_unless_it_names_an_offset(runner):
+    for given, read in (
+        ("2027-06-30", "2027-06-30T00:00:00+00:00"),
+        ("2027-06-30T08:00:00+02:00", "2027-06-30T06:00:00+00:00"),
+        ("2027-06-30T08:00:00Z", "2027-06-30T08:00:00+00:00"),
+    ):
+        result = runner.invoke(args=["privacy", "retention", "--dry-run", "--json", "--now", given])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output)["now"] == read
 
 
 def test_a_bad_now_is_a_clear_error(runner):
