@@ -81,8 +81,10 @@ def statement_filter(args) -> queries.StatementFilter:
         registration = normalise_uuid(registration) if registration else None
     except ValueError:
         raise BadQuery("registration must be a UUID") from None
+    ifi = _agent_ifi(args)
+    home_page = current_app.config.get("BASE_URL", "")
     return queries.StatementFilter(
-        agent_ifi=_agent_ifi(args),
+        agent_ifis=queries.actor_ifis(db.session, ifi, home_page) if ifi else None,
         verb=args.get("verb"),
         activity=args.get("activity"),
         registration=registration,

@@ -21,6 +21,8 @@ class Role(StrEnum):
 
 
 ROLES = tuple(role.value for role in Role)
+# The domain of an erased person's address (lms.privacy.erasure): names nobody.
+ERASED_DOMAIN = "erased.invalid"
 LANGUAGES = ("fr", "en")
 
 cohort_trainers = Table(
@@ -74,6 +76,10 @@ class User(UserMixin, Base):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
+
+    @property
+    def is_erased(self) -> bool:
+        return self.email.endswith("@" + ERASED_DOMAIN)
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

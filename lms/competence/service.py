@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from lms.auth.actors import actor_of
 from lms.auth.models import User
 from lms.auth.policy import REVIEWERS, Role
 from lms.catalog import queries as catalog
@@ -55,10 +56,6 @@ class RubricScore:
 class BulkResult:
     decided: list[Decision] = field(default_factory=list)
     skipped: list[tuple[User, str]] = field(default_factory=list)  # (coach, msgid)
-
-
-def actor_of(user: User) -> xs.Actor:
-    return xs.Actor(email=user.email, name=user.display_name)
 
 
 def module_for_unit(session: Session, unit_code: str) -> Module:

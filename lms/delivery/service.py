@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lms.auth.actors import actor_of
 from lms.auth.models import User
 from lms.catalog.models import Lesson, LessonVersion, Module
 from lms.competence import service as competence
@@ -46,7 +47,7 @@ def visit_module(
                 quiz_service.coach_config(xapi, user),
                 statement_id=visit.statement_id,
                 timestamp=now,
-                actor=quiz_service.actor_of(user),
+                actor=actor_of(user),
                 module=quiz_service.module_ref(module),
                 registration=quiz_service.registration_for(session, user, module.code),
             ),
@@ -111,7 +112,7 @@ def mark_lesson_done(
             quiz_service.coach_config(xapi, user),
             statement_id=done.statement_id,
             timestamp=now,
-            actor=quiz_service.actor_of(user),
+            actor=actor_of(user),
             module=quiz_service.module_ref(module),
             lesson_slug=lesson.slug,
             lesson_title=version.title,

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
+from lms.auth.actors import actor_of
 from lms.auth.models import Cohort, User
 from lms.catalog import queries as catalog
 from lms.catalog.models import Module, QuestionVersion, Quiz
@@ -457,12 +458,12 @@ def end(
                 quiz_service.coach_config(xapi, participant.user),
                 statement_id=participant.attended_statement_id,
                 timestamp=now,
-                actor=quiz_service.actor_of(participant.user),
+                actor=actor_of(participant.user),
                 session=xs.SessionRef(live.public_id, {"fr": live.title, "en": live.title}),
                 joined_at=participant.joined_at,
                 left_at=max(participant.left_at, participant.joined_at),
                 module=quiz_service.module_ref(module),
-                trainer=quiz_service.actor_of(trainer),
+                trainer=actor_of(trainer),
                 registration=quiz_service.registration_for(session, participant.user, module.code),
             ),
             user_id=participant.user_id,

@@ -7,10 +7,12 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import func, select
 
 from lms.auth import audit
+from lms.auth.models import User
 from lms.extensions import db
-from lms.privacy import retention
+from lms.privacy import erasure, retention
 from lms.privacy.notice import retention_days
 from lms.timeutil import utcnow
 
@@ -73,3 +75,39 @@ def retention_command(dry_run: bool, moment: datetime | None, as_json: bool) -> 
     click.echo(f"Retention periods at {now.isoformat()} ({heading}):")
     for kind, label in KIND_LABELS.items():
         click.echo(f"  {label}: {report[kind]['count']}")
+
+
+@privacy_cli.command("erase")
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Erase without asking for confirmation.")
+def erase_command(email: str, yes: bool) -> None:
+    """Erase the person with this e-mail address; print what each external LRS holds about
+    them (shown once, stored nowhere)."""
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None:
+        raise click.BadParameter(f"no account with the address {email!r}", param_hint="EMAIL")
+    if not yes:
+        question = f"Erase {user.display_name} <{user.email}>? This cannot be undone"
+        click.confirm(question, abort=True)
+    try:
+        done = erasure.erase_person(db.session, user, erased_by=None, now=utcnow())
+    except erasure.ErasureRefused as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    done.delete_files(Path(current_app.config["UPLOAD_DIR"]))
+    for label, number in done.labelled(done.deleted):
+        click.echo(f"deleted: {label}: {number}")
+    for label, number in done.labelled(done.kept):
+        click.echo(f"kept under the tombstone: {label}: {number}")
+    click.echo(f"statements rewritten to name nobody: {done.statements_rewritten}")
+    agents = erasure.lrs_instructions(done, current_app.config)
+    if not agents:
+        click.echo("no external LRS received statements about this person")
+    for row in agents:
+        click.echo(
+            "ask the operator of LRS endpoint {endpoint} ({actor_identity}) to delete the "
+            "{statements} statement(s) of the agent {agent}".format(
+                **{**row, "agent": json.dumps(row["agent"], ensure_ascii=False)}
+            )
+        )

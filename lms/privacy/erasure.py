@@ -14,8 +14,9 @@ What external LRSs hold cannot be erased from here: the :class:`Erasure` says, p
 which agent that LRS holds and how many statements, for the centre to ask for their deletion."""
 
 import json
+import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +26,7 @@ from sqlalchemy import Text, cast, delete, func, insert, or_, select, text, upda
 from sqlalchemy.orm import Session
 
 from lms.auth import audit
-from lms.auth.models import AuditEvent, LinkRequest, LoginFailure, Role, User
+from lms.auth.models import ERASED_DOMAIN, AuditEvent, LinkRequest, LoginFailure, Role, User
 from lms.competence import evidence
 from lms.competence.models import Decision
 from lms.credentials.models import Credential
@@ -38,7 +39,6 @@ from lms.xapi.models import Delivery, Endpoint, Statement
 from lms.xapi.statements import to_json
 
 ERASED_NAME = "Erased person"
-ERASED_DOMAIN = "erased.invalid"
 # No password hash has this form: no password ever matches it.
 UNUSABLE_PASSWORD = "!erased"  # noqa: S105 - not a secret: matches no password
 # Owned tables whose rows stay under the tombstone: what a certification audit needs
@@ -52,6 +52,24 @@ KEPT_TABLES = {
     "credentials",
 }
 FALLBACK_HOME_PAGE = f"https://{ERASED_DOMAIN}"
+# What the counts of an Erasure are about, as the administrator reads them.
+LABELS = {
+    "answers": N_("Answers and essays (grade comments cleared)"),
+    "evidence files": N_("Evidence files (their hash stays)"),
+    "credentials": N_("Credentials: revoked, their signed documents deleted"),
+    "login_sessions": N_("Signed-in browsers"),
+    "api_tokens": N_("API tokens"),
+    "notification_opt_outs": N_("Notification choices"),
+    "module_visits": N_("Modules opened"),
+    "lesson_progress": N_("Lessons done"),
+    "live_participants": N_("Live session participations and nicknames"),
+    "login_failures": N_("Failed logins with their address"),
+    "link_requests": N_("Password link requests with their address"),
+    "attempts": N_("Attempts and their scores"),
+    "competence_validations": N_(
+        "Decisions on units: unit, status, date, modality, validator (notes cleared)"
+    ),
+}
 
 
 class ErasureRefused(UserError):
@@ -82,6 +100,10 @@ class Erasure:
     lrs: list[LrsCopy] = field(default_factory=list)
     # Evidence files under the upload folder, deleted by ``delete_files`` once committed.
     evidence_files: list[str] = field(default_factory=list)
+
+    def labelled(self, counts: dict[str, int]) -> list[tuple[str, int]]:
+        """``counts`` with their labels (English msgids; a table added later: its name)."""
+        return [(LABELS.get(key, key), number) for key, number in counts.items()]
 
     def lrs_agents(self, home_page: str, pseudonym_key: bytes) -> list[dict[str, Any]]:
         """Per endpoint, the agent that LRS holds for the person and how many statements:
@@ -118,6 +140,12 @@ class Erasure:
         return removed
 
 
+def lrs_instructions(done: Erasure, config: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Per endpoint, the agent its LRS holds for the erased person, under the deployment's
+    settings (home page, pseudonym key): shown once, never stored."""
+    return done.lrs_agents(str(config.get("BASE_URL", "")), identity.pseudonym_key(config))
+
+
 def _owned_tables() -> list[tuple[Any, str]]:
     """(table, owner column) of every table whose rows belong to a person."""
     found = []
@@ -145,6 +173,8 @@ def erase_person(session: Session, user: User, *, erased_by: User | None, now: d
     """Erase ``user`` (see the module's description). Flushes, never commits; the caller
     commits, then calls ``Erasure.delete_files``. Raises ErasureRefused for oneself and for the
     last active administrator."""
+    if user.is_erased:
+        raise ErasureRefused(N_("This person is erased already."))
     check_allowed(session, user, erased_by)
     former = identity.Person(user.id, user.email.lower(), user.display_name)
     erasure = Erasure(user_id=user.id, former=former)
@@ -368,6 +398,14 @@ def _scrubbed(value: Any, needles: tuple[str, ...]) -> Any:
     return value
 
 
+def _replaced(text: str, former: identity.Person, tombstone_email: str) -> str:
+    """``text`` with the person's address and name replaced by the tombstone's."""
+    text = re.sub(re.escape(former.email), tombstone_email, text, flags=re.IGNORECASE)
+    if former.name:
+        text = re.sub(re.escape(former.name), ERASED_NAME, text, flags=re.IGNORECASE)
+    return text
+
+
 def _scrub_audit_log(session: Session, former: identity.Person, tombstone_email: str) -> int:
     """Audit entries keep their place, time and action; the person's address becomes the
     tombstone's and details naming them are blanked. The log refuses updates, so each entry
@@ -380,6 +418,7 @@ def _scrub_audit_log(session: Session, former: identity.Person, tombstone_email:
             or_(
                 AuditEvent.actor_id == former.user_id,
                 func.lower(AuditEvent.actor_email) == former.email,
+                *[func.lower(AuditEvent.subject).contains(n, autoescape=True) for n in needles],
                 *[detail_text.contains(needle, autoescape=True) for needle in {*needles, *escaped}],
             )
         )
@@ -389,8 +428,9 @@ def _scrub_audit_log(session: Session, former: identity.Person, tombstone_email:
         actor_email = event.actor_email
         if actor_email.lower() == former.email:
             actor_email = tombstone_email
+        subject = _replaced(event.subject, former, tombstone_email)
         detail = _scrubbed(event.detail, needles) if _mentions(event.detail, needles) else None
-        if detail is None and actor_email == event.actor_email:
+        if detail is None and (actor_email, subject) == (event.actor_email, event.subject):
             continue
         row = {
             "id": event.id,
@@ -398,7 +438,7 @@ def _scrub_audit_log(session: Session, former: identity.Person, tombstone_email:
             "action": event.action,
             "actor_id": event.actor_id,
             "actor_email": actor_email,
-            "subject": event.subject,
+            "subject": subject,
             "ip": event.ip,
             "detail": detail if detail is not None else event.detail,
         }

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import JSON, Integer, func, insert, literal, select, update
 from sqlalchemy.orm import Session, attributes, make_transient_to_detached
 
+from lms.auth.actors import actor_of
 from lms.auth.models import User
 from lms.catalog import queries as catalog
 from lms.errors import UserError
@@ -60,10 +61,6 @@ def feedback_allowed(attempt: Attempt) -> bool:
         # so its key stays with the trainer.
         return attempt.live_session_id is not None
     return True
-
-
-def actor_of(user: User) -> xs.Actor:
-    return xs.Actor(email=user.email, name=user.display_name)
 
 
 def cohorts_of(xapi: xs.XapiConfig, user: User) -> tuple[xs.CohortRef, ...]:

@@ -135,8 +135,11 @@ def _bound(_ctx, param, value: str | None):
 )
 def export_command(since, until, email: str | None, fmt: str, out) -> None:
     """Write recorded statements (voided ones too) exactly as stored, in recording order."""
-    actor_ifi = "mailto:" + email.strip().lower() if email else None
-    texts = export.statement_texts(db.session, since=since, until=until, actor_ifi=actor_ifi)
+    actor_ifis = None
+    if email:
+        home_page = current_app.config.get("BASE_URL", "")
+        actor_ifis = queries.actor_ifis(db.session, "mailto:" + email.strip().lower(), home_page)
+    texts = export.statement_texts(db.session, since=since, until=until, actor_ifis=actor_ifis)
     count = export.write(texts, out, fmt)
     if getattr(out, "name", "<stdout>") != "<stdout>":
         click.echo(f"{count} statement(s) written to {out.name}", err=True)

@@ -46,13 +46,13 @@ def statement_texts(
     *,
     since: datetime | None = None,
     until: datetime | None = None,
-    actor_ifi: str | None = None,
+    actor_ifis: Collection[str] | None = None,
     user_ids: Collection[int] | None = None,
 ) -> Iterator[str]:
     """The canonical texts of the recorded statements (voided ones too), in recording order."""
     query = _period(select(Statement.text), since, until).order_by(Statement.seq)
-    if actor_ifi is not None:
-        query = query.where(Statement.actor_ifi == actor_ifi)
+    if actor_ifis is not None:
+        query = query.where(Statement.actor_ifi.in_(list(actor_ifis)))
     if user_ids is not None:
         query = query.where(Statement.user_id.in_(list(user_ids)))
     yield from session.scalars(query.execution_options(yield_per=500))

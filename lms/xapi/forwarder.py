@@ -338,18 +338,35 @@ class Forwarder:
         return self._identified(target, claim)
 
     def _identified(self, target: Target, claim: _Claim) -> _Claim:
-        """The claim's texts as this endpoint must receive them: unchanged for ``mbox``,
-        every person pseudonymised otherwise (the same text at every try)."""
-        if target.actor_identity == identity.MBOX or not claim.items:
+        """The claim's texts as this endpoint must receive them: our accounts as the endpoint
+        identifies people, older statements' e-mail addresses too unless it is ``mbox``; the
+        same text at every try."""
+        if not claim.items:
             return claim
         how = identity.Identification(
             target.actor_identity, self.settings.home_page, self.settings.pseudonym_key
         )
         statements = [json.loads(text) for _, text in claim.items]
+        names = identity.accounts_in(statements, self.settings.home_page)
+        emails = identity.emails_in(statements) if how.kind != identity.MBOX else set()
+        if not names and not emails:
+            return claim
         with Session(self.engine) as session:
-            people = identity.people_by_email(session, identity.emails_in(statements))
+            people = identity.people_by_email(session, emails)
+            accounts = identity.people_by_account(session, names)
         claim.items = [
-            (delivery_id, to_json(identity.identify(statement, people, how)))
+            (
+                delivery_id,
+                to_json(
+                    identity.identify(
+                        statement,
+                        people,
+                        how,
+                        accounts=accounts,
+                        home_page=self.settings.home_page,
+                    )
+                ),
+            )
             for (delivery_id, _), statement in zip(claim.items, statements, strict=True)
         ]
         return claim

@@ -1,7 +1,9 @@
-"""How a person is identified in the statements an LRS receives: the e-mail address
-(``mbox``), its SHA-1 (``mbox_sha1sum``), or an ``account`` on the centre's home page whose name
-is a keyed hash of the user id. The forwarder rewrites every agent of a statement per endpoint;
-the centre's mapping file turns pseudonyms back into people when it rebuilds from such an LRS."""
+"""How a person is identified in the statements an LRS receives: the e-mail address and name
+(``mbox``), the address's SHA-1 (``mbox_sha1sum``), or an ``account`` on the centre's home page
+whose name is a keyed hash of the user id. Our statements name people by an opaque account
+(``users.xapi_account``, lms.auth.actors); the forwarder rewrites every agent of a statement per
+endpoint; the centre's mapping file turns pseudonyms back into people when it rebuilds from such
+an LRS."""
 
 import copy
 import hashlib
@@ -11,14 +13,16 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import column, select, table
+from sqlalchemy import column, func, select, table
 from sqlalchemy.orm import Session
 
 MBOX, MBOX_SHA1SUM, ACCOUNT = "mbox", "mbox_sha1sum", "account"
 ACTOR_IDENTITIES = (MBOX, MBOX_SHA1SUM, ACCOUNT)
 
 # The accounts table, read by name: lms.xapi sits below lms.auth and imports none of it.
-_users = table("users", column("id"), column("email"), column("display_name"))
+_users = table(
+    "users", column("id"), column("email"), column("display_name"), column("xapi_account")
+)
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,41 @@ def emails_in(statements: Iterable[Mapping[str, Any]]) -> set[str]:
     return found
 
 
+def accounts_in(statements: Iterable[Mapping[str, Any]], home_page: str) -> set[str]:
+    """The names of the accounts on ``home_page`` (ours) that agents of these statements
+    carry."""
+    found: set[str] = set()
+
+    def collect(agent: Mapping[str, Any]) -> None:
+        account = agent.get("account")
+        if isinstance(account, Mapping) and account.get("homePage") == home_page:
+            found.add(str(account.get("name")))
+
+    for statement in statements:
+        map_agents(statement, collect)
+    return found
+
+
+def people_by_account(session: Session, names: Iterable[str]) -> dict[str, Person]:
+    """Our accounts with these opaque xAPI account names (an erased person has none)."""
+    wanted = sorted(set(names))
+    if not wanted:
+        return {}
+    query = select(_users.c.id, _users.c.email, _users.c.display_name, _users.c.xapi_account).where(
+        _users.c.xapi_account.in_(wanted)
+    )
+    return {
+        row.xapi_account: Person(row.id, row.email, row.display_name)
+        for row in session.execute(query)
+    }
+
+
+def account_of_email(session: Session, email: str) -> str | None:
+    """The opaque xAPI account name of our account with this e-mail address, if any."""
+    query = select(_users.c.xapi_account).where(func.lower(_users.c.email) == email.strip().lower())
+    return session.scalar(query)
+
+
 def people_by_email(session: Session, emails: Iterable[str]) -> dict[str, Person]:
     """Our accounts with these e-mail addresses."""
     wanted = sorted(set(emails))
@@ -166,13 +205,28 @@ def everyone(session: Session) -> list[Person]:
 
 
 def identify(
-    statement: Mapping[str, Any], people: Mapping[str, Person], how: Identification
+    statement: Mapping[str, Any],
+    people: Mapping[str, Person],
+    how: Identification,
+    *,
+    accounts: Mapping[str, Person] | None = None,
+    home_page: str = "",
 ) -> dict[str, Any]:
-    """``statement`` with every person identified as ``how`` says."""
+    """``statement`` with every person identified as ``how`` says: our accounts (on
+    ``home_page``, looked up in ``accounts``) and e-mail addresses (older statements, looked up
+    in ``people``; kept as recorded for ``mbox``). An account nobody holds any more (erased)
+    is kept: it names nobody."""
+    accounts = accounts or {}
 
     def change(agent: Mapping[str, Any]) -> dict | None:
+        account = agent.get("account")
+        if isinstance(account, Mapping):
+            person = accounts.get(str(account.get("name")))
+            if account.get("homePage") != home_page or person is None:
+                return None
+            return agent_for(person, how)
         email = email_of(agent)
-        if email is None:
+        if email is None or how.kind == MBOX:
             return None
         person = people.get(email)
         return agent_for(person, how) if person is not None else _anonymous(agent, how)

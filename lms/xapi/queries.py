@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
+from lms.xapi import identity
 from lms.xapi.models import COMPLETION_VERBS, Delivery, Endpoint, Statement
 
 
@@ -40,11 +41,24 @@ def object_key(obj: Mapping[str, Any]) -> str:
     return str(obj["id"]).lower() if kind == "StatementRef" else str(obj["id"])
 
 
+def actor_ifis(session: Session, ifi: str, home_page: str) -> tuple[str, ...]:
+    """The identifiers an actor may carry in our statements for the agent ``ifi``: an
+    e-mail address of one of our accounts also names their opaque account on ``home_page``."""
+    if not ifi.startswith("mailto:"):
+        return (ifi,)
+    account = identity.account_of_email(session, ifi.removeprefix("mailto:"))
+    if account is None:
+        return (ifi,)
+    ours = agent_ifi({"account": {"homePage": home_page, "name": account}})
+    return (ifi, ours) if ours else (ifi,)
+
+
 @dataclass(frozen=True)
 class StatementFilter:
     """The xAPI GET /statements filters we support; None means no constraint."""
 
-    agent_ifi: str | None = None
+    # The actor's identifiers (lms.xapi.queries.actor_ifis): any of them.
+    agent_ifis: tuple[str, ...] | None = None
     verb: str | None = None
     activity: str | None = None
     registration: str | None = None
@@ -67,8 +81,8 @@ def find_statements(
     query = select(Statement).where(Statement.voided.is_(False))
     if visible_actors is not None:
         query = query.where(Statement.user_id.in_(visible_actors))
-    if filters.agent_ifi is not None:
-        query = query.where(Statement.actor_ifi == filters.agent_ifi)
+    if filters.agent_ifis is not None:
+        query = query.where(Statement.actor_ifi.in_(filters.agent_ifis))
     if filters.verb is not None:
         query = query.where(Statement.verb == filters.verb)
     if filters.activity is not None:

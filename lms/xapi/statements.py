@@ -57,8 +57,9 @@ class XapiConfig:
 
 @dataclass(frozen=True)
 class Actor:
-    """A person as an xAPI Agent: ``Actor(email, name)`` or ``Actor(account_home_page=...,
-    account_name=...)`` when the deployment keeps e-mail addresses out of the LRS."""
+    """A person as an xAPI Agent: ``Actor(account_name=...)``, an account on the platform
+    (its home page is the deployment's: how our statements name people), ``Actor(email,
+    name)`` (someone identified by e-mail), or an account on another ``account_home_page``."""
 
     email: str | None = None
     name: str | None = None
@@ -69,18 +70,22 @@ class Actor:
         has_account = self.account_home_page is not None or self.account_name is not None
         if (self.email is None) == (not has_account):
             raise ValueError("an Actor needs either an email or an account, not both")
-        if has_account and not (self.account_home_page and self.account_name):
-            raise ValueError("an account needs both account_home_page and account_name")
+        if has_account and not self.account_name:
+            raise ValueError("an account needs an account_name")
 
-    def to_xapi(self) -> dict[str, Any]:
-        """The Agent object, with exactly one inverse functional identifier."""
+    def to_xapi(self, home_page: str = "") -> dict[str, Any]:
+        """The Agent object, with exactly one inverse functional identifier; ``home_page`` is
+        the platform's, for an account that names none."""
         agent: dict[str, Any] = {"objectType": "Agent"}
         if self.name:
             agent["name"] = self.name
         if self.email is not None:
             agent["mbox"] = f"mailto:{self.email}"
-        else:
-            agent["account"] = {"homePage": self.account_home_page, "name": self.account_name}
+            return agent
+        home = self.account_home_page or home_page
+        if not home:
+            raise ValueError("an account needs its home page")
+        agent["account"] = {"homePage": home, "name": self.account_name}
         return agent
 
 
@@ -279,7 +284,7 @@ def _context_agents(
         found["contextAgents"] = [
             {
                 "objectType": "contextAgent",
-                "agent": instructor.to_xapi(),
+                "agent": instructor.to_xapi(_site(config)),
                 "relevantTypes": [v.role_iri(config.base_iri, role)],
             }
         ]
@@ -347,12 +352,12 @@ def _build(
     if context_extensions:
         context["extensions"] = context_extensions
     if instructor is not None:
-        context["instructor"] = instructor.to_xapi()
+        context["instructor"] = instructor.to_xapi(_site(config))
     context.update(_context_agents(config, instructor, instructor_role))
     statement: dict[str, Any] = {
         "id": _uuid_text(statement_id, "statement_id"),
         "timestamp": format_timestamp(timestamp),
-        "actor": actor.to_xapi(),
+        "actor": actor.to_xapi(_site(config)),
         "verb": _verb(verb),
         "object": obj,
         "context": context,

@@ -78,6 +78,7 @@ EXPECTED = {
     "privacy.acknowledge": LOGGED_IN,
     "privacy.my_data": LOGGED_IN,
     "privacy.user_data": {ADMIN},
+    "privacy.erase_user": {ADMIN},
     "api.statements": LOGGED_IN,
     "api.export_records": {TRAINER, ADMIN},
     "trainer.index": {TRAINER, ADMIN},

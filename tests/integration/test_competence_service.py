@@ -87,8 +87,12 @@ def test_validation_by_observation_records_evidence_and_emits_mastered(db_sessio
 
     [statement] = statements(db_session, v.VERB_MASTERED)
     assert statement["id"] == str(decision.statement_id)
-    assert statement["actor"]["mbox"] == f"mailto:{coach.email}"
-    assert statement["context"]["instructor"]["mbox"] == f"mailto:{trainer.email}"
+    # Opaque accounts on the platform: no name, no e-mail address.
+    assert statement["actor"] == {
+        "objectType": "Agent",
+        "account": {"homePage": "https://lms.example.org", "name": coach.xapi_account},
+    }
+    assert statement["context"]["instructor"]["account"]["name"] == trainer.xapi_account
     assert statement["object"]["id"] == "https://lms.example.org/xapi/units/T1"
     assert statement["result"]["success"] is True
     assert statement["result"]["score"]["scaled"] == pytest.approx(5 / 6, abs=1e-4)
@@ -264,7 +268,7 @@ def test_revoking_voids_the_statement_and_keeps_the_history(db_session, world):
     [satisfied] = statements(db_session, v.VERB_SATISFIED)
     assert competence_voiding["object"]["id"] == satisfied["id"]
     assert voiding["object"] == {"objectType": "StatementRef", "id": str(decision.statement_id)}
-    assert voiding["actor"]["mbox"] == f"mailto:{trainer.email}"
+    assert voiding["actor"]["account"]["name"] == trainer.xapi_account
     original = db_session.scalar(
         select(Statement).where(Statement.id == str(decision.statement_id))
     )
@@ -512,4 +516,4 @@ def test_completed_passed_and_failed_carry_the_coachs_finish_time(db_session, wo
     assert {v.VERB_COMPLETED, v.VERB_PASSED, v.VERB_FAILED} <= verbs
     [scored] = statements(db_session, v.VERB_SCORED)
     assert scored["timestamp"] == later
-    assert scored["context"]["instructor"]["mbox"] == f"mailto:{trainer.email}"
+    assert scored["context"]["instructor"]["account"]["name"] == trainer.xapi_account

@@ -13,6 +13,7 @@ from lms.auth.models import Cohort, User
 from lms.competence.models import Decision
 from lms.live.models import LiveParticipant
 from lms.quiz.models import Attempt
+from lms.xapi import identity
 from lms.xapi.models import Statement
 from tests.support.ralph import add_endpoint
 
@@ -56,9 +57,23 @@ def test_simulation_uses_the_real_services(simulated, runner, db_session):
 
 
 @pytest.mark.lrs
-def test_a_simulated_cohort_reaches_ralph_once_and_identical(simulated, ralph, runner, db_session):
+def _as_an_mbox_lrs_receives(app, session, statement: dict) -> dict:
+    """The statement with our opaque accounts turned into each person's address and name."""
+    home_page = app.config["BASE_URL"]
+    people = identity.people_by_account(session, identity.accounts_in([statement], home_page))
+    how = identity.Identification(identity.MBOX)
+    return identity.identify(statement, {}, how, accounts=people, home_page=home_page)
+
+
+def test_a_simulated_cohort_reaches_ralph_once_and_identical(
+    app, simulated, ralph, runner, db_session
+):
     add_endpoint(db_session, ralph.url, ralph)
-    local = {row.id: json.loads(row.text) for row in db_session.scalars(select(Statement))}
+    local = {
+        row.id: _as_an_mbox_lrs_receives(app, db_session, json.loads(row.text))
+        for row in db_session.scalars(select(Statement))
+    }
+    assert not any(identity.accounts_in(local.values(), app.config["BASE_URL"]))
     result = runner.invoke(args=["xapi", "forward", "--once"])
     assert result.exit_code == 0, result.output
     assert result.output == f"sent {len(local)}, pending 0, dead 0\n"
@@ -138,6 +153,6 @@ def test_in_xapi_2_every_statement_names_its_cohort_and_the_agents_in_their_role
             assert "contextAgents" not in context, statement
         else:
             [agent] = context["contextAgents"]
-            assert agent["agent"]["mbox"] == f"mailto:{trainer.email}"
+            assert agent["agent"]["account"]["name"] == trainer.xapi_account
             assert agent["relevantTypes"] == [f"{base}/profile/roles/{role}"]
     assert {"scored", "attended", "mastered", "voided", "answered"} <= set(kinds)
