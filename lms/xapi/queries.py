@@ -46,6 +46,7 @@ def actor_ifis(session: Session, ifi: str, home_page: str) -> tuple[str, ...]:
     e-mail address of one of our accounts also names their opaque account on ``home_page``."""
     if not ifi.startswith("mailto:"):
         return (ifi,)
+    ifi = ifi.lower()  # our addresses are stored in lower case
     account = identity.account_of_email(session, ifi.removeprefix("mailto:"))
     if account is None:
         return (ifi,)

@@ -8,6 +8,7 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import select
 
+from lms.auth.actors import actor_of
 from lms.xapi import outbox
 from lms.xapi import vocabulary as v
 from lms.xapi.models import Delivery, Endpoint
@@ -121,6 +122,28 @@ def test_filters(world, db_session, admin_client):
     assert sample.id in listed(admin_client, f"?since={quote(earlier)}")
     assert listed(admin_client, f"?until={quote(earlier)}") == set()
     assert listed(admin_client, f"?until={quote(later)}&agent={agent}") >= ids(rows["first"])
+
+
+def test_the_address_of_one_of_our_accounts_finds_their_opaque_statements_too(
+    app, world, db_session, admin_client
+):
+    first = world["coaches"][0]
+    opaque = launched("someone@example.org")
+    opaque["actor"] = actor_of(first).to_xapi(app.config["BASE_URL"])
+    record(db_session, opaque, first)
+    db_session.commit()
+    by_address = quote(json.dumps({"mbox": f"mailto:{first.email.upper()}"}))
+    expected = ids(world["rows"]["first"]) | {opaque["id"]}
+    assert listed(admin_client, f"?agent={by_address}") == expected
+    assert listed(admin_client, f"?mbox={first.email}") == listed(
+        admin_client, f"?agent={by_address}"
+    )
+    by_account = quote(json.dumps(opaque["actor"]))
+    assert listed(admin_client, f"?agent={by_account}") == {opaque["id"]}
+    exported = app.test_cli_runner().invoke(args=["xapi", "export", "--user", first.email])
+    assert exported.exit_code == 0, exported.output
+    lines = [json.loads(line) for line in exported.output.splitlines()]
+    assert {statement["id"] for statement in lines} >= expected
 
 
 def test_filters_never_widen_a_coachs_scope(world, coach_client):
