@@ -357,8 +357,14 @@ def _erase_decision_texts(session: Session, user: User, erasure: Erasure) -> Non
             decision.revoke_reason = ""
         decision.attachment_path = None
         decision.attachment_name = None
-    erasure.evidence_files = files
-    erasure.deleted["evidence files"] = len(files)
+    session.flush()
+    # A file shared with another coach's decision (one report for a live session's
+    # participants) stays: that decision rests on it.
+    shared = set(
+        session.scalars(select(Decision.attachment_path).where(Decision.attachment_path.in_(files)))
+    )
+    erasure.evidence_files = [path for path in dict.fromkeys(files) if path not in shared]
+    erasure.deleted["evidence files"] = len(erasure.evidence_files)
     erasure.kept["competence_validations"] = len(decisions)
 
 

@@ -308,3 +308,26 @@ def test_the_notice_says_what_erasure_keeps_and_why(client):
     french = client.get("/privacy", headers={"Accept-Language": "fr"}).get_data(as_text=True)
     for page, title in ((english, "<h2>Erasure</h2>"), (french, "<h2>Effacement</h2>")):
         assert title in page and "17(3)(b)" in page and "Erased person" in page
+
+
+def test_an_evidence_file_another_coach_rests_on_stays(app, demo_cohort, db_session):
+    first, second = demo_cohort["coaches"]
+    upload = Path(app.config["UPLOAD_DIR"])
+    shared, own = (f"evidence/{uuid.uuid4().hex}.pdf" for _ in range(2))
+    for relative in (shared, own):
+        (upload / relative).parent.mkdir(parents=True, exist_ok=True)
+        (upload / relative).write_bytes(b"%PDF-1.4 report")
+    for coach, path, unit in ((first, shared, "T1"), (second, shared, "T1"), (first, own, "T2")):
+        db_session.add(
+            Decision(coach_id=coach.id, unit_code=unit, modality="jury", decision="validated",
+                     attachment_path=path, attachment_name="report.pdf", attachment_type="pdf",
+                     attachment_size=15, attachment_sha256="0" * 64, decided_at=NOW,
+                     decided_by_id=demo_cohort["trainer"].id)
+        )  # fmt: skip
+    db_session.commit()
+    done = erasure.erase_person(db_session, first, erased_by=demo_cohort["admin"], now=NOW)
+    db_session.commit()
+    assert done.evidence_files == [own] and done.delete_files(upload) == 1
+    assert (upload / shared).exists() and not (upload / own).exists()
+    kept = select(Decision.attachment_path).where(Decision.coach_id == second.id)
+    assert db_session.scalars(kept).all() == [shared]
