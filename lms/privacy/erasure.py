@@ -326,14 +326,17 @@ class _statement_guard_lifted:
 
 
 def _erase_attempt_texts(session: Session, user: User, erasure: Erasure) -> None:
-    """Answers and essays deleted, grade comments cleared; the scores stay."""
+    """Answers and essays deleted, grade comments and the feedback the answers chose cleared;
+    the scores stay."""
     slots = (
         select(AttemptSlot.id)
         .join(Attempt, Attempt.id == AttemptSlot.attempt_id)
         .where(Attempt.user_id == user.id)
     )
     session.execute(
-        update(Grade).where(Grade.slot_id.in_(slots)).values(answer_id=None, comment=None),
+        update(Grade)
+        .where(Grade.slot_id.in_(slots))
+        .values(answer_id=None, comment=None, feedback=[]),
         execution_options={"synchronize_session": False},
     )
     result = session.execute(
