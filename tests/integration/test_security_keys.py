@@ -6,18 +6,21 @@ import re
 import stat
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
 import flask_migrate
 import pytest
+import sqlalchemy as sa
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import select
 
 from lms import create_app
 from lms.catalog.models import Competence, Unit
-from lms.competence.models import Decision, RecordCode
+from lms.competence.models import RecordCode
 from lms.competence.record import verify
 from lms.config import ConfigError, instance_secret_key, load_config
 from lms.extensions import db
+from lms.timeutil import UTCDateTime, utcnow
 from tests.support import factories
 from tests.support.web import logged_in_client
 
@@ -116,10 +119,21 @@ def _validated_unit(session, coach):
                 position=1)  # fmt: skip
     session.add_all([competence, unit])
     session.flush()
-    decision = Decision(
-        coach_id=coach.id, unit_code="K1.1", modality="quiz", decision="validated", automatic=True
+    # Inserted with the columns of the oldest schema a test downgrades to (the model has more).
+    decisions = sa.table(
+        "competence_validations",
+        *(sa.column(name) for name in ("coach_id", "unit_code", "modality", "decision")),
+        *(sa.column(name) for name in ("automatic", "note")),
+        sa.column("decided_at", UTCDateTime()),
+        sa.column("statement_id", sa.Uuid()),
     )
-    session.add(decision)
+    decision = SimpleNamespace(statement_id=uuid.uuid4())
+    session.execute(
+        decisions.insert().values(
+            coach_id=coach.id, unit_code="K1.1", modality="quiz", decision="validated",
+            automatic=True, note="", decided_at=utcnow(), statement_id=decision.statement_id,
+        )
+    )  # fmt: skip
     session.commit()
     return decision
 
