@@ -8,6 +8,7 @@ state is in the database, so any worker answers any request.
 """
 
 from datetime import UTC
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import segno
@@ -62,9 +63,13 @@ def join_url(live) -> str:
 
 def qr_code(live) -> str | None:
     """The join link as a QR code, an SVG data URI (the CSP allows data: images)."""
-    if not live.join_code:
-        return None
-    return segno.make(join_url(live), error="m").svg_data_uri(scale=6, border=2)
+    return _qr_svg(join_url(live)) if live.join_code else None
+
+
+@lru_cache(maxsize=64)
+def _qr_svg(url: str) -> str:
+    # ~8 ms of CPU each: the lobby's screens redraw at every arrival, with the same link.
+    return segno.make(url, error="m").svg_data_uri(scale=6, border=2)
 
 
 @bp.route("/")
@@ -220,7 +225,7 @@ def _projector_context(live) -> dict:
         "board": service.standings(db.session, live, service.BOARD_LINES)
         if scored and live.leaderboard != BOARD_OFF
         else None,
-        "qr": qr_code(live),
+        "qr": qr_code(live) if current is None else None,  # the lobby shows it
         "join_link": join_url(live) if live.join_code else None,
         "now": utcnow(),
     }
