@@ -3,6 +3,7 @@
 import copy
 import hashlib
 import json
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,6 +20,7 @@ from lms.extensions import db
 from lms.live.models import LiveParticipant, LiveScore, LiveSession
 from lms.privacy import retention
 from lms.quiz.models import NEEDS_GRADING, Attempt
+from lms.xapi.models import Statement
 from tests.support import factories, trainer_data
 from tests.support.web import logged_in_client
 
@@ -509,3 +511,36 @@ def test_the_api_says_when_the_answers_were_deleted(app, db_session, demo_cohort
     assert body["answers_deleted_at"].startswith(later.date().isoformat())
     assert body["score"] is not None
     assert all(question["answer"] is None for question in body["questions"])
+
+
+def test_the_notice_says_for_statements_what_retention_does(app, runner, client):
+    """The statements outlive the learning trail: the notice must not promise them its period."""
+    assert runner.invoke(args=["setup", "--demo"]).exit_code == 0
+    simulated = runner.invoke(args=["demo", "simulate", "--coaches", "3", "--seed", "5"])
+    assert simulated.exit_code == 0, simulated.output
+
+    def statement_texts() -> list[str]:
+        with app.app_context():
+            return list(db.session.scalars(select(Statement.text).order_by(Statement.seq)))
+
+    before = statement_texts()
+    past_trail_and_answers = datetime.now(UTC) + timedelta(days=800)
+    run = runner.invoke(
+        args=["privacy", "retention", "--now", past_trail_and_answers.isoformat(), "--json"]
+    )
+    assert run.exit_code == 0, run.output
+    assert json.loads(run.output)["trail"]["count"] > 0
+    assert before and statement_texts() == before
+
+    for language, trail_period, kept in (
+        ("en", "1 year", "never deleted"),
+        ("fr", "1 an", "jamais supprimées"),
+    ):
+        page = client.get("/privacy", headers={"Accept-Language": language}).get_data(as_text=True)
+        rows = re.findall(
+            r"<tr>(?:(?!</tr>).)*?(?:statements|déclarations)(?:(?!</tr>).)*</tr>",
+            page,
+            re.S | re.I,
+        )
+        assert rows, "the notice has a row about the learning statements"
+        assert all(trail_period not in row and kept in row for row in rows), rows
