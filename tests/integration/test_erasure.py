@@ -155,11 +155,11 @@ def test_after_erasure_nothing_names_the_person_and_the_records_stay(
     client = logged_in_client(app, admin.email)
     page = client.get(f"/admin/users/{coach_id}/erase")
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
-    assert "Erase this person" in page.get_data(as_text=True)
+    assert "Effacer cette personne" in page.get_data(as_text=True)  # a French account
 
     wrong = client.auth.post(f"/admin/users/{coach_id}/erase", {"email": other.email})
     assert wrong.status_code == 400
-    assert "not the address of the person" in wrong.get_data(as_text=True)
+    assert "la personne à effacer" in wrong.get_data(as_text=True)
     assert db_session.scalar(select(User.email).where(User.id == coach_id)) == email
     done = client.auth.post(f"/admin/users/{coach_id}/erase", {"email": email.upper()})
     assert done.status_code == 200, done.get_data(as_text=True)
@@ -289,10 +289,13 @@ def test_the_command_asks_and_refuses_clearly(app, runner, demo_cohort, db_sessi
 def test_the_page_refuses_erasing_oneself(app, admin_client, demo_cohort, db_session):
     admin = demo_cohort["admin"]
     page = admin_client.get(f"/admin/users/{admin.id}/erase").get_data(as_text=True)
-    assert "You cannot erase your own account." in page and "Erase this person</button>" not in page
+    assert (
+        "Vous ne pouvez pas effacer votre propre compte." in page
+        and "Effacer cette personne</button>" not in page
+    )
     answer = admin_client.auth.post(f"/admin/users/{admin.id}/erase", {"email": admin.email})
     assert answer.status_code == 400
-    assert "You cannot erase your own account." in answer.get_data(as_text=True)
+    assert "Vous ne pouvez pas effacer votre propre compte." in answer.get_data(as_text=True)
     db_session.expire_all()
     assert db_session.get(User, admin.id).active
     without_token = admin_client.post(
